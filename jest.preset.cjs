@@ -1,0 +1,19 @@
+/**
+ * Shared jest configuration for every workspace package.
+ *
+ * ts-jest only transpiles (type checking is `tsc`'s job in `build`/`typecheck`),
+ * which keeps the suite fast. Other @mcc packages resolve through their
+ * `exports` to the built `dist/`, exactly as users see them; turbo builds them
+ * first (`test` depends on `^build`).
+ */
+module.exports = {
+  testEnvironment: 'node',
+  testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json', isolatedModules: true, diagnostics: false }],
+  },
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  testTimeout: 30_000,
+  // Real memcached processes and sockets: never leave a test worker behind.
+  forceExit: false,
+};

@@ -1,0 +1,47 @@
+/** Options of {@link Client}, with their defaults. */
+import { exponentialBackoff, type ReconnectStrategy } from './connection/reconnect-strategy';
+
+export interface ClientOptions {
+  /** Milliseconds to open a connection and learn the server's settings. Default 2000. */
+  connectTimeoutMs?: number;
+  /**
+   * Milliseconds a request may take, from the call until its reply, including
+   * time queued while connecting. Default 5000. When a sent request times out
+   * its connection is closed (the stream's state is unknown), so the other
+   * requests in flight on it reject with `ConnectionClosedError`.
+   */
+  requestTimeoutMs?: number;
+  /** Disable Nagle's algorithm (`socket.setNoDelay`). Default true: requests are already batched per tick. */
+  noDelay?: boolean;
+  /** TCP keep-alive initial delay in milliseconds; 0 disables keep-alive. Default 30000. */
+  keepAliveMs?: number;
+  /** Most requests queued or in flight per server before new ones fail with `QueueFullError`. Default 100000. */
+  maxQueueLength?: number;
+  /**
+   * Delay before reconnecting to a server whose connection attempt failed;
+   * requests to it fail fast with `ConnectionError` meanwhile. Default:
+   * exponential from 50 ms to 2 s with jitter. The first reconnect after a
+   * working connection drops is immediate.
+   */
+  reconnectStrategy?: ReconnectStrategy;
+  /** Ketama points per server and unit of weight (a multiple of 4). Default 160. Every client of a cluster must agree. */
+  pointsPerServer?: number;
+  /**
+   * Receives failures of fire-and-forget requests (`deleteQuiet`) whose
+   * promise nobody awaited. Default: `process.emitWarning`.
+   */
+  onBackgroundError?: (error: Error) => void;
+}
+
+export type ResolvedClientOptions = Required<ClientOptions>;
+
+export const DEFAULT_CLIENT_OPTIONS: ResolvedClientOptions = Object.freeze({
+  connectTimeoutMs: 2000,
+  requestTimeoutMs: 5000,
+  noDelay: true,
+  keepAliveMs: 30_000,
+  maxQueueLength: 100_000,
+  reconnectStrategy: exponentialBackoff(50, 2000),
+  pointsPerServer: 160,
+  onBackgroundError: (error: Error) => process.emitWarning(error),
+});

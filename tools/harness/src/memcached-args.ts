@@ -1,0 +1,62 @@
+/** Options for {@link startMemcached} and {@link startCluster}. */
+export interface MemcachedOptions {
+  /** false → pass -M (return errors instead of evicting). Default true (memcached's default). */
+  evictions?: boolean;
+  /** false → pass -C (CAS disabled). Default true. */
+  cas?: boolean;
+  /** -I value (maximum item size), e.g. '1m' or 2097152 */
+  itemSizeMax?: string | number;
+  /** -m: memory limit in megabytes */
+  memoryMb?: number;
+  /** any further flags, appended verbatim */
+  extraArgs?: string[];
+  /** fixed port (default: a free loopback port) */
+  port?: number;
+  /** ms to wait for the server to answer; default 10000 */
+  startTimeoutMs?: number;
+}
+
+/** The loopback interface every harness server listens on. */
+export const MEMCACHED_HOST = '127.0.0.1';
+
+/** True when running as root; memcached refuses to start as root without `-u root`. */
+export function isRoot(): boolean {
+  return process.getuid?.() === 0;
+}
+
+/**
+ * Builds memcached's command line: loopback only, UDP off (nothing in mcc uses
+ * it, and a UDP port would be one more port to collide on), then the option flags.
+ */
+export function buildMemcachedArgs(port: number, options: MemcachedOptions = {}, asRoot = isRoot()): string[] {
+  const args = ['-l', MEMCACHED_HOST, '-p', String(port), '-U', '0'];
+  if (asRoot) args.push('-u', 'root');
+  if (options.evictions === false) args.push('-M');
+  if (options.cas === false) args.push('-C');
+  if (options.itemSizeMax !== undefined) args.push('-I', String(options.itemSizeMax));
+  if (options.memoryMb !== undefined) args.push('-m', String(options.memoryMb));
+  if (options.extraArgs) args.push(...options.extraArgs);
+  return args;
+}
+
+/**
+ * Rejects option values that would only surface later as an obscure
+ * memcached startup failure.
+ *
+ * @throws TypeError
+ */
+export function validateMemcachedOptions(options: MemcachedOptions): void {
+  const { port, memoryMb, startTimeoutMs, itemSizeMax } = options;
+  if (port !== undefined && (!Number.isInteger(port) || port < 1 || port > 65535)) {
+    throw new TypeError(`port must be an integer in 1..65535, got ${port}`);
+  }
+  if (memoryMb !== undefined && (!Number.isInteger(memoryMb) || memoryMb < 1)) {
+    throw new TypeError(`memoryMb must be a positive integer, got ${memoryMb}`);
+  }
+  if (startTimeoutMs !== undefined && !(startTimeoutMs > 0)) {
+    throw new TypeError(`startTimeoutMs must be positive, got ${startTimeoutMs}`);
+  }
+  if (typeof itemSizeMax === 'number' && (!Number.isInteger(itemSizeMax) || itemSizeMax < 1)) {
+    throw new TypeError(`itemSizeMax must be a positive integer or a size string, got ${itemSizeMax}`);
+  }
+}

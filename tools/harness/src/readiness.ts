@@ -1,0 +1,75 @@
+import { MEMCACHED_HOST } from './memcached-args';
+import { MemcachedStartError } from './errors';
+import { rawTextRequest } from './raw-text-request';
+import { Deadline, sleep } from './real-timers';
+import type { WatchedProcess } from './watchdog';
+
+/** Pause between readiness probes. */
+const POLL_INTERVAL_MS = 20;
+
+/**
+ * After this long, a server that answers with a different `STAT pid` is
+ * accepted anyway: MCC_MEMCACHED_BIN may be a wrapper whose pid is not
+ * memcached's, while a lost port race shows up within milliseconds (memcached
+ * exits right after failing to bind).
+ */
+const PID_MISMATCH_GRACE_MS = 1000;
+
+/**
+ * Builds the error for a memcached that exited before it became ready, with
+ * its complete stderr (which says e.g. "Address already in use").
+ */
+export async function exitedBeforeReadyError(proc: WatchedProcess, args: readonly string[]): Promise<MemcachedStartError> {
+  const info = await proc.exited;
+  const stderr = await proc.finalStderr();
+  return new MemcachedStartError(`memcached exited with code ${info.code} before accepting connections`, {
+    stderr,
+    exitCode: info.code,
+    args,
+  });
+}
+
+/**
+ * Waits until the memcached we spawned answers on `port`.
+ *
+ * Each probe connects and pipelines `version` and `stats`: the `VERSION ` line
+ * proves a memcached is listening, and `STAT pid` proves it is *ours*. That
+ * matters because freePort() is racy: if another process grabbed the port, a
+ * bare `version` probe could succeed against someone else's server just before
+ * ours dies with "Address already in use".
+ *
+ * @throws {@link MemcachedStartError} if the process exits first or `timeoutMs` passes
+ */
+export async function waitUntilReady(
+  proc: WatchedProcess,
+  port: number,
+  timeoutMs: number,
+  args: readonly string[],
+): Promise<void> {
+  const deadline = new Deadline(timeoutMs);
+  const pidGrace = new Deadline(PID_MISMATCH_GRACE_MS);
+  try {
+    for (;;) {
+      if (proc.hasExited) throw await exitedBeforeReadyError(proc, args);
+      const reply = await rawTextRequest({ host: MEMCACHED_HOST, port }, 'version\r\nstats\r\n', {
+        until: /^END\r\n/m,
+        timeoutMs: Math.min(1000, timeoutMs),
+      }).catch(() => undefined);
+      if (proc.hasExited) throw await exitedBeforeReadyError(proc, args);
+      if (reply?.startsWith('VERSION ')) {
+        const reportedPid = Number(/^STAT pid (\d+)\r$/m.exec(reply)?.[1]);
+        if (reportedPid === proc.pid || pidGrace.expired) return;
+      }
+      if (deadline.expired) {
+        throw new MemcachedStartError(`memcached did not answer on ${MEMCACHED_HOST}:${port} within ${timeoutMs} ms`, {
+          stderr: proc.stderr,
+          args,
+        });
+      }
+      await sleep(POLL_INTERVAL_MS);
+    }
+  } finally {
+    deadline.cancel();
+    pidGrace.cancel();
+  }
+}
