@@ -257,5 +257,15 @@ function resolveOptions(options: ClientOptions): ResolvedClientOptions {
     const value = resolved[name];
     if (!Number.isFinite(value) || value <= 0) throw new InvalidArgumentError(`option ${name} must be a positive number, got ${value}`);
   }
+  // The other options are used only later, inside socket event handlers, where a
+  // wrong type (e.g. a reconnectStrategy that is not a function, from JavaScript)
+  // would surface as an uncaught TypeError instead of an error from the constructor.
+  if (!Number.isFinite(resolved.keepAliveMs) || resolved.keepAliveMs < 0) {
+    throw new InvalidArgumentError(`option keepAliveMs must be a number >= 0 (0 disables keep-alive), got ${String(resolved.keepAliveMs)}`);
+  }
+  if (typeof resolved.noDelay !== 'boolean') throw new InvalidArgumentError(`option noDelay must be a boolean, got ${typeof resolved.noDelay}`);
+  for (const name of ['reconnectStrategy', 'onBackgroundError'] as const) {
+    if (typeof resolved[name] !== 'function') throw new InvalidArgumentError(`option ${name} must be a function, got ${typeof resolved[name]}`);
+  }
   return resolved;
 }

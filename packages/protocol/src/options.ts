@@ -43,5 +43,11 @@ export const DEFAULT_CLIENT_OPTIONS: ResolvedClientOptions = Object.freeze({
   maxQueueLength: 100_000,
   reconnectStrategy: exponentialBackoff(50, 2000),
   pointsPerServer: 160,
-  onBackgroundError: (error: Error) => process.emitWarning(error),
+  // The message, not the Error itself: process.emitWarning accepts only an Error of
+  // Node's own realm and throws a TypeError for one from another realm (e.g. a jest
+  // vm context), which then escaped as an unhandled rejection.
+  onBackgroundError: (error: Error) => {
+    const code = (error as { code?: unknown }).code;
+    process.emitWarning(error.message, typeof code === 'string' ? { type: error.name, code } : { type: error.name });
+  },
 });

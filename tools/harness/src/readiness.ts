@@ -51,10 +51,12 @@ export async function waitUntilReady(
   try {
     for (;;) {
       if (proc.hasExited) throw await exitedBeforeReadyError(proc, args);
-      const reply = await rawTextRequest({ host: MEMCACHED_HOST, port }, 'version\r\nstats\r\n', {
+      const probe = rawTextRequest({ host: MEMCACHED_HOST, port }, 'version\r\nstats\r\n', {
         until: /^END\r\n/m,
         timeoutMs: Math.min(1000, timeoutMs),
       }).catch(() => undefined);
+      // Don't sit out a probe stuck on someone else's listener once ours has died.
+      const reply = await Promise.race([probe, proc.exited.then(() => undefined)]);
       if (proc.hasExited) throw await exitedBeforeReadyError(proc, args);
       if (reply?.startsWith('VERSION ')) {
         const reportedPid = Number(/^STAT pid (\d+)\r$/m.exec(reply)?.[1]);

@@ -1,0 +1,70 @@
+/**
+ * The anchor: the one entry every operation on a deque changes, with a
+ * single CAS. Its record (msgpack map, short field names for size):
+ *
+ *   v   format version (1)
+ *   s   sequence number: +1 on every change
+ *   n   number of elements in the deque
+ *   l   left buffer: elements in deque order (l[0] is the leftmost)
+ *   r   right buffer: elements in deque order (r[r.length-1] is the rightmost)
+ *   a   slot of the leftmost chunk        } no chunks when a > b
+ *   b   slot of the rightmost chunk       }
+ *   as  base (creation sequence number) of chunk a
+ *   bs  base of chunk b
+ *   o   ids of the most recent batches applied, newest last (resolving lost replies)
+ *
+ * The deque's content, left to right:
+ *
+ *   l[0] … l[-1] │ chunk a │ chunk a+1 │ … │ chunk b │ r[0] … r[-1]
+ *
+ * Chunks are immutable items (see chunk.ts) made by flushing a full buffer.
+ * A pop that finds its buffer empty "unflushes" the end chunk: its elements
+ * move back into the buffer and the chunk leaves the range. So chunks are
+ * never partly consumed and need no offsets, and the range stays contiguous.
+ */
+import { isElement, type Element } from './element';
+
+export interface Anchor {
+  readonly v: 1;
+  readonly s: number;
+  readonly n: number;
+  readonly l: readonly Element[];
+  readonly r: readonly Element[];
+  readonly a: number;
+  readonly b: number;
+  readonly as: number;
+  readonly bs: number;
+  readonly o: readonly string[];
+}
+
+/** How many batch ids the anchor remembers: a lost reply is resolvable while fewer batches followed it. */
+export const RECENT_BATCHES = 16;
+
+export function emptyAnchor(): Anchor {
+  return { v: 1, s: 0, n: 0, l: [], r: [], a: 0, b: -1, as: 0, bs: 0, o: [] };
+}
+
+export function hasChunks(anchor: Anchor): boolean {
+  return anchor.a <= anchor.b;
+}
+
+const INTEGER_FIELDS = ['s', 'n', 'a', 'b', 'as', 'bs'] as const;
+
+/** Returns the anchor, or a description of what is wrong with the record. */
+export function parseAnchor(value: unknown): Anchor | string {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'the anchor is not a map';
+  const record = value as Record<string, unknown>;
+  if (record.v !== 1) return `unknown anchor format version ${String(record.v)}`;
+  for (const field of INTEGER_FIELDS) {
+    if (!Number.isSafeInteger(record[field])) return `anchor field "${field}" is not an integer`;
+  }
+  for (const field of ['l', 'r'] as const) {
+    const buffer = record[field];
+    if (!Array.isArray(buffer) || !buffer.every(isElement)) return `anchor field "${field}" is not a list of elements`;
+  }
+  if (!Array.isArray(record.o) || !record.o.every((id) => typeof id === 'string')) return 'anchor field "o" is not a list of ids';
+  const anchor = record as unknown as Anchor;
+  if (anchor.n < 0) return 'anchor length is negative';
+  if (anchor.a > anchor.b + 1) return 'anchor chunk range is inverted';
+  return anchor;
+}

@@ -1,0 +1,31 @@
+import { parseCliArgs } from './cli-args';
+
+describe('parseCliArgs', () => {
+  it('has defaults', () => {
+    expect(parseCliArgs(['protocol'])).toEqual({
+      suites: ['protocol'],
+      settings: { seconds: 2, warmupSeconds: 0.2, rounds: 4 },
+      servers: null,
+      json: false,
+      help: false,
+    });
+  });
+
+  it('reads options', () => {
+    const args = parseCliArgs(['protocol', '--seconds', '0.5', '--rounds=1', '--servers', '127.0.0.1:11211, 127.0.0.1:11212', '--json']);
+    expect(args.settings.seconds).toBe(0.5);
+    expect(args.settings.rounds).toBe(1);
+    expect(args.servers).toEqual(['127.0.0.1:11211', '127.0.0.1:11212']);
+    expect(args.json).toBe(true);
+  });
+
+  it.each([
+    [['--seconds', '0']],
+    [['--seconds', 'x']],
+    [['--rounds', '1.5']],
+    [['--servers', 'localhost']],
+    [['--nope']],
+  ])('rejects %j', (argv) => {
+    expect(() => parseCliArgs(argv)).toThrow();
+  });
+});

@@ -1,0 +1,182 @@
+/**
+ * Protocol suite: @mcc/protocol against memjs 1.3.2, the baseline, on the
+ * same memcached in the same run.
+ *
+ * Cells: get and set × 100 B, 1 KiB, 100 KiB values × 1 and 64 operations in
+ * flight. Gets read keys filled before the first cell, so every get is a hit
+ * of the cell's size; sets overwrite the same keys, so memcached's memory
+ * stays flat. Targets (from the issue): at 64 in flight at least 2× memjs's
+ * ops/s, and sequentially a mean latency no worse than memjs's.
+ */
+import { compareInRounds, summarize, type Measurement, type Summary } from '../compare';
+import { type KvSubject, mccSubject, memjsSubject, type WireCounters } from '../kv-subjects';
+import { formatSize, keySet, payload, VALUE_SIZES } from '../payloads';
+import { formatCount, formatMicros, formatPerOp, formatRatio, type Table } from '../report';
+import { type Operation, runClosedLoop } from '../runner';
+import type { Suite, SuiteContext, SuiteReport } from '../suite';
+
+const OPERATIONS = ['get', 'set'] as const;
+const CONCURRENCIES = [1, 64] as const;
+/** Enough keys that the loop does not hammer one item; few enough for 100 KiB values to fit memcached's memory easily (25 MiB). */
+const KEYS_PER_SIZE = 256;
+const THROUGHPUT_TARGET = 2;
+
+type OperationName = (typeof OPERATIONS)[number];
+
+interface Cell {
+  op: OperationName;
+  size: number;
+  concurrency: number;
+}
+
+/** One cell's result, as written by `--json`. */
+export interface ProtocolCellResult extends Cell {
+  mcc: Summary;
+  memjs: Summary;
+  /** mcc ops/s ÷ memjs ops/s: above 1, mcc is faster. */
+  throughputRatio: number;
+  /** mcc mean latency ÷ memjs mean latency: below 1, mcc is faster. */
+  meanLatencyRatio: number;
+}
+
+function cells(): Cell[] {
+  return OPERATIONS.flatMap((op) => VALUE_SIZES.flatMap((size) => CONCURRENCIES.map((concurrency) => ({ op, size, concurrency }))));
+}
+
+function cellLabel(cell: Cell): string {
+  return `${cell.op} ${formatSize(cell.size)} × ${cell.concurrency} in flight`;
+}
+
+/** One timed closed loop of `subject` on `cell`, with its wire counters over the measured window. */
+async function measureCell(subject: KvSubject, cell: Cell, keys: readonly string[], value: Buffer, durationMs: number, context: SuiteContext): Promise<Measurement> {
+  const operation: Operation =
+    cell.op === 'get'
+      ? async (sequence) => {
+          const length = await subject.get(keys[sequence % keys.length]!);
+          if (length !== cell.size) throw new Error(`${subject.name}: got ${length} bytes, expected ${cell.size}`);
+        }
+      : (sequence) => subject.set(keys[sequence % keys.length]!, value);
+  const window: { before: WireCounters | null; after: WireCounters | null } = { before: null, after: null };
+  const result = await runClosedLoop(operation, {
+    concurrency: cell.concurrency,
+    warmupMs: context.settings.warmupSeconds * 1000,
+    durationMs,
+    signal: context.signal,
+    onWindowStart: () => (window.before = subject.counters()),
+    onWindowEnd: () => (window.after = subject.counters()),
+  });
+  const { before, after } = window;
+  return {
+    ...result,
+    requests: before === null || after === null ? null : after.requests - before.requests,
+    writes: before === null || after === null ? null : after.writes - before.writes,
+  };
+}
+
+function throughputTable(results: readonly ProtocolCellResult[]): Table {
+  return {
+    title: 'Throughput (ops/s; ratio above 1 = mcc faster)',
+    columns: [
+      { header: 'op', align: 'left' }, { header: 'value', align: 'left' }, { header: 'in flight' },
+      { header: 'mcc ops/s' }, { header: 'memjs ops/s' }, { header: 'mcc/memjs' },
+      { header: 'mcc req/op' }, { header: 'mcc writes/op' },
+      { header: 'mcc CPU µs/op' }, { header: 'memjs CPU µs/op' },
+    ],
+    rows: results.map((r) => [
+      r.op, formatSize(r.size), String(r.concurrency),
+      formatCount(r.mcc.opsPerSecond), formatCount(r.memjs.opsPerSecond), formatRatio(r.throughputRatio),
+      formatPerOp(r.mcc.requestsPerOp), formatPerOp(r.mcc.writesPerOp),
+      formatMicros(r.mcc.cpuUsPerOp), formatMicros(r.memjs.cpuUsPerOp),
+    ]),
+  };
+}
+
+function latencyTable(results: readonly ProtocolCellResult[]): Table {
+  return {
+    title: 'Latency (µs, call to settle; ratio below 1 = mcc faster)',
+    columns: [
+      { header: 'op', align: 'left' }, { header: 'value', align: 'left' }, { header: 'in flight' },
+      { header: 'mcc mean' }, { header: 'memjs mean' }, { header: 'mcc/memjs' },
+      { header: 'mcc p50' }, { header: 'memjs p50' }, { header: 'mcc p99' }, { header: 'memjs p99' },
+    ],
+    rows: results.map((r) => [
+      r.op, formatSize(r.size), String(r.concurrency),
+      formatMicros(r.mcc.meanUs), formatMicros(r.memjs.meanUs), formatRatio(r.meanLatencyRatio),
+      formatMicros(r.mcc.p50Us), formatMicros(r.memjs.p50Us), formatMicros(r.mcc.p99Us), formatMicros(r.memjs.p99Us),
+    ]),
+  };
+}
+
+/** Whether each target held, cell by cell, in one line each. */
+function targetNotes(results: readonly ProtocolCellResult[]): string[] {
+  const describe = (r: ProtocolCellResult, ratio: number): string => `${r.op} ${formatSize(r.size)} ${formatRatio(ratio)}`;
+  const parallel = results.filter((r) => r.concurrency > 1);
+  const throughputMisses = parallel.filter((r) => !(r.throughputRatio >= THROUGHPUT_TARGET));
+  const sequential = results.filter((r) => r.concurrency === 1);
+  const latencyMisses = sequential.filter((r) => !(r.meanLatencyRatio <= 1));
+  const verdict = (misses: readonly ProtocolCellResult[], total: number): string =>
+    misses.length === 0 ? `met in all ${total} cells` : `MISSED in ${misses.length} of ${total} cells`;
+  return [
+    `Target: ≥ ${THROUGHPUT_TARGET}× memjs ops/s at ${CONCURRENCIES[1]} in flight — ${verdict(throughputMisses, parallel.length)}` +
+      ` (${parallel.map((r) => describe(r, r.throughputRatio)).join(', ')}).`,
+    `Target: sequential mean latency ≤ memjs — ${verdict(latencyMisses, sequential.length)}` +
+      ` (${sequential.map((r) => describe(r, r.meanLatencyRatio)).join(', ')}).`,
+  ];
+}
+
+async function run(context: SuiteContext): Promise<SuiteReport> {
+  const mcc = mccSubject(context.servers);
+  const memjs = memjsSubject(context.servers);
+  const subjects: readonly KvSubject[] = [mcc, memjs];
+  try {
+    const versions = await mcc.client.version();
+    const values = new Map(VALUE_SIZES.map((size) => [size, payload(size)]));
+    const keysBySize = new Map(VALUE_SIZES.map((size) => [size, keySet(`bench:protocol:${size}`, KEYS_PER_SIZE)]));
+    context.progress(`filling ${KEYS_PER_SIZE} keys per value size`);
+    for (const size of VALUE_SIZES) await Promise.all(keysBySize.get(size)!.map((key) => mcc.set(key, values.get(size)!)));
+
+    const results: ProtocolCellResult[] = [];
+    const all = cells();
+    for (const [index, cell] of all.entries()) {
+      context.progress(`[${index + 1}/${all.length}] ${cellLabel(cell)}`);
+      const keys = keysBySize.get(cell.size)!;
+      const value = values.get(cell.size)!;
+      const measured = await compareInRounds(subjects, index, context.settings, (subject, durationMs) =>
+        measureCell(subject, cell, keys, value, durationMs, context),
+      );
+      const mccSummary = summarize(measured.get('mcc')!);
+      const memjsSummary = summarize(measured.get('memjs')!);
+      results.push({
+        ...cell,
+        mcc: mccSummary,
+        memjs: memjsSummary,
+        throughputRatio: mccSummary.opsPerSecond / memjsSummary.opsPerSecond,
+        meanLatencyRatio: mccSummary.meanUs / memjsSummary.meanUs,
+      });
+    }
+
+    const { seconds, rounds, warmupSeconds } = context.settings;
+    const serverNotes = [...versions].map(([server, version]) => `memcached ${version} at ${server}`).join(', ');
+    return {
+      suite: 'protocol',
+      title: 'Protocol: @mcc/protocol vs memjs 1.3.2',
+      tables: [throughputTable(results), latencyTable(results)],
+      notes: [
+        ...targetNotes(results),
+        `${serverNotes}; Node ${process.version}; ${seconds} s measured per client and cell in ${rounds} round(s) of alternating order, ${warmupSeconds} s warm-up each.`,
+      ],
+      results: { servers: Object.fromEntries(versions), settings: context.settings, cells: results },
+    };
+  } finally {
+    await Promise.allSettled(subjects.map((subject) => subject.close()));
+  }
+}
+
+export const suite: Suite = {
+  name: 'protocol',
+  description: '@mcc/protocol vs memjs 1.3.2: get/set of 100 B, 1 KiB, 100 KiB, sequential and 64 in flight',
+  servers: 1,
+  // 256 keys × 100 KiB fit the default 64 MB, but leave headroom for slab rebalancing.
+  memcached: { memoryMb: 256 },
+  run,
+};

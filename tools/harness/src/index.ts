@@ -1,0 +1,18 @@
+/**
+ * @mcc/harness: test infrastructure for mcc. Real memcached processes on free
+ * loopback ports that always die with the test process, a TCP fault proxy,
+ * and a jest helper.
+ *
+ * @packageDocumentation
+ */
+export { type HostPort, formatAddress, parseAddress } from './address';
+export { type MemcachedCluster, startCluster } from './cluster';
+export { type MemcachedStartErrorDetails, MemcachedNotInstalledError, MemcachedStartError } from './errors';
+export { type FaultProxyMode, FaultProxy, closeAllProxies } from './fault-proxy';
+export { MEMCACHED_BIN_ENV, findMemcached } from './find-memcached';
+export { freePort } from './free-port';
+export { type MemcachedOptions, MEMCACHED_HOST, buildMemcachedArgs } from './memcached-args';
+export { type MemcachedServer, startMemcached, stopAllMemcached } from './memcached-server';
+export { type RawTextRequestOptions, rawTextRequest } from './raw-text-request';
+export { SERVERS_ENV, type UsedMemcached, parseServerList, useMemcached } from './use-memcached';
+export { WATCHDOG_SCRIPT } from './watchdog';

@@ -1,0 +1,27 @@
+import { buildMemcachedArgs } from './memcached-args';
+
+describe('buildMemcachedArgs', () => {
+  test('base flags: loopback, port, UDP off', () => {
+    expect(buildMemcachedArgs(1234, {}, false)).toEqual(['-l', '127.0.0.1', '-p', '1234', '-U', '0']);
+  });
+
+  test('-u root only as root', () => {
+    expect(buildMemcachedArgs(1, {}, true)).toContain('-u');
+    expect(buildMemcachedArgs(1, {}, false)).not.toContain('-u');
+  });
+
+  test('option flags, then extraArgs', () => {
+    const args = buildMemcachedArgs(
+      1,
+      { evictions: false, cas: false, itemSizeMax: '2m', memoryMb: 16, extraArgs: ['-t', '2'] },
+      false,
+    );
+    expect(args.slice(6)).toEqual(['-M', '-C', '-I', '2m', '-m', '16', '-t', '2']);
+  });
+
+  test('defaults pass no -M / -C', () => {
+    const args = buildMemcachedArgs(1, { evictions: true, cas: true }, false);
+    expect(args).not.toContain('-M');
+    expect(args).not.toContain('-C');
+  });
+});

@@ -1,0 +1,102 @@
+import { parseAddress } from './address';
+import { type MemcachedCluster, startCluster } from './cluster';
+import type { MemcachedOptions } from './memcached-args';
+import type { MemcachedServer } from './memcached-server';
+
+/** Environment variable with externally managed servers: 'host:port,host:port'. */
+export const SERVERS_ENV = 'MCC_SERVERS';
+
+/** The object returned by {@link useMemcached}; read it inside tests and hooks. */
+export interface UsedMemcached {
+  /** the started servers; empty when MCC_SERVERS is used */
+  readonly servers: readonly MemcachedServer[];
+  /** 'host:port' of each server */
+  readonly addresses: string[];
+}
+
+/**
+ * jest's hook globals, typed loosely: the build does not depend on @types/jest
+ * and this module must load outside jest.
+ */
+type HookRegistrar = (fn: () => Promise<void>, timeoutMs?: number) => void;
+interface JestHookGlobals {
+  beforeAll?: HookRegistrar;
+  afterAll?: HookRegistrar;
+}
+
+/**
+ * Parses MCC_SERVERS-style text ('host:port,host:port') into addresses.
+ *
+ * @throws TypeError on a malformed entry
+ */
+export function parseServerList(text: string): string[] {
+  return text
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '')
+    .map((entry) => {
+      parseAddress(entry);
+      return entry;
+    });
+}
+
+/**
+ * Starts `count` memcached servers in `beforeAll` and stops them in `afterAll`
+ * of the surrounding jest file or `describe` block.
+ *
+ * If the environment variable `MCC_SERVERS` is set (comma-separated
+ * `host:port` list), no servers are started: `addresses` are the first `count`
+ * entries of that list (it must list at least `count`), `servers` is empty, and
+ * `options` are ignored, since the servers' flags are whatever they were started with.
+ * Use it to run a suite against servers you manage yourself (e.g. docker).
+ *
+ * @example
+ * ```ts
+ * const mc = useMemcached(3, { evictions: false });
+ * test('…', async () => { const client = createClient(mc.addresses); … });
+ * ```
+ * @throws Error when called outside jest (no `beforeAll`/`afterAll` globals) without MCC_SERVERS
+ */
+export function useMemcached(count: number, options: MemcachedOptions = {}): UsedMemcached {
+  const external = process.env[SERVERS_ENV];
+  if (external !== undefined && external.trim() !== '') {
+    const listed = parseServerList(external);
+    if (listed.length < count) {
+      throw new Error(`${SERVERS_ENV} lists ${listed.length} server(s) but this test needs ${count}`);
+    }
+    const addresses = listed.slice(0, count);
+    return {
+      servers: [],
+      get addresses() {
+        return [...addresses];
+      },
+    };
+  }
+
+  const hooks = globalThis as unknown as JestHookGlobals;
+  if (typeof hooks.beforeAll !== 'function' || typeof hooks.afterAll !== 'function') {
+    throw new Error('useMemcached() needs jest globals (beforeAll/afterAll); call it at the top of a test file or describe block');
+  }
+  let cluster: MemcachedCluster | undefined;
+  const current = (): MemcachedCluster => {
+    if (!cluster) throw new Error('useMemcached(): servers are only available inside tests and hooks, after beforeAll');
+    return cluster;
+  };
+  // Generous hook timeout: the default jest timeout may be shorter than a slow start.
+  const hookTimeoutMs = (options.startTimeoutMs ?? 10_000) + 10_000;
+  hooks.beforeAll(async () => {
+    cluster = await startCluster(count, options);
+  }, hookTimeoutMs);
+  hooks.afterAll(async () => {
+    await cluster?.stop();
+    cluster = undefined;
+  }, hookTimeoutMs);
+  return {
+    get servers() {
+      return current().servers;
+    },
+    get addresses() {
+      return current().addresses;
+    },
+  };
+}
