@@ -193,6 +193,13 @@ describe('msgpackCodec buffers', () => {
     expect(decoded.bytes).toEqual(Buffer.from([1, 2, 3]));
   });
 
+  test("decoding leaves the caller's buffer untouched (no cached properties)", () => {
+    const input = encode({ a: [1, 2] });
+    const keys = Object.keys(input);
+    decode(input);
+    expect(Object.keys(input)).toEqual(keys);
+  });
+
   test('decodes a plain Uint8Array input, and binaries are still Buffers', () => {
     const bytes = new Uint8Array(encode([Buffer.from([5])]));
     expect(decode(bytes as Buffer)).toStrictEqual([Buffer.from([5])]);

@@ -99,8 +99,13 @@ function mapsToObjects(value: unknown): unknown {
   return value;
 }
 
-function asBuffer(bytes: Uint8Array): Buffer {
-  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+/**
+ * A fresh Buffer view of the caller's bytes (no copy): msgpackr caches a
+ * `dataView` property on the buffer it decodes, which must not land on the
+ * caller's buffer. A Buffer, so that copied binaries come out as Buffers.
+ */
+function freshView(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 function messageOf(error: unknown): string {
@@ -121,7 +126,7 @@ export const msgpackCodec: Codec = Object.freeze({
   },
   decode(bytes: Buffer): unknown {
     if (!(bytes instanceof Uint8Array)) throw new DecodeError(NAME, `expected a Buffer, got ${typeof bytes}`);
-    const source = asBuffer(bytes);
+    const source = freshView(bytes);
     let hasProtoKey: boolean;
     try {
       hasProtoKey = scanMsgpack(source).hasProtoKey;

@@ -17,7 +17,9 @@ export type Side = 'left' | 'right';
 
 export type Operation =
   | { readonly kind: 'push'; readonly side: Side; readonly elements: readonly Element[] }
-  | { readonly kind: 'pop'; readonly side: Side };
+  | { readonly kind: 'pop'; readonly side: Side }
+  /** Pop from one end and push the element onto the other end (or the same), of one deque. */
+  | { readonly kind: 'move'; readonly from: Side; readonly to: Side };
 
 /** What the planner may read without I/O. */
 export interface PlanningCache {
@@ -75,7 +77,7 @@ export function planBatch(anchor: Anchor, operations: readonly Operation[], cach
   const missingValues: string[] = [];
   for (const operation of operations) {
     try {
-      popped.push(operation.kind === 'push' ? plan.push(operation.side, operation.elements) : plan.pop(operation.side));
+      popped.push(plan.apply(operation));
     } catch (error) {
       if (!(error instanceof Missing)) throw error;
       // Nothing after a missing record can be planned: later pops depend on it.
@@ -134,6 +136,14 @@ class Planner {
     }
     if (side === 'right') this.r = [];
     else this.l = [];
+  }
+
+  apply(operation: Operation): Element | undefined {
+    if (operation.kind === 'push') return this.push(operation.side, operation.elements);
+    if (operation.kind === 'pop') return this.pop(operation.side);
+    const element = this.pop(operation.from);
+    if (element !== undefined) this.push(operation.to, [element]);
+    return element;
   }
 
   push(side: Side, elements: readonly Element[]): undefined {

@@ -140,10 +140,15 @@ export class Client {
    * Fire-and-forget delete (DELETEQ): no reply on success, so it rides along
    * with whatever is sent next and costs no round trip of its own. You may
    * await the result (`true` deleted, `false` missing or mismatched), or not:
-   * an error nobody awaited goes to `options.onBackgroundError`.
+   * a failure on the way (not a bad argument: that throws) is also passed to
+   * `options.onBackgroundError`, so one nobody awaits is still seen.
    */
   deleteQuiet(key: string, options: CasCondition = {}): Promise<boolean> {
-    const result = (async () => this.#send(key, Opcode.DeleteQ, null, null, validateCas(options.cas), options.epoch, deleteHandler, true))();
+    // Bad arguments throw here, to the caller; only failures on the way go to the background channel.
+    const cas = validateCas(options.cas);
+    validateKey(key);
+    if (this.#closed) return Promise.reject(new ClientClosedError());
+    const result = this.#send(key, Opcode.DeleteQ, null, null, cas, options.epoch, deleteHandler, true);
     result.catch((error: Error) => {
       if (!(error instanceof ClientClosedError)) this.#options.onBackgroundError(error);
     });
@@ -207,7 +212,8 @@ export class Client {
       kind: 'counter',
       delta: validateCounterOperand('delta', delta, 1n),
       initial: validateCounterOperand('initial', options.initial, 0n),
-      ttl: options.initial === undefined ? COUNTER_NO_CREATE : validateTtl(options.ttl),
+      // 0xffffffff is memcached's "do not create" marker, so a created counter's ttl must stay below it.
+      ttl: options.initial === undefined ? (validateTtl(options.ttl), COUNTER_NO_CREATE) : validateCounterTtl(options.ttl),
     };
     const result = await this.#send(key, opcode, extras, null, 0n, undefined, counterHandler);
     return result === null ? null : result.value;
@@ -244,6 +250,12 @@ export class Client {
   #checkOpen(): void {
     if (this.#closed) throw new ClientClosedError();
   }
+}
+
+function validateCounterTtl(ttl: number | undefined): number {
+  const seconds = validateTtl(ttl);
+  if (seconds === COUNTER_NO_CREATE) throw new InvalidArgumentError(`a counter created from \`initial\` cannot have ttl ${COUNTER_NO_CREATE}: memcached reads it as "do not create"`);
+  return seconds;
 }
 
 function resolveOptions(options: ClientOptions): ResolvedClientOptions {

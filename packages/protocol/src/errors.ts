@@ -164,7 +164,7 @@ export class ClientClosedError extends McError {
 /** Too many requests are queued for one server (see `maxQueueLength`); nothing was sent. */
 export class QueueFullError extends McError {
   static readonly code = 'MCC_ERR_QUEUE_FULL';
-  constructor(server: string, limit: number) {
-    super(QueueFullError.code, `more than ${limit} requests are queued for ${server}`, { server });
+  constructor(server: string, limit: number, key?: string) {
+    super(QueueFullError.code, `more than ${limit} requests are queued for ${server}`, key === undefined ? { server } : { server, key });
   }
 }

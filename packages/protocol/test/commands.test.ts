@@ -6,7 +6,7 @@
 import { useMemcached, type MemcachedServer } from '@mcc/harness';
 import { Client, ServerError, metricsDelta } from '../src';
 import { Status } from '../src/wire/constants';
-import { keysOnEachServer, rejectionOf, sleep, uniqueKey } from './helpers';
+import { keysOnEachServer, rejectionOf, uniqueKey, waitFor } from './helpers';
 
 interface Setup {
   client: Client;
@@ -355,8 +355,10 @@ const cases: Case[] = [
     expect(await client.touch(extended!, 0)).toBe(true);
     await client.set(expiring!, 'x', { ttl: 1 });
     await client.set(forever!, 'f');
-    await sleep(2100); // the only sleep of the suite: ≥ 2 ticks of memcached's clock
-    expect(await client.get(expiring!)).toBeNull();
+    // Wait for the condition, not a fixed 2.1 s: a 1 s ttl ends at memcached's next clock tick
+    // after "now + 1", i.e. within ~2 s. Once `expiring` is gone, `shortened` must be gone and
+    // `extended` would be, had the touch not cleared its expiry.
+    await waitFor(async () => (await client.get(expiring!)) === null, 'the 1 s ttl item to expire', 2500, 50);
     expect(await client.get(shortened!)).toBeNull();
     expect((await client.get(extended!))!.value.toString()).toBe('e');
     expect((await client.get(forever!))!.value.toString()).toBe('f');

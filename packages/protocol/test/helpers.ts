@@ -30,16 +30,6 @@ export function keysOnEachServer(client: Client, prefix: string): string[] {
   return client.servers.map((server) => found.get(server)!);
 }
 
-/** A key owned by `server` (per `client.serverFor`). */
-export function keyOn(client: Client, server: string, prefix: string): string {
-  const base = uniqueKey(prefix);
-  for (let i = 0; i < 10_000; i++) {
-    const key = `${base}:${i}`;
-    if (client.serverFor(key) === server) return key;
-  }
-  throw new Error(`no key found for ${server}`);
-}
-
 /**
  * The error a promise rejects with; fails the test if it resolves.
  * (Unlike `expect().rejects`, this hands the error back for precise checks.)

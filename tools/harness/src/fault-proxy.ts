@@ -11,6 +11,7 @@ const openProxies = new Set<FaultProxy>();
 interface ByteWaiter {
   target: number;
   resolve: () => void;
+  reject: (error: Error) => void;
 }
 
 /**
@@ -182,6 +183,7 @@ export class FaultProxy {
    * to wait until a request has gone out before injecting a fault.
    *
    * @param timeoutMs - reject after this long; default 5000
+   * @throws Error (rejects) on timeout or when the proxy is closed first
    */
   waitForBytesToServer(n: number, timeoutMs = 5000): Promise<void> {
     if (this.#bytesToServer >= n) return Promise.resolve();
@@ -191,6 +193,10 @@ export class FaultProxy {
         resolve: () => {
           clearTimeout(timer);
           resolve();
+        },
+        reject: (error) => {
+          clearTimeout(timer);
+          reject(error);
         },
       };
       const timer = setTimeout(() => {
@@ -207,6 +213,10 @@ export class FaultProxy {
       openProxies.delete(this);
       this.#server.close(() => resolve());
       this.dropConnections();
+      for (const waiter of this.#waiters) {
+        waiter.reject(new Error(`FaultProxy closed after ${this.#bytesToServer} of ${waiter.target} bytes reached the server`));
+      }
+      this.#waiters.clear();
     });
     return this.#closing;
   }

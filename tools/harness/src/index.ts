@@ -12,7 +12,7 @@ export { type FaultProxyMode, FaultProxy, closeAllProxies } from './fault-proxy'
 export { MEMCACHED_BIN_ENV, findMemcached } from './find-memcached';
 export { freePort } from './free-port';
 export { type MemcachedOptions, MEMCACHED_HOST, buildMemcachedArgs } from './memcached-args';
-export { type MemcachedServer, startMemcached, stopAllMemcached } from './memcached-server';
+export { type MemcachedServer, killAllMemcached, startMemcached, stopAllMemcached } from './memcached-server';
 export { type RawTextRequestOptions, rawTextRequest } from './raw-text-request';
 export { SERVERS_ENV, type UsedMemcached, parseServerList, useMemcached } from './use-memcached';
 export { WATCHDOG_SCRIPT } from './watchdog';

@@ -14,6 +14,8 @@ export interface LiveProcess {
   killNow(): void;
   /** graceful stop; resolves when the process has exited */
   stop(): Promise<void>;
+  /** SIGKILL; resolves when the process has exited */
+  kill(): Promise<void>;
 }
 
 const live = new Set<LiveProcess>();
@@ -65,7 +67,7 @@ export function untrackLive(entry: LiveProcess): void {
   if (live.size === 0) removeSignalHooks();
 }
 
-/** Stops every tracked process (in parallel); never rejects. */
-export async function stopAllLive(): Promise<void> {
-  await Promise.allSettled([...live].map((entry) => entry.stop()));
+/** Stops (or kills) every tracked process, in parallel; never rejects. */
+export async function stopAllLive(how: 'stop' | 'kill' = 'stop'): Promise<void> {
+  await Promise.allSettled([...live].map((entry) => (how === 'kill' ? entry.kill() : entry.stop())));
 }

@@ -1,4 +1,4 @@
-import { buildMemcachedArgs } from './memcached-args';
+import { buildMemcachedArgs, validateMemcachedOptions } from './memcached-args';
 
 describe('buildMemcachedArgs', () => {
   test('base flags: loopback, port, UDP off', () => {
@@ -23,5 +23,21 @@ describe('buildMemcachedArgs', () => {
     const args = buildMemcachedArgs(1, { evictions: true, cas: true }, false);
     expect(args).not.toContain('-M');
     expect(args).not.toContain('-C');
+  });
+});
+
+describe('validateMemcachedOptions', () => {
+  test('rejects extraArgs that move the listener', () => {
+    for (const arg of ['-p', '-p1234', '--port=1', '-l', '--listen', '-s', '--unix-socket=/tmp/x']) {
+      expect(() => validateMemcachedOptions({ extraArgs: [arg] })).toThrow(TypeError);
+    }
+    expect(() => validateMemcachedOptions({ extraArgs: ['-c', '100', '-t', '2', '--max-conns=5'] })).not.toThrow();
+  });
+
+  test('rejects bad numbers', () => {
+    expect(() => validateMemcachedOptions({ port: 0 })).toThrow(TypeError);
+    expect(() => validateMemcachedOptions({ memoryMb: 1.5 })).toThrow(TypeError);
+    expect(() => validateMemcachedOptions({ itemSizeMax: -1 })).toThrow(TypeError);
+    expect(() => validateMemcachedOptions({ startTimeoutMs: 0 })).toThrow(TypeError);
   });
 });

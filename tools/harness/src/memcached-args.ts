@@ -39,6 +39,9 @@ export function buildMemcachedArgs(port: number, options: MemcachedOptions = {},
   return args;
 }
 
+/** Flags the harness sets itself: -p/--port, -l/--listen, -s/--unix-socket. */
+const RESERVED_FLAGS = /^(?:-[pls]|--port|--listen|--unix-socket)(?:=|$|\d)/;
+
 /**
  * Rejects option values that would only surface later as an obscure
  * memcached startup failure.
@@ -58,5 +61,11 @@ export function validateMemcachedOptions(options: MemcachedOptions): void {
   }
   if (typeof itemSizeMax === 'number' && (!Number.isInteger(itemSizeMax) || itemSizeMax < 1)) {
     throw new TypeError(`itemSizeMax must be a positive integer or a size string, got ${itemSizeMax}`);
+  }
+  // The harness must know where the server listens: it probes that address
+  // for readiness and reports it to tests.
+  const clash = options.extraArgs?.find((arg) => RESERVED_FLAGS.test(arg));
+  if (clash !== undefined) {
+    throw new TypeError(`extraArgs must not set where memcached listens (${clash}); use options.port`);
   }
 }

@@ -96,7 +96,9 @@ class Lane {
       const pieceSize = this.policy.responseChunkSize;
       if (pieceSize > 0 && head.data.length > pieceSize) {
         for (let offset = 0; offset < head.data.length; offset += pieceSize) {
-          if (offset > 0) await nextImmediate();
+          // Yield before every piece, the first included: a write made in the
+          // same loop turn as the next one would reach the reader merged with it.
+          await nextImmediate();
           if (this.link.destroyed) return;
           this.#write(head.data.subarray(offset, offset + pieceSize));
         }

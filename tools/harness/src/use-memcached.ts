@@ -41,8 +41,8 @@ export function parseServerList(text: string): string[] {
 }
 
 /**
- * Starts `count` memcached servers in `beforeAll` and stops them in `afterAll`
- * of the surrounding jest file or `describe` block.
+ * Starts `count` memcached servers in `beforeAll` and stops them (SIGKILL, the
+ * fast way) in `afterAll` of the surrounding jest file or `describe` block.
  *
  * If the environment variable `MCC_SERVERS` is set (comma-separated
  * `host:port` list), no servers are started: `addresses` are the first `count`
@@ -88,7 +88,10 @@ export function useMemcached(count: number, options: MemcachedOptions = {}): Use
     cluster = await startCluster(count, options);
   }, hookTimeoutMs);
   hooks.afterAll(async () => {
-    await cluster?.stop();
+    // kill(), not stop(): the data is disposable and memcached only acts on
+    // SIGTERM at its next once-a-second clock tick, which would add up to a
+    // second to every test file.
+    await Promise.all(cluster?.servers.map((server) => server.kill()) ?? []);
     cluster = undefined;
   }, hookTimeoutMs);
   return {

@@ -165,10 +165,13 @@ export async function spawnWatched(bin: string, args: readonly string[], timeout
     };
     const fail = (message: string): void => {
       if (!settle()) return;
-      // Take the wrapper down with us; memcached follows via the watchdog pipe.
-      if (child.pid !== undefined) signalPid(child.pid, 'SIGKILL');
+      // Closing the watchdog pipe is the race-free way to end it all: the
+      // watcher kills memcached whenever it gets to run `read`, even if it had
+      // not been forked yet. (SIGKILLing the wrapper could orphan memcached.)
       child.stdin.destroy();
-      reject(new MemcachedStartError(message, { stderr: stderr.toString(), args, cause: spawnError }));
+      void Promise.race([exited, sleep(2000)]).then(() =>
+        reject(new MemcachedStartError(message, { stderr: stderr.toString(), args, cause: spawnError })),
+      );
     };
     const onData = (chunk: Buffer): void => {
       text += chunk.toString('utf8');
@@ -184,7 +187,13 @@ export async function spawnWatched(bin: string, args: readonly string[], timeout
     };
     const timer = setTimeout(() => fail(`watchdog wrapper did not report a pid within ${timeoutMs} ms`), timeoutMs);
     child.stdout.on('data', onData);
-    void exited.then((info) => fail(`memcached wrapper exited (code ${info.code}) before reporting memcached's pid`));
+    void exited.then(async (info) => {
+      // 'exit' can overtake the pid line and stderr still in the pipes; read
+      // them to the end first, so a fast failure (bad flag, port in use) is
+      // reported by the readiness check with memcached's complete stderr.
+      await Promise.race([closed, sleep(250)]);
+      fail(`memcached exited with code ${info.code} before its wrapper reported the pid`);
+    });
   });
 
   // Drain (and discard) anything else on stdout so the pipe never fills up.

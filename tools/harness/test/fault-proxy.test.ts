@@ -8,7 +8,7 @@ let proxy: FaultProxy;
 beforeAll(async () => {
   server = await startMemcached();
 });
-afterAll(() => server.stop());
+afterAll(() => server.kill());
 
 beforeEach(async () => {
   proxy = await FaultProxy.start(server.address);
@@ -151,10 +151,33 @@ test('waitForBytesToServer times out with a clear error', async () => {
   await expect(proxy.waitForBytesToServer(1, 50)).rejects.toThrow(/0 of 1 bytes/);
 });
 
+test('waitForBytesToServer resolves once the bytes went out, and rejects when the proxy closes', async () => {
+  const client = await TestSocket.connect(proxy.address);
+  const waiting = proxy.waitForBytesToServer(9);
+  client.write('version\r\n');
+  await waiting;
+  const never = proxy.waitForBytesToServer(1000);
+  await proxy.close();
+  await expect(never).rejects.toThrow(/closed/);
+});
+
 test('close() stops listening and drops connections', async () => {
   const client = await TestSocket.connect(proxy.address);
   await proxy.close();
   await client.waitForClose();
   await expect(TestSocket.connect(proxy.address)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
   await proxy.close();
+});
+
+test('keeps working under jest fake timers', async () => {
+  jest.useFakeTimers();
+  try {
+    proxy.setDelay(20);
+    proxy.setResponseChunkSize(4);
+    expect(await rawTextRequest(proxy.address, 'version\r\n')).toMatch(/^VERSION /);
+    const other = await startMemcached({ startTimeoutMs: 5000 });
+    await other.kill();
+  } finally {
+    jest.useRealTimers();
+  }
 });

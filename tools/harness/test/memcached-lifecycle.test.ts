@@ -1,6 +1,11 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
+  MEMCACHED_BIN_ENV,
   MemcachedStartError,
+  killAllMemcached,
   rawTextRequest,
   startCluster,
   startMemcached,
@@ -9,7 +14,8 @@ import {
 import { freePortOutsideHarness } from './helpers/ports';
 import { pidExists } from './helpers/wait';
 
-afterEach(() => stopAllMemcached());
+// kill, not stop: a graceful stop costs up to a second (memcached's clock tick).
+afterEach(() => killAllMemcached());
 
 /** Resolves true if something accepts connections on the port. */
 function answers(address: string): Promise<boolean> {
@@ -98,6 +104,24 @@ describe('MemcachedServer lifecycle', () => {
     });
   });
 
+  test('a server that never answers times out with MemcachedStartError and is killed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mcc-harness-'));
+    const pidFile = join(dir, 'pid');
+    const fake = join(dir, 'memcached');
+    writeFileSync(fake, `#!/bin/sh\necho $$ > ${pidFile}\nexec sleep 30\n`, { mode: 0o755 });
+    process.env[MEMCACHED_BIN_ENV] = fake;
+    try {
+      await expect(startMemcached({ startTimeoutMs: 300 })).rejects.toMatchObject({
+        code: 'MCC_ERR_MEMCACHED_START',
+        message: expect.stringMatching(/did not answer .* within 300 ms/),
+      });
+      expect(pidExists(Number(readFileSync(pidFile, 'utf8')))).toBe(false);
+    } finally {
+      delete process.env[MEMCACHED_BIN_ENV];
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('invalid options are rejected up front', async () => {
     await expect(startMemcached({ port: 70000 })).rejects.toThrow(TypeError);
     await expect(startMemcached({ memoryMb: 0 })).rejects.toThrow(TypeError);
@@ -123,11 +147,15 @@ describe('startCluster', () => {
     await expect(startCluster(2, { port: 12345 })).rejects.toThrow(TypeError);
   });
 
-  test('stopAllMemcached() stops every server started', async () => {
+  test.each([
+    ['stopAllMemcached', stopAllMemcached],
+    ['killAllMemcached', killAllMemcached],
+  ])('%s() ends every server started', async (_name, endAll) => {
     const a = await startMemcached();
     const cluster = await startCluster(2);
     const pids = [a.pid!, ...cluster.servers.map((server) => server.pid!)];
-    await stopAllMemcached();
+    await endAll();
     expect(pids.map(pidExists)).toEqual([false, false, false]);
+    expect([a, ...cluster.servers].some((server) => server.running)).toBe(false);
   });
 });

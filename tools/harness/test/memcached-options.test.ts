@@ -1,4 +1,4 @@
-import { type MemcachedOptions, type MemcachedServer, rawTextRequest, startMemcached, stopAllMemcached } from '../src';
+import { type MemcachedOptions, type MemcachedServer, rawTextRequest, startMemcached, killAllMemcached } from '../src';
 
 /** `stats settings` as a name → value map, read over a raw socket. */
 async function settings(server: MemcachedServer): Promise<Map<string, string>> {
@@ -25,7 +25,7 @@ describe('startMemcached options', () => {
       Object.entries(variants).map(async ([name, options]) => servers.set(name, await startMemcached(options))),
     );
   });
-  afterAll(() => stopAllMemcached());
+  afterAll(() => killAllMemcached());
 
   const server = (name: string): MemcachedServer => servers.get(name)!;
 

@@ -1,6 +1,6 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { freePort } from '../src/free-port';
-import { startMemcached, stopAllMemcached } from '../src';
+import { startMemcached, killAllMemcached } from '../src';
 
 // Make freePort() controllable to reproduce the race between picking a port
 // and memcached binding it.
@@ -14,7 +14,7 @@ let impostor: Server | undefined;
 const impostorSockets = new Set<Socket>();
 
 afterEach(async () => {
-  await stopAllMemcached();
+  await killAllMemcached();
   for (const socket of impostorSockets) socket.destroy();
   await new Promise((resolve) => (impostor ? impostor.close(resolve) : resolve(undefined)));
   impostor = undefined;

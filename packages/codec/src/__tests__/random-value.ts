@@ -21,7 +21,7 @@ export interface RandomValueOptions {
   jsonOnly?: boolean;
   /** Deepest container nesting. Default 4. */
   maxDepth?: number;
-  /** Allow strings/binaries/containers that cross the 16-bit size boundary (slow). Default false. */
+  /** Allow strings and binaries that cross the 16-bit size boundary (slower). Default false. */
   large?: boolean;
 }
 
@@ -105,7 +105,7 @@ export class RandomValues {
     return this.chance(0.3) ? value + 2n ** 63n : this.chance(0.5) ? -value : value;
   }
 
-  string(length = this.#length(STRING_LENGTH_BOUNDARIES, 40)): string {
+  string(length = this.#length(STRING_LENGTH_BOUNDARIES, 40, this.#options.large)): string {
     const range = this.pick(CODE_POINT_RANGES);
     let text = '';
     while (text.length < length) {
@@ -116,7 +116,7 @@ export class RandomValues {
   }
 
   binary(): Buffer | Uint8Array {
-    const length = this.#length([0, 1, 255, 256], 64);
+    const length = this.#length([0, 1, 255, 256], 64, this.#options.large);
     const bytes = new Uint8Array(length);
     for (let index = 0; index < length; index++) bytes[index] = this.below(256);
     return this.chance(0.5) ? Buffer.from(bytes) : bytes;
@@ -128,12 +128,12 @@ export class RandomValues {
   }
 
   array(depth: number): unknown[] {
-    const length = this.#length([0, 15, 16], 8);
+    const length = this.#length([0, 15, 16], 8, false);
     return Array.from({ length }, () => this.value(depth + 1));
   }
 
   object(depth: number): Record<string, unknown> {
-    const size = this.#length([0, 15, 16], 6);
+    const size = this.#length([0, 15, 16], 6, false);
     const object: Record<string, unknown> = {};
     for (let index = 0; index < size; index++) {
       const key = this.chance(0.15) ? this.pick(SPECIAL_KEYS) : this.string(this.below(12));
@@ -143,8 +143,8 @@ export class RandomValues {
     return object;
   }
 
-  #length(boundaries: readonly number[], typical: number): number {
-    if (this.#options.large && this.chance(0.01)) return this.pick([65535, 65536, 70000]);
+  #length(boundaries: readonly number[], typical: number, large: boolean): number {
+    if (large && this.chance(0.01)) return this.pick([65535, 65536, 70000]);
     return this.chance(0.2) ? this.pick(boundaries) : this.below(typical);
   }
 }

@@ -70,6 +70,17 @@ function statsSpec(group: string | null): RequestSpec<Map<string, string>> {
   };
 }
 
+/**
+ * A handshake request. Its deadline is the connect timer's business: with the
+ * default deadline of 0, any sweep running during the handshake (armed by an
+ * earlier request) took it for timed out and killed a healthy connection attempt.
+ */
+function handshakeRequest<T>(spec: RequestSpec<T>, resolve: (value: T) => void, reject: (error: Error) => void): AnyRequest {
+  const request = new Request<T>(spec, false, resolve, reject) as AnyRequest;
+  request.deadline = Infinity;
+  return request;
+}
+
 function describe(request: AnyRequest): string {
   const name = operationName(request.opcode);
   return request.key === null ? name : `${name} ${JSON.stringify(request.key)}`;
@@ -163,7 +174,7 @@ export class Connection {
       return;
     }
     if (this.outstanding >= this.#options.maxQueueLength) {
-      this.#fail(request, new QueueFullError(this.server, this.#options.maxQueueLength));
+      this.#fail(request, new QueueFullError(this.server, this.#options.maxQueueLength, request.key ?? undefined));
       return;
     }
     const now = Date.now();
@@ -244,7 +255,10 @@ export class Connection {
     if (this.#lastEncodedQuiet) {
       // A quiet request last in the batch would wait for an unrelated later
       // reply; a NOOP fence settles it now, at no extra round trip.
-      this.#write(new Request(NOOP_SPEC, false, () => {}, () => {}) as AnyRequest);
+      const fence = new Request(NOOP_SPEC, false, () => {}, () => {}) as AnyRequest;
+      // It times out like any request: a deadline of 0 would look expired to the next sweep.
+      fence.deadline = Date.now() + this.#options.requestTimeoutMs;
+      this.#write(fence);
     }
     this.#writeChunks(socket);
   };
@@ -303,8 +317,8 @@ export class Connection {
 
   #handshake(socket: net.Socket): void {
     if (socket !== this.#socket) return;
-    const general = new Promise<Map<string, string>>((resolve, reject) => this.#write(new Request(statsSpec(null), false, resolve, reject) as AnyRequest));
-    const settings = new Promise<Map<string, string>>((resolve, reject) => this.#write(new Request(statsSpec('settings'), false, resolve, reject) as AnyRequest));
+    const general = new Promise<Map<string, string>>((resolve, reject) => this.#write(handshakeRequest(statsSpec(null), resolve, reject)));
+    const settings = new Promise<Map<string, string>>((resolve, reject) => this.#write(handshakeRequest(statsSpec('settings'), resolve, reject)));
     this.#writeChunks(socket);
     Promise.all([general, settings]).then(
       ([generalStats, settingsStats]) => {
@@ -380,9 +394,10 @@ export class Connection {
       this.#state = 'backoff';
       const failed = [...inFlight, ...this.#pending.drain()];
       for (const request of failed) {
-        const failure = cause instanceof McError && !(cause instanceof ProtocolError)
-          ? cause
-          : new ConnectionError(`cannot connect to ${this.server}: ${cause.message}`, { cause, ...where(request, this.server) });
+        // A new error per request, so each names its own key (not one shared instance).
+        const failure = cause instanceof TimeoutError
+          ? new TimeoutError(cause.phase, cause.timeoutMs, `${describe(request)}: ${cause.message}; nothing was written`, where(request, this.server))
+          : new ConnectionError(`${describe(request)}: cannot connect to ${this.server}: ${cause.message}`, { cause, ...where(request, this.server) });
         this.#fail(request, failure);
       }
       return;
@@ -390,10 +405,11 @@ export class Connection {
 
     this.#state = 'idle';
     for (const request of inFlight) {
-      const failure = error instanceof McError
-        ? error
+      // A new error per request, so each names its own key (not one shared instance).
+      const failure = error instanceof ProtocolError
+        ? new ProtocolError(`${describe(request)}: ${error.message}; the connection was closed with the request in flight, it may or may not have been applied`, { cause: error, ...where(request, this.server) })
         : new ConnectionClosedError(
-            `${describe(request)}: connection to ${this.server} ${error === null ? 'closed' : 'failed (' + error.message + ')'} with the request in flight; it may or may not have been applied`,
+            `${describe(request)}: connection to ${this.server} ${error === null ? 'closed' : (error instanceof McError ? 'closed (' : 'failed (') + error.message + ')'} with the request in flight; it may or may not have been applied`,
             { cause: error ?? undefined, ...where(request, this.server) },
           );
       this.#fail(request, failure);

@@ -8,6 +8,7 @@
  * stays flat. Targets (from the issue): at 64 in flight at least 2× memjs's
  * ops/s, and sequentially a mean latency no worse than memjs's.
  */
+import * as os from 'node:os';
 import { compareInRounds, summarize, type Measurement, type Summary } from '../compare';
 import { type KvSubject, mccSubject, memjsSubject, type WireCounters } from '../kv-subjects';
 import { formatSize, keySet, payload, VALUE_SIZES } from '../payloads';
@@ -128,6 +129,8 @@ async function run(context: SuiteContext): Promise<SuiteReport> {
   const mcc = mccSubject(context.servers);
   const memjs = memjsSubject(context.servers);
   const subjects: readonly KvSubject[] = [mcc, memjs];
+  // Other processes on a 2-core machine move these numbers a lot: say how busy it was.
+  const loadBefore = os.loadavg()[0]!;
   try {
     const versions = await mcc.client.version();
     const values = new Map(VALUE_SIZES.map((size) => [size, payload(size)]));
@@ -155,6 +158,7 @@ async function run(context: SuiteContext): Promise<SuiteReport> {
       });
     }
 
+    const loadAfter = os.loadavg()[0]!;
     const { seconds, rounds, warmupSeconds } = context.settings;
     const serverNotes = [...versions].map(([server, version]) => `memcached ${version} at ${server}`).join(', ');
     return {
@@ -163,9 +167,10 @@ async function run(context: SuiteContext): Promise<SuiteReport> {
       tables: [throughputTable(results), latencyTable(results)],
       notes: [
         ...targetNotes(results),
-        `${serverNotes}; Node ${process.version}; ${seconds} s measured per client and cell in ${rounds} round(s) of alternating order, ${warmupSeconds} s warm-up each.`,
+        `${serverNotes}; Node ${process.version}; ${os.cpus().length} CPUs; ${seconds} s measured per client and cell in ${rounds} round(s) of alternating order, ${warmupSeconds} s warm-up each.`,
+        `1-minute load average ${loadBefore.toFixed(2)} before the suite, ${loadAfter.toFixed(2)} after (which includes the bench itself).`,
       ],
-      results: { servers: Object.fromEntries(versions), settings: context.settings, cells: results },
+      results: { servers: Object.fromEntries(versions), settings: context.settings, loadAverage: { before: loadBefore, after: loadAfter }, cells: results },
     };
   } finally {
     await Promise.allSettled(subjects.map((subject) => subject.close()));

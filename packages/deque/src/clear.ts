@@ -1,0 +1,45 @@
+/**
+ * Clearing: one CAS empties the anchor (the linearization point), then the
+ * records that held the old content are deleted. Chunks are deleted by CAS
+ * and only if they belong to the old state, so a chunk a new push already
+ * flushed into a reused slot is never touched.
+ */
+import { RECENT_BATCHES, emptyAnchor, hasChunks, type Anchor } from './anchor';
+import { parseChunk } from './chunk';
+import { isExternal, type Element } from './element';
+import { randomId } from './ids';
+import type { AnchorEntry, DequeRecords } from './records';
+
+const DELETE_SLICE = 100;
+
+export async function clearDeque(records: DequeRecords): Promise<AnchorEntry> {
+  for (;;) {
+    const anchor = await records.readAnchor();
+    const old = anchor.value;
+    const cleared: Anchor = { ...emptyAnchor(), s: old.s + 1, o: [...old.o, randomId()].slice(-RECENT_BATCHES) };
+    const next = await records.store.cas(anchor, cleared, { kind: anchor.kind });
+    if (next === null) continue; // changed meanwhile: clear what is there now
+    await collectGarbage(records, old);
+    return next as AnchorEntry;
+  }
+}
+
+async function collectGarbage(records: DequeRecords, old: Anchor): Promise<void> {
+  const store = records.store;
+  const dropValues = (elements: readonly Element[]): void => {
+    for (const element of elements) if (isExternal(element)) void store.deleteQuiet(element[1]).catch(() => {});
+  };
+  dropValues(old.l);
+  dropValues(old.r);
+  if (!hasChunks(old)) return;
+  for (let start = old.a; start <= old.b; start += DELETE_SLICE) {
+    const slots = Array.from({ length: Math.min(DELETE_SLICE, old.b - start + 1) }, (_, index) => start + index);
+    const found = await store.getMulti(slots.map((slot) => records.keys.chunk(slot)));
+    for (const entry of found.values()) {
+      const chunk = parseChunk(entry.value);
+      if (typeof chunk === 'string' || chunk.s > old.s) continue;
+      dropValues(chunk.e);
+      void store.deleteQuiet(entry).catch(() => {});
+    }
+  }
+}

@@ -1,0 +1,286 @@
+/**
+ * A lock-free double-ended queue of unlimited size, shared through memcached
+ * by any number of processes on any number of machines.
+ *
+ * Every operation is linearized by one CAS on the deque's anchor (or, for a
+ * move between two deques, one MCAS over both anchors); see engine.ts for
+ * how concurrent callers in one process share those CASes, plan.ts for the
+ * state machine, and docs/FORMAT.md for the records.
+ */
+import { InvalidArgumentError, RecordKind, mcas, type Store } from '@mcc/mcas';
+import { emptyAnchor, type Anchor } from './anchor';
+import { externalElement, inlineElement, isExternal, type Element } from './element';
+import { DequeEngine } from './engine';
+import { DequeExistsError } from './errors';
+import { randomId } from './ids';
+import { dequeKeys, validateDequeName } from './keys';
+import { planBatch, type Side } from './plan';
+import { DequeRecords, type AnchorEntry } from './records';
+import { sleep } from './wait';
+import { clearDeque } from './clear';
+
+export interface DequeOptions {
+  /** Keep every record of the deque on one server (a `{name}` hash tag). Default false: chunks spread over all servers. Must match between `create` and `bind`. */
+  colocate?: boolean;
+  /** A value whose encoding is larger than this many bytes is stored in its own item rather than in the anchor. Default 1024. */
+  inlineMaxBytes?: number;
+  /** Buffer size in encoded bytes beyond which the anchor's buffer is flushed into a chunk. Default 4096. */
+  flushBytes?: number;
+}
+
+export interface WaitOptions {
+  /** Give up after this many milliseconds and resolve `undefined`. Default: wait forever. */
+  timeoutMs?: number;
+  /** Stop waiting: the promise rejects with the signal's reason. */
+  signal?: AbortSignal;
+}
+
+export interface MoveOptions {
+  /** End of this deque to pop from. Default 'right'. */
+  from?: Side;
+  /** End of the other deque to push onto. Default 'left'. */
+  to?: Side;
+}
+
+/** Engines are shared per store and deque, so every handle in a process combines into the same batches. */
+const engines = new WeakMap<Store, Map<string, DequeEngine>>();
+
+const DEFAULTS = { colocate: false, inlineMaxBytes: 1024, flushBytes: 4096 };
+const MAX_BATCH = 256;
+const POLL_MAX_DELAY_MS = 50;
+
+export class Deque<T = unknown> {
+  readonly name: string;
+  readonly store: Store;
+  readonly #records: DequeRecords;
+  readonly #engine: DequeEngine;
+  readonly #inlineMaxBytes: number;
+
+  private constructor(store: Store, name: string, options: DequeOptions) {
+    const settings = { ...DEFAULTS, ...options };
+    this.name = validateDequeName(name);
+    this.store = store;
+    this.#inlineMaxBytes = settings.inlineMaxBytes;
+    const keys = dequeKeys(this.name, settings.colocate);
+    let perStore = engines.get(store);
+    if (perStore === undefined) engines.set(store, (perStore = new Map()));
+    let engine = perStore.get(keys.anchor);
+    if (engine === undefined) {
+      engine = new DequeEngine(new DequeRecords(store, this.name, keys), {
+        flushBytes: settings.flushBytes,
+        // The anchor must stay well inside an item, also when an MCAS wraps it in a reference.
+        maxAnchorBytes: 256 * 1024,
+        maxBatch: MAX_BATCH,
+      });
+      perStore.set(keys.anchor, engine);
+    }
+    this.#engine = engine;
+    this.#records = engine.records;
+  }
+
+  /**
+   * Creates a new, empty deque. Without a name, a random one is chosen.
+   * @throws DequeExistsError if the name is taken.
+   */
+  static async create<T = unknown>(store: Store, name?: string, options: DequeOptions = {}): Promise<Deque<T>> {
+    const deque = new Deque<T>(store, name ?? `dq-${randomId()}`, options);
+    const created = await store.add(deque.#records.keys.anchor, emptyAnchor(), { kind: RecordKind.DequeAnchor });
+    if (created === null) throw new DequeExistsError(deque.name, deque.#records.keys.anchor);
+    deque.#engine.invalidate(created as AnchorEntry);
+    return deque;
+  }
+
+  /** A handle on an existing deque, without I/O; the first operation rejects with DequeNotFoundError if it does not exist. */
+  static bind<T = unknown>(store: Store, name: string, options: DequeOptions = {}): Deque<T> {
+    return new Deque<T>(store, name, options);
+  }
+
+  /** Pushes onto the right end. */
+  append(value: T): Promise<void> {
+    return this.#push('right', [value]);
+  }
+
+  /** Pushes onto the left end. */
+  appendLeft(value: T): Promise<void> {
+    return this.#push('left', [value]);
+  }
+
+  /** Pushes all values onto the right end, atomically (all or none, and adjacent). */
+  extend(values: Iterable<T>): Promise<void> {
+    return this.#push('right', [...values]);
+  }
+
+  /** Pushes all values onto the left end one after another, atomically (like Python's `extendleft`, the last ends up leftmost). */
+  extendLeft(values: Iterable<T>): Promise<void> {
+    return this.#push('left', [...values]);
+  }
+
+  /** Removes and returns the rightmost value, or `undefined` if the deque is empty. */
+  async pop(): Promise<T | undefined> {
+    return (await this.#engine.submit({ kind: 'pop', side: 'right' })) as T | undefined;
+  }
+
+  /** Removes and returns the leftmost value, or `undefined` if the deque is empty. */
+  async popLeft(): Promise<T | undefined> {
+    return (await this.#engine.submit({ kind: 'pop', side: 'left' })) as T | undefined;
+  }
+
+  /** The number of values, from one read of the anchor. */
+  async length(): Promise<number> {
+    const anchor = await this.#records.readAnchor();
+    return anchor.value.n;
+  }
+
+  /** The rightmost value without removing it, or `undefined`. */
+  peek(): Promise<T | undefined> {
+    return this.#peek('right');
+  }
+
+  /** The leftmost value without removing it, or `undefined`. */
+  peekLeft(): Promise<T | undefined> {
+    return this.#peek('left');
+  }
+
+  /** Like `pop`, but waits (polling with back-off) while the deque is empty. Resolves `undefined` on timeout. */
+  popWait(options: WaitOptions = {}): Promise<T | undefined> {
+    return this.#wait(() => this.pop(), options);
+  }
+
+  /** Like `popLeft`, but waits (polling with back-off) while the deque is empty. Resolves `undefined` on timeout. */
+  popLeftWait(options: WaitOptions = {}): Promise<T | undefined> {
+    return this.#wait(() => this.popLeft(), options);
+  }
+
+  /**
+   * Consumes values from the left end as they arrive (FIFO with `append`),
+   * until the signal aborts: `for await (const value of deque.consume({ signal })) …`.
+   */
+  async *consume(options: { signal?: AbortSignal } = {}): AsyncGenerator<T, void, undefined> {
+    const { signal } = options;
+    while (signal?.aborted !== true) {
+      let value: T | undefined;
+      try {
+        value = await this.popLeftWait(signal === undefined ? {} : { signal });
+      } catch (error) {
+        if (signal?.aborted) return;
+        throw error;
+      }
+      if (value !== undefined) yield value;
+    }
+  }
+
+  /**
+   * Atomically pops a value from this deque and pushes it onto `other` (on
+   * any servers; via MCAS when they differ). Returns the value moved, or
+   * `undefined` if this deque was empty.
+   */
+  async moveTo(other: Deque<T>, options: MoveOptions = {}): Promise<T | undefined> {
+    const from = options.from ?? 'right';
+    const to = options.to ?? 'left';
+    if (other.#records === this.#records) return (await this.#engine.submit({ kind: 'move', from, to })) as T | undefined;
+    if (other.store !== this.store) throw new InvalidArgumentError('moveTo needs both deques on the same store');
+    const source = this.#records;
+    const target = other.#records;
+    const batchId = randomId();
+    const flushBytes = this.#engine.limits.flushBytes;
+    const sizeOf = (elements: readonly Element[]): number => this.store.codec.encode(elements).length;
+    for (;;) {
+      const [sourceAnchor, targetAnchor] = await DequeRecords.readAnchors([source, target]);
+      const popPlan = planBatch(sourceAnchor!.value, [{ kind: 'pop', side: from }], source.cacheFor(sourceAnchor!.cas), { batchId, flushBytes, sizeOf });
+      if (popPlan.kind === 'need') {
+        await source.fetch(sourceAnchor!, popPlan.chunks, popPlan.values);
+        continue;
+      }
+      const element = popPlan.popped[0];
+      if (element === undefined) return undefined; // empty, as of a read this very call made
+      const pushPlan = planBatch(targetAnchor!.value, [{ kind: 'push', side: to, elements: [element] }], target.cacheFor(targetAnchor!.cas), { batchId, flushBytes, sizeOf });
+      if (pushPlan.kind === 'need') throw new Error('a push never needs a fetch'); // planner invariant
+      const written = await Promise.all([source.writeFlushes(sourceAnchor!, popPlan.flushes), target.writeFlushes(targetAnchor!, pushPlan.flushes)]);
+      if (!written.every(Boolean)) continue;
+      const moved = await mcas(this.store, [
+        [sourceAnchor!, popPlan.anchor],
+        [targetAnchor!, pushPlan.anchor],
+      ]);
+      this.#engine.invalidate();
+      other.#engine.invalidate();
+      if (!moved) continue;
+      for (const { slot, base } of popPlan.emptiedChunks) {
+        const entry = source.chunkEntry(slot, base);
+        if (entry !== undefined) void this.store.deleteQuiet(entry).catch(() => {});
+      }
+      // The element moves as it is: a large value keeps its item, now referenced by the other deque.
+      return (isExternal(element) ? source.takeValue(element[1]) : element[1]) as T;
+    }
+  }
+
+  /** Removes every value (one CAS), then deletes the records that held them. */
+  async clear(): Promise<void> {
+    const cleared = await clearDeque(this.#records);
+    this.#engine.invalidate(cleared);
+  }
+
+  /** Clears the deque and deletes its anchor; later operations reject with DequeNotFoundError. */
+  async destroy(): Promise<void> {
+    const cleared = await clearDeque(this.#records);
+    this.#engine.invalidate();
+    await this.store.delete(cleared);
+    this.#records.forgetAnchor();
+  }
+
+  async #push(side: Side, values: readonly T[]): Promise<void> {
+    if (values.length === 0) return;
+    values.forEach((value, index) => {
+      if (value === undefined) {
+        throw new InvalidArgumentError(`cannot push undefined${values.length > 1 ? ` (at index ${index})` : ''}: pops return undefined for an empty deque, so it is not a storable value`);
+      }
+    });
+    const elements = await Promise.all(values.map((value) => this.#element(value)));
+    try {
+      await this.#engine.submit({ kind: 'push', side, elements }, values);
+    } catch (error) {
+      // Not pushed (or unknown, in which case the error carries the values): drop the large-value items.
+      for (const element of elements) if (isExternal(element)) void this.store.deleteQuiet(element[1]).catch(() => {});
+      throw error;
+    }
+  }
+
+  /** Small values travel inline; a large one goes to its own item first (refused there if too large for memcached). */
+  async #element(value: T): Promise<Element> {
+    const size = this.store.codec.encode(value).length;
+    if (size <= this.#inlineMaxBytes) return inlineElement(value);
+    const key = this.#records.keys.value(randomId());
+    await this.store.add(key, value);
+    return externalElement(key);
+  }
+
+  async #peek(side: Side): Promise<T | undefined> {
+    const records = this.#records;
+    for (;;) {
+      const anchor = await records.readAnchor();
+      const plan = planBatch(anchor.value as Anchor, [{ kind: 'pop', side }], records.cacheFor(anchor.cas), {
+        batchId: 'peek', flushBytes: Infinity, sizeOf: () => 0,
+      });
+      if (plan.kind === 'need') {
+        await records.fetch(anchor, plan.chunks, plan.values);
+        continue;
+      }
+      const element = plan.popped[0];
+      if (element === undefined) return undefined;
+      return (isExternal(element) ? records.peekValue(element[1]) : element[1]) as T;
+    }
+  }
+
+  async #wait(pop: () => Promise<T | undefined>, options: WaitOptions): Promise<T | undefined> {
+    const deadline = options.timeoutMs === undefined ? Infinity : Date.now() + options.timeoutMs;
+    let delay = 1;
+    for (;;) {
+      options.signal?.throwIfAborted();
+      const value = await pop();
+      if (value !== undefined) return value;
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) return undefined;
+      await sleep(Math.min(delay, remaining), options.signal);
+      delay = Math.min(delay * 2, POLL_MAX_DELAY_MS);
+    }
+  }
+}

@@ -1,0 +1,38 @@
+/**
+ * @mcc/deque — a lock-free distributed deque of unlimited size on plain
+ * memcached, with atomic moves between deques. Re-exports what a user needs
+ * to connect, so `@mcc/deque` is the only package to install.
+ *
+ * @packageDocumentation
+ */
+export { Deque, type DequeOptions, type WaitOptions, type MoveOptions } from './deque';
+export type { Side } from './plan';
+export { inspectDeque, type DequeReport, type DequeProblem } from './inspect';
+export { DequeExistsError, DequeNotFoundError, DequeCorruptedError, DequeOutcomeUnknownError } from './errors';
+export {
+  connect,
+  Store,
+  type Entry,
+  type Codec,
+  msgpackCodec,
+  rawCodec,
+  jsonCodec,
+  McError,
+  ConnectionError,
+  ConnectionClosedError,
+  TimeoutError,
+  ProtocolError,
+  ServerError,
+  ValueTooLargeError,
+  InvalidKeyError,
+  InvalidArgumentError,
+  CasUnsupportedError,
+  StaleCasError,
+  ClientClosedError,
+  QueueFullError,
+  EncodeError,
+  DecodeError,
+  CodecMismatchError,
+  McasCorruptionError,
+  McasOutcomeUnknownError,
+} from '@mcc/mcas';

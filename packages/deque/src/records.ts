@@ -1,0 +1,164 @@
+/**
+ * Reading and writing a deque's records: the anchor (through the MCAS layer,
+ * so an atomic move in flight is helped to completion first), chunks and
+ * large values (plain reads: both are immutable), with caches and the
+ * corruption rule: a record the anchor needs that is missing, seen again
+ * with the anchor unchanged, is corruption — never skipped, never retried
+ * forever.
+ */
+import { RecordKind, mcasGet, mcasGetMulti, type Entry, type Store } from '@mcc/mcas';
+import { parseAnchor, type Anchor } from './anchor';
+import { parseChunk, type Chunk } from './chunk';
+import { DequeCorruptedError, DequeNotFoundError } from './errors';
+import type { DequeKeys } from './keys';
+import type { ChunkRef, Flush, PlanningCache } from './plan';
+
+export type AnchorEntry = Entry<Anchor>;
+
+/** Chunks are immutable, so a small cache of them is never wrong once keyed by slot and base. */
+const CHUNK_CACHE_SIZE = 64;
+
+export class DequeRecords {
+  /** Chunks by `slot@base`. */
+  readonly #chunks = new Map<string, Entry<Chunk>>();
+  /** Chunks fetched by slot for the anchor with this CAS (their base was not known). */
+  #fresh = new Map<number, Entry<Chunk>>();
+  #freshFor: bigint = -1n;
+  /** External values fetched for pops not yet committed. */
+  readonly #values = new Map<string, unknown>();
+  /** Whether this process has seen the anchor: its absence is then corruption rather than "not found". */
+  #seenAnchor = false;
+
+  constructor(
+    readonly store: Store,
+    readonly name: string,
+    readonly keys: DequeKeys,
+  ) {}
+
+  /** Reads the anchor (helping any MCAS on it). */
+  async readAnchor(): Promise<AnchorEntry> {
+    return this.#checkAnchor(await mcasGet<Anchor>(this.store, this.keys.anchor));
+  }
+
+  /** Reads several deques' anchors in one parallel batch (for moves). */
+  static async readAnchors(records: readonly DequeRecords[]): Promise<AnchorEntry[]> {
+    const store = records[0]!.store;
+    const found = await mcasGetMulti<Anchor>(store, records.map((record) => record.keys.anchor));
+    return records.map((record) => record.#checkAnchor(found.get(record.keys.anchor) ?? null));
+  }
+
+  #checkAnchor(entry: Entry<Anchor> | null): AnchorEntry {
+    if (entry === null) {
+      if (this.#seenAnchor) throw new DequeCorruptedError(this.name, this.keys.anchor, 'the anchor vanished (evicted, server restarted, or destroyed by another process)');
+      throw new DequeNotFoundError(this.name, this.keys.anchor);
+    }
+    const anchor = parseAnchor(entry.value);
+    if (typeof anchor === 'string') throw new DequeCorruptedError(this.name, this.keys.anchor, anchor);
+    this.#seenAnchor = true;
+    return entry;
+  }
+
+  /** Forgets that the anchor existed (after destroy). */
+  forgetAnchor(): void {
+    this.#seenAnchor = false;
+  }
+
+  /** What the planner may use for the anchor with CAS `anchorCas`. */
+  cacheFor(anchorCas: bigint): PlanningCache {
+    if (anchorCas !== this.#freshFor) {
+      this.#fresh = new Map();
+      this.#freshFor = anchorCas;
+    }
+    return {
+      chunk: (slot, base) => (base === undefined ? this.#fresh.get(slot) : this.#chunks.get(`${slot}@${base}`))?.value,
+      hasValue: (key) => this.#values.has(key),
+    };
+  }
+
+  chunkEntry(slot: number, base: number): Entry<Chunk> | undefined {
+    return this.#chunks.get(`${slot}@${base}`);
+  }
+
+  takeValue(key: string): unknown {
+    const value = this.#values.get(key);
+    this.#values.delete(key);
+    return value;
+  }
+
+  peekValue(key: string): unknown {
+    return this.#values.get(key);
+  }
+
+  /**
+   * Fetches what a plan needs. Returns false if the anchor turned out to be
+   * stale (plan again from a fresh one); throws DequeCorruptedError if a
+   * needed record is missing while the anchor stays the same.
+   */
+  async fetch(anchor: AnchorEntry, chunks: readonly ChunkRef[], values: readonly string[]): Promise<boolean> {
+    const keys = [...chunks.map(({ slot }) => this.keys.chunk(slot)), ...values];
+    const found = await this.store.getMulti(keys);
+    let problem: { key: string; reason: string } | null = null;
+    for (const { slot, base } of chunks) {
+      const key = this.keys.chunk(slot);
+      const entry = found.get(key) as Entry<unknown> | undefined;
+      const chunk = entry === undefined ? 'the chunk is missing' : parseChunk(entry.value);
+      if (typeof chunk === 'string') {
+        problem ??= { key, reason: chunk };
+      } else if (base !== undefined && chunk.s !== base) {
+        problem ??= { key, reason: `the chunk has base ${chunk.s}, the anchor expects ${base}` };
+      } else {
+        this.#remember(slot, entry as Entry<Chunk>, anchor.cas);
+      }
+    }
+    for (const key of values) {
+      const entry = found.get(key);
+      if (entry === undefined) problem ??= { key, reason: 'a stored value is missing' };
+      else this.#values.set(key, entry.value);
+    }
+    if (problem === null) return true;
+    // Missing for this anchor: is the anchor still the same? Then the record is truly gone.
+    const current = await this.readAnchor();
+    if (current.cas === anchor.cas) throw new DequeCorruptedError(this.name, problem.key, problem.reason);
+    return false;
+  }
+
+  #remember(slot: number, entry: Entry<Chunk>, anchorCas: bigint): void {
+    if (this.#chunks.size >= CHUNK_CACHE_SIZE) this.#chunks.delete(this.#chunks.keys().next().value!);
+    this.#chunks.set(`${slot}@${entry.value.s}`, entry);
+    if (anchorCas === this.#freshFor) this.#fresh.set(slot, entry);
+  }
+
+  /**
+   * Writes flushed buffers as chunks, before the anchor CAS that publishes
+   * them. A slot already holding a chunk of the same base holds exactly this
+   * content (it is a function of the anchor), so it counts as written; an
+   * older base is garbage, deleted by CAS first. Returns false if a newer
+   * chunk shows the anchor is stale.
+   */
+  async writeFlushes(anchor: AnchorEntry, flushes: readonly Flush[]): Promise<boolean> {
+    const results = await Promise.all(flushes.map((flush) => this.#writeChunk(anchor, flush)));
+    return results.every(Boolean);
+  }
+
+  async #writeChunk(anchor: AnchorEntry, flush: Flush): Promise<boolean> {
+    const key = this.keys.chunk(flush.slot);
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const written = await this.store.add(key, flush.chunk, { kind: RecordKind.DequeNode });
+      if (written !== null) {
+        this.#remember(flush.slot, written, anchor.cas);
+        return true;
+      }
+      const existing = await this.store.get<Chunk>(key);
+      if (existing === null) continue; // deleted meanwhile: try again
+      const chunk = parseChunk(existing.value);
+      const base = typeof chunk === 'string' ? -Infinity : chunk.s;
+      if (base === flush.chunk.s) {
+        this.#remember(flush.slot, existing, anchor.cas);
+        return true;
+      }
+      if (base > flush.chunk.s) return false;
+      await this.store.delete(existing);
+    }
+    return false;
+  }
+}

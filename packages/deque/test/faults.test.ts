@@ -1,0 +1,151 @@
+import { FaultProxy, startCluster, startMemcached, type MemcachedCluster, type MemcachedServer } from '@mcc/harness';
+import { Deque, DequeCorruptedError, DequeOutcomeUnknownError, McError } from '../src';
+import { storeFactory, writesDuring } from './helpers';
+
+const stores = storeFactory();
+afterAll(() => stores.closeAll());
+
+describe('round trips', () => {
+  let server: MemcachedServer;
+  beforeAll(async () => (server = await startMemcached({ evictions: false })));
+  afterAll(() => server.stop());
+
+  it('costs one round trip per push and per pop for a lone caller (budget: push 5, pop 3)', async () => {
+    const store = stores.open([server.address]);
+    const deque = await Deque.create<number>(store);
+    const pushes: number[] = [];
+    const pops: number[] = [];
+    for (let i = 0; i < 50; i++) {
+      pushes.push(await writesDuring(store, () => deque.append(i)));
+      pops.push(await writesDuring(store, () => deque.popLeft()));
+    }
+    expect(Math.max(...pushes)).toBeLessThanOrEqual(1);
+    expect(Math.max(...pops)).toBeLessThanOrEqual(1);
+  });
+
+  it('combines 64 concurrent callers into a handful of anchor CASes', async () => {
+    const store = stores.open([server.address]);
+    const deque = await Deque.create<number>(store);
+    const writes = await writesDuring(store, () => Promise.all(Array.from({ length: 64 }, (_, i) => deque.append(i))));
+    expect(writes).toBeLessThanOrEqual(3);
+    expect(await deque.length()).toBe(64);
+  });
+});
+
+describe('corruption', () => {
+  let server: MemcachedServer;
+  beforeAll(async () => (server = await startMemcached({ evictions: false })));
+  afterAll(() => server.stop());
+
+  it('reports a missing chunk by key instead of skipping it', async () => {
+    const store = stores.open([server.address]);
+    const deque = await Deque.create<number>(store, undefined, { flushBytes: 64 });
+    for (let i = 0; i < 100; i++) await deque.append(i);
+    // Find a chunk in the middle and delete it behind the deque's back.
+    const anchor = (await store.get<{ a: number; b: number }>(`mcc:dq:${deque.name}`))!.value;
+    expect(anchor.b).toBeGreaterThan(anchor.a);
+    const victim = `mcc:dq:${deque.name}:c:${anchor.a}`;
+    expect(await store.delete(victim)).toBe(true);
+    const reader = Deque.bind<number>(stores.open([server.address]), deque.name);
+    const error = await reader.popLeft().catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(DequeCorruptedError);
+    expect((error as DequeCorruptedError).missingKey).toBe(victim);
+  });
+
+  it('lets a second flusher publish the chunk a paused flusher wrote (helping)', async () => {
+    const store = stores.open([server.address]);
+    const deque = await Deque.create<number>(store, undefined, { flushBytes: 40 });
+    for (let i = 0; i < 3; i++) await deque.append(i);
+    const anchorKey = `mcc:dq:${deque.name}`;
+    const anchor = (await store.get<{ s: number; b: number; r: unknown[] }>(anchorKey))!.value;
+    // What a flusher paused between writing its chunk and its anchor CAS leaves behind:
+    await store.add(`${anchorKey}:c:${anchor.b + 1}`, { s: anchor.s, e: anchor.r }, { kind: 4 });
+    const other = Deque.bind<number>(stores.open([server.address]), deque.name, { flushBytes: 40 });
+    await other.append(3);
+    const values: number[] = [];
+    for (let value = await other.popLeft(); value !== undefined; value = await other.popLeft()) values.push(value);
+    expect(values).toEqual([0, 1, 2, 3]);
+  });
+});
+
+describe('server failures over three servers', () => {
+  let cluster: MemcachedCluster;
+  beforeAll(async () => (cluster = await startCluster(3, { evictions: false })));
+  afterAll(() => cluster.stop());
+
+  it('fails with typed errors within the timeout while a server is down, and reports corruption after it restarts empty', async () => {
+    const store = stores.open(cluster.addresses, { requestTimeoutMs: 500, connectTimeoutMs: 300 });
+    const deque = await Deque.create<number>(store, undefined, { flushBytes: 64 });
+    for (let i = 0; i < 300; i++) await deque.append(i);
+    const anchorServer = store.client.serverFor(`mcc:dq:${deque.name}`);
+    const victim = cluster.servers.find((server) => server.address !== anchorServer)!;
+    await victim.kill();
+
+    const outcomes: unknown[] = [];
+    const started = Date.now();
+    for (let i = 0; i < 300; i++) {
+      const outcome = await deque.popLeft().catch((error: unknown) => error);
+      outcomes.push(outcome);
+      if (outcome instanceof Error) break;
+    }
+    const failure = outcomes[outcomes.length - 1];
+    expect(McError.isMcError(failure)).toBe(true);
+    expect(['MCC_ERR_CONNECTION', 'MCC_ERR_CONNECTION_CLOSED', 'MCC_ERR_TIMEOUT']).toContain((failure as McError).code);
+    expect(Date.now() - started).toBeLessThan(10_000);
+
+    await victim.restart();
+    let corruption: unknown;
+    for (let i = 0; i < 400 && corruption === undefined; i++) {
+      await deque.popLeft().then(
+        (value) => { if (value === undefined) corruption = new Error('drained without noticing the lost chunks'); },
+        (error: unknown) => { if (error instanceof DequeCorruptedError) corruption = error; },
+      );
+    }
+    expect(corruption).toBeInstanceOf(DequeCorruptedError);
+    expect(store.client.serverFor((corruption as DequeCorruptedError).missingKey)).toBe(victim.address);
+  }, 60_000);
+});
+
+describe('lost replies', () => {
+  let server: MemcachedServer;
+  let proxy: FaultProxy;
+  beforeAll(async () => {
+    server = await startMemcached({ evictions: false });
+    proxy = await FaultProxy.start(server.address);
+  });
+  afterAll(async () => {
+    await proxy.close();
+    await server.stop();
+  });
+
+  it('resolves a pop whose CAS reply was lost by re-reading the anchor', async () => {
+    const store = stores.open([proxy.address], { requestTimeoutMs: 2000 });
+    const deque = await Deque.create<string>(store);
+    await deque.append('x');
+    await deque.append('y');
+    proxy.setMode('drop-responses');
+    const sent = proxy.bytesToServer;
+    const pop = deque.popLeft();
+    await proxy.waitForBytesToServer(sent + 24);
+    await new Promise((resolve) => setTimeout(resolve, 50)); // let memcached apply it
+    proxy.setMode('pass');
+    proxy.dropConnections();
+    expect(await pop).toBe('x');
+    expect(await deque.length()).toBe(1);
+    expect(await deque.popLeft()).toBe('y');
+  });
+
+  it('carries the popped value in the error when the outcome cannot be learned', async () => {
+    const store = stores.open([proxy.address], { requestTimeoutMs: 300, connectTimeoutMs: 300 });
+    const deque = await Deque.create<string>(store);
+    await deque.append('precious');
+    proxy.setMode('drop-responses');
+    const error = await deque.popLeft().catch((caught: unknown) => caught);
+    proxy.setMode('pass');
+    expect(error).toBeInstanceOf(DequeOutcomeUnknownError);
+    expect((error as DequeOutcomeUnknownError).value).toBe('precious');
+    // The CAS did reach the server: the value is out of the deque — and in the error.
+    const check = Deque.bind<string>(stores.open([server.address]), deque.name);
+    expect(await check.length()).toBe(0);
+  });
+});

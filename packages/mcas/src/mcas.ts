@@ -1,0 +1,213 @@
+/**
+ * `mcas`: the originator's side of Fraser's multi-word compare-and-set
+ * (K. Fraser, "Practical lock-freedom", 2004, §3.3; Harris, Fraser & Pratt,
+ * "A practical multi-word compare-and-swap operation", 2002), over memcached
+ * items and their CAS ids.
+ *
+ * A location's states (kind = record kind in the item flags):
+ *
+ * ```
+ *                 acquire: cas(expected CAS → reference)          release on SUCCEEDED
+ *   ┌───────────┐ ───────────────────────────────────> ┌─────────────┐ ─────────────────> ┌───────────┐
+ *   │ value     │                                        │ reference   │                      │ new value │
+ *   │ kind 0    │ <─────────────────────────────────── │ kind 2      │                      │ kind 0    │
+ *   └───────────┘   release on FAILED: old value        │ {d, o}      │                      └───────────┘
+ *   (new CAS)       from the reference (new CAS)        └─────────────┘
+ *
+ * and of the descriptor (kind 1), decided once:  UNDECIDED ──> SUCCEEDED | FAILED  ──> deleted by the originator
+ * ```
+ *
+ * Round trips, uncontended, M ≥ 2 entries (the Python original: 3M+4):
+ *   1  add the descriptor (+ split-out values)            create.ts
+ *   M  acquire the locations one by one, in key order     acquire.ts
+ *   1  decide: CAS on the descriptor                      decide.ts
+ *   1  release: all locations in one parallel batch       release.ts
+ *   0  delete the descriptor quietly (not awaited)
+ * = M+3. One entry: a plain `store.cas`, 1 round trip.
+ *
+ * What an outcome means to the caller:
+ * - `true`: every entry now holds its new value (atomically: no reader
+ *   through mcasGet saw some new and some old);
+ * - `false`: some entry's CAS no longer matched; nothing changed;
+ * - McasOutcomeUnknownError: the decision may or may not have been written
+ *   (see its `descriptorKey` and `mcasOutcome`);
+ * - any other error: nothing changed (validation, descriptor creation, or an
+ *   unreachable location that made the originator abort).
+ */
+import type { Store } from '@mcc/codec';
+import { AcquireBudgetError, acquireLocation } from './acquire';
+import { createDescriptor, type CreatedDescriptor } from './create';
+import { decide, DecideBudgetError, type DecideResult } from './decide';
+import { McasContentionError, McasCorruptionError, McasOutcomeUnknownError } from './errors';
+import { help } from './help';
+import { isLostReply } from './io';
+import { resolveMcasOptions, type McasHooks, type McasOptions, type McasStep } from './options';
+import { planUpdates, type McasUpdate, type PlannedUpdate } from './plan';
+import { RecordError } from './record-error';
+import { releaseByReading, releaseKnown, type KnownLocation } from './release';
+import { McasStatus, type DecidedStatus } from './status';
+
+/** A hook's error, carried past the steps' own error handling untouched (a simulated crash cleans nothing up). */
+class HookStop {
+  constructor(readonly error: unknown) {}
+}
+
+async function step(hooks: McasHooks, current: McasStep): Promise<void> {
+  if (hooks.afterStep === undefined) return;
+  try {
+    await hooks.afterStep(current);
+  } catch (error) {
+    throw new HookStop(error);
+  }
+}
+
+/**
+ * Atomically replaces the value of every entry with its new value if none of
+ * them changed since it was read: `true`, or `false` (nothing changed).
+ *
+ * Read every entry with `mcasGet`/`mcasGetMulti` (a plain `store.get` may
+ * return a reference of an MCAS in flight, which is refused here).
+ *
+ * @param updates `[entry, newValue]` pairs; keys unique; `newValue` not undefined
+ * @throws InvalidArgumentError, InvalidKeyError, EncodeError, ValueTooLargeError before anything is written
+ * @throws McasOutcomeUnknownError when the outcome could not be learned (see the file comment)
+ * @throws McasCorruptionError when a record this MCAS needs was lost
+ */
+export async function mcas(store: Store, updates: readonly McasUpdate[], options?: McasOptions): Promise<boolean> {
+  const resolved = resolveMcasOptions(options);
+  const planned = await planUpdates(store, updates);
+  if (planned.length === 0) return true;
+  if (planned.length === 1) {
+    const [only] = planned as [PlannedUpdate];
+    return (await store.cas(only.entry, only.newValue, { kind: only.kind })) !== null;
+  }
+  try {
+    return await originate(store, planned, resolved.descriptorTtlSeconds, resolved.hooks);
+  } catch (error) {
+    if (error instanceof HookStop) throw error.error;
+    throw error;
+  }
+}
+
+async function originate(store: Store, planned: readonly PlannedUpdate[], ttlSeconds: number, hooks: McasHooks): Promise<boolean> {
+  const created = await createDescriptor(store, planned, ttlSeconds);
+  await step(hooks, 'descriptor-created');
+
+  // Acquire in key order; stop at the first location that changed (the witness that makes FAILED safe).
+  const acquired: KnownLocation[] = [];
+  let failedAt: { index: number; foreign: string | null } | null = null;
+  try {
+    for (const [index, update] of planned.entries()) {
+      const result = await acquireLocation(store, created.descriptorKey, created.descriptor.items[index]!, update.entry);
+      if (!result.acquired) {
+        failedAt = { index, foreign: result.foreign };
+        break;
+      }
+      acquired.push({ index, key: update.key, cas: result.cas, epoch: result.epoch, finalValue: update.newValue, finalKind: update.kind });
+      await step(hooks, { acquired: index });
+    }
+  } catch (error) {
+    if (error instanceof HookStop) throw error;
+    return abort(store, created, planned, acquired, error);
+  }
+
+  const outcome: DecidedStatus = failedAt === null ? McasStatus.Succeeded : McasStatus.Failed;
+  const decided = settled(created, await decideOrUnknown(store, created, outcome));
+  await step(hooks, 'decided');
+
+  const complete = await release(store, created, planned, acquired, decided, outcome, hooks);
+  if (complete) collect(store, created);
+  if (failedAt?.foreign) await courtesyHelp(store, failedAt.foreign, planned[failedAt.index]!.key);
+  return decided === McasStatus.Succeeded;
+}
+
+/** The decision, or the errors a caller must see when there is none. */
+function settled(created: CreatedDescriptor, result: DecideResult): DecidedStatus {
+  if (result === 'missing') {
+    throw new McasCorruptionError(created.descriptor.items[0]!.key, created.descriptorKey, 'the descriptor disappeared before the MCAS was decided (evicted? run MCAS servers with -M)');
+  }
+  return result.status;
+}
+
+/** decide(), with lost contact turned into McasOutcomeUnknownError: only the descriptor can tell, and it cannot be read. */
+async function decideOrUnknown(store: Store, created: CreatedDescriptor, outcome: DecidedStatus): Promise<DecideResult> {
+  try {
+    return await decide(store, created.descriptorKey, created.entry, created.descriptor, outcome);
+  } catch (error) {
+    if (isLostReply(error) || error instanceof DecideBudgetError) {
+      throw new McasOutcomeUnknownError(created.descriptorKey, 'the decision was sent but neither its reply nor the descriptor could be read', { cause: error });
+    }
+    if (error instanceof RecordError) throw new McasCorruptionError(created.descriptor.items[0]!.key, created.descriptorKey, `the descriptor is not valid: ${error.reason}`);
+    throw error;
+  }
+}
+
+/**
+ * Releases after the decision; whether every location is known final. The
+ * fast path writes with the CAS ids the acquisitions returned (1 round
+ * trip): right whenever the decision is the one we meant (our own, or a
+ * helper's that agrees — it then acquired nothing we did not, see
+ * release.ts). Otherwise our knowledge is stale: release by reading.
+ */
+async function release(
+  store: Store,
+  created: CreatedDescriptor,
+  planned: readonly PlannedUpdate[],
+  acquired: readonly KnownLocation[],
+  decided: DecidedStatus,
+  outcome: DecidedStatus,
+  hooks: McasHooks,
+): Promise<boolean> {
+  if (decided === outcome) {
+    const finals = decided === McasStatus.Succeeded ? acquired : acquired.map((location) => ({ ...location, finalValue: planned[location.index]!.entry.value }));
+    return releaseKnown(store, created.descriptorKey, finals, (index) => step(hooks, { released: index }));
+  }
+  try {
+    await releaseByReading(store, created.descriptorKey, created.descriptor, decided);
+    return true;
+  } catch (error) {
+    if (isLostReply(error)) return false; // readers finish it; the descriptor stays until its TTL
+    throw error;
+  }
+}
+
+/**
+ * A location could not be read (or never settled): decide FAILED without a
+ * witness, release what we hold, and report the error — nothing changed.
+ * Without a witness a slow helper could still acquire a later location, so
+ * the descriptor is left to expire instead of being deleted: whoever meets
+ * such a late reference finds the FAILED descriptor and rolls it back.
+ */
+async function abort(store: Store, created: CreatedDescriptor, planned: readonly PlannedUpdate[], acquired: readonly KnownLocation[], cause: unknown): Promise<boolean> {
+  const decided = settled(created, await decideOrUnknown(store, created, McasStatus.Failed));
+  try {
+    if (decided === McasStatus.Failed) {
+      await releaseKnown(store, created.descriptorKey, acquired.map((location) => ({ ...location, finalValue: planned[location.index]!.entry.value })), async () => undefined);
+    } else {
+      await releaseByReading(store, created.descriptorKey, created.descriptor, decided);
+    }
+  } catch (error) {
+    if (!isLostReply(error)) throw error;
+  }
+  if (decided === McasStatus.Succeeded) return true; // helpers completed it meanwhile
+  if (cause instanceof AcquireBudgetError) throw new McasContentionError(cause.key, cause.attempts);
+  throw cause;
+}
+
+/** Deletes the descriptor and its split-out values quietly: no round trip of its own, nothing awaited. */
+function collect(store: Store, created: CreatedDescriptor): void {
+  for (const key of [created.descriptorKey, ...created.splitKeys]) void store.deleteQuiet(key).catch(() => undefined);
+}
+
+/**
+ * Our MCAS failed on another one in flight: help that one finish, so the
+ * caller's retry (through mcasGetMulti) reads settled values. Its errors are
+ * not ours to report: the reader that needs that location will meet them.
+ */
+async function courtesyHelp(store: Store, descriptorKey: string, location: string): Promise<void> {
+  try {
+    await help(store, descriptorKey, location);
+  } catch {
+    // see above
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * Options of `mcas`, including the testing hooks that let a test stop an
+ * originator at each step (a crash at a chosen point).
+ */
+import { InvalidArgumentError } from '@mcc/codec';
+
+/** Default lifetime of a descriptor (and of its split-out values): one day. */
+export const DEFAULT_DESCRIPTOR_TTL_SECONDS = 86_400;
+/** memcached reads a TTL above 30 days as a Unix time. */
+const MAX_RELATIVE_TTL_SECONDS = 30 * 86_400;
+
+/**
+ * A point in an originator's run, passed to {@link McasHooks.afterStep}:
+ * - `'descriptor-created'`: the descriptor (and split-out values) exist; no location touched;
+ * - `{ acquired: i }`: location i (in key order) now holds the reference;
+ * - `'decided'`: the status is written (or was found written by a helper);
+ * - `{ released: i }`: location i holds its final value again.
+ */
+export type McasStep = 'descriptor-created' | { readonly acquired: number } | 'decided' | { readonly released: number };
+
+/**
+ * Testing hooks. Throwing from `afterStep` stops the originator right there,
+ * as a crash would: nothing is cleaned up and the error is what `mcas`
+ * rejects with, so a test can check that other clients complete or roll
+ * back the MCAS. Not for production use.
+ */
+export interface McasHooks {
+  afterStep?(step: McasStep): void | Promise<void>;
+}
+
+export interface McasOptions {
+  /**
+   * Lifetime of the descriptor and its split-out values, in seconds. Default
+   * 86400 (one day). The originator deletes them as soon as it finishes; the
+   * TTL only collects those of originators that died, after helpers completed
+   * them. Keep it longer than any location could go unread while its MCAS is
+   * unfinished: a reference whose descriptor expired is corruption.
+   */
+  descriptorTtlSeconds?: number;
+  /** Testing hooks; see {@link McasHooks}. */
+  hooks?: McasHooks;
+}
+
+export interface ResolvedMcasOptions {
+  readonly descriptorTtlSeconds: number;
+  readonly hooks: McasHooks;
+}
+
+/** @throws InvalidArgumentError for a TTL that is not a whole number of seconds from 1 to 30 days */
+export function resolveMcasOptions(options: McasOptions = {}): ResolvedMcasOptions {
+  const ttl = options.descriptorTtlSeconds ?? DEFAULT_DESCRIPTOR_TTL_SECONDS;
+  if (!Number.isInteger(ttl) || ttl < 1 || ttl > MAX_RELATIVE_TTL_SECONDS) {
+    throw new InvalidArgumentError(`descriptorTtlSeconds must be a whole number of seconds from 1 to ${MAX_RELATIVE_TTL_SECONDS}, got ${String(ttl)}`);
+  }
+  return { descriptorTtlSeconds: ttl, hooks: options.hooks ?? {} };
+}
