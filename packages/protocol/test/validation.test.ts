@@ -146,6 +146,24 @@ describe('validation against a server with -I 1m', () => {
     expect(await attempt(limit)).toBe('STORED\r\n');
   });
 
+  test('non-zero flags cost 4 bytes: the limit with flags is exact, and an existing value survives one byte more', async () => {
+    const info = await client.serverInfo();
+    const key = uniqueKey('flagged');
+    const flags = 0x4d430001;
+    const limit = info.maxValueLength(Buffer.byteLength(key), flags);
+    expect(limit).toBe(info.maxValueLength(Buffer.byteLength(key)) - 4);
+    const cas = await client.set(key, Buffer.alloc(limit, 1), { flags });
+    expect(typeof cas).toBe('bigint');
+    await refusedLocally(ValueTooLargeError, () => client.set(key, Buffer.alloc(limit + 1, 2), { flags }));
+    const item = await client.get(key);
+    expect(item!.cas).toBe(cas);
+    expect(item!.value.length).toBe(limit);
+    // memcached itself refuses one byte more with these flags (a key of the same length).
+    const twin = key.slice(0, -1) + (key.endsWith('z') ? 'y' : 'z');
+    const raw = await rawTextRequest(mc.addresses[0]!, Buffer.concat([Buffer.from(`set ${twin} ${flags} 0 ${limit + 1}\r\n`), Buffer.alloc(limit + 1, 0x61), Buffer.from('\r\n')]), { timeoutMs: 5000 });
+    expect(raw).toMatch(/^SERVER_ERROR object too large for cache/);
+  });
+
   test('bad ttl, flags, cas, delta, initial and value → InvalidArgumentError, nothing sent', async () => {
     const key = uniqueKey('args');
     const bad: Array<[string, () => Promise<unknown>]> = [

@@ -2,7 +2,7 @@
  * What `mcc doctor` learns about each server, and what in it is risky for
  * data structures. Gathering does I/O; assessing is pure (and unit-tested).
  */
-import { connect } from '@mcc/deque';
+import { connect } from '@mcc/mcas';
 import { describeError } from './format';
 
 /** What one server told us (or why it could not). */

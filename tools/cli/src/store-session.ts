@@ -1,5 +1,5 @@
 /** Opens a store for one command and always closes it. */
-import { connect, type Store } from '@mcc/deque';
+import { connect, type Store } from '@mcc/mcas';
 
 /** Timeouts for interactive commands: fail within seconds when a server is down. */
 const COMMAND_CLIENT_OPTIONS = { connectTimeoutMs: 2000, requestTimeoutMs: 5000 } as const;

@@ -22,7 +22,7 @@ afterAll(async () => {
 /** The largest value an mcc item (non-zero flags) can have under `key`. */
 async function limitFor(key: string): Promise<number> {
   const info = await store.client.serverInfo(store.client.serverFor(key));
-  expect(info.itemSizeMax).toBe(1024 * 1024);
+  if (memcached.servers.length > 0) expect(info.itemSizeMax).toBe(1024 * 1024); // (MCC_SERVERS: whatever they run with)
   return info.maxValueLength(Buffer.byteLength(key)) - 4; // 4 bytes of flags
 }
 

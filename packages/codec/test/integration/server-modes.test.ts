@@ -1,8 +1,9 @@
 /**
  * The store on servers that break CAS assumptions: a restart (CAS ids start
- * again) and a server started with -C (no CAS at all).
+ * again) and a server started with -C (no CAS at all). These always start
+ * their own servers (MCC_SERVERS cannot provide a restart or a -C server).
  */
-import { startMemcached, useMemcached, type MemcachedServer } from '@mcc/harness';
+import { startMemcached, type MemcachedServer } from '@mcc/harness';
 import { CasUnsupportedError, connect, StaleCasError } from '../../src';
 import { rejection, uniqueKey } from './helpers';
 
@@ -36,10 +37,17 @@ describe('a server restart', () => {
 });
 
 describe('a server with CAS disabled (-C)', () => {
-  const memcached = useMemcached(1, { cas: false });
+  let server: MemcachedServer;
+
+  beforeAll(async () => {
+    server = await startMemcached({ cas: false });
+  });
+  afterAll(async () => {
+    await server.stop();
+  });
 
   test('conditional writes with its CAS-less entries are refused, never made unconditional', async () => {
-    const store = connect(memcached.addresses);
+    const store = connect([server.address]);
     try {
       const key = uniqueKey('no-cas');
       const entry = await store.set(key, 1);

@@ -17,14 +17,14 @@ export function operationName(opcode: number): string {
   return OPERATION_NAMES[opcode] ?? `opcode 0x${opcode.toString(16)}`;
 }
 
-export function statusError(frame: ResponseFrame, request: Pick<RequestFrame, 'opcode' | 'key' | 'keyLength' | 'value'>, server: ServerInfo): Error {
+export function statusError(frame: ResponseFrame, request: Pick<RequestFrame, 'opcode' | 'key' | 'keyLength' | 'value' | 'extras'>, server: ServerInfo): Error {
   const status = frame.status;
   const key = request.key ?? undefined;
   const where = { server: server.server, ...(key === undefined ? {} : { key }) };
   const operation = operationName(request.opcode);
   if (status === Status.ValueTooLarge) {
     const size = request.value?.length ?? 0;
-    const limit = server.maxValueLength(request.keyLength);
+    const limit = server.maxValueLength(request.keyLength, request.extras?.kind === 'store' ? request.extras.flags : 0);
     return new ValueTooLargeError(size, limit, `${operation} ${key ?? ''}: the server refused a ${size}-byte value as too large (limit ~${limit} bytes, -I ${server.itemSizeMax})`, where);
   }
   const detail = frame.value().toString('utf8');

@@ -219,7 +219,7 @@ export class Connection {
       }
     }
     if (request.value !== null) {
-      const limit = info.maxValueLength(request.keyLength);
+      const limit = info.maxValueLength(request.keyLength, request.extras?.kind === 'store' ? request.extras.flags : 0);
       if (request.value.length > limit) {
         return this.#fail(request, new ValueTooLargeError(
           request.value.length, limit,

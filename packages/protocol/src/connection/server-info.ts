@@ -25,18 +25,22 @@ export interface ServerInfo {
   readonly itemSizeMax: number;
   /** Memory limit (`-m`), in bytes. */
   readonly memoryLimit: number;
-  /** Largest value storable under a key of `keyLength` bytes. */
-  maxValueLength(keyLength: number): number;
+  /** Largest value storable under a key of `keyLength` bytes with client flags `flags` (non-zero flags cost 4 bytes). */
+  maxValueLength(keyLength: number, flags?: number): number;
 }
 
 /**
  * memcached stores a value with a fixed item header: 48 bytes, 8 more for the
- * CAS id, the key and its NUL, and the trailing "\r\n" (checked against
- * 1.6.18: under `-I 1m` a 1-byte key takes a 1,048,516-byte value and no more).
+ * CAS id, the key and its NUL, the trailing "\r\n", and 4 bytes for the client
+ * flags unless they are 0 (checked against 1.6.18: under `-I 1m` a 1-byte key
+ * takes a 1,048,516-byte value with flags 0, 1,048,512 with other flags). The
+ * check must be exact: memcached answers a too-large SET by deleting the
+ * key's existing value.
  */
 const ITEM_HEADER = 48;
 const CAS_FIELD = 8;
 const KEY_AND_VALUE_TERMINATORS = 3;
+const CLIENT_FLAGS_FIELD = 4;
 
 function required(stats: ReadonlyMap<string, string>, name: string, group: string): string {
   const value = stats.get(name);
@@ -73,6 +77,6 @@ export function serverInfoFromStats(
     evictions: required(settings, 'evictions', ' settings') === 'on',
     itemSizeMax,
     memoryLimit: integer(settings, 'maxbytes', ' settings'),
-    maxValueLength: (keyLength) => itemSizeMax - overhead - keyLength,
+    maxValueLength: (keyLength, flags = 0) => itemSizeMax - overhead - keyLength - (flags === 0 ? 0 : CLIENT_FLAGS_FIELD),
   };
 }

@@ -1,0 +1,24 @@
+import { parseLoadArgs } from './cli-args';
+
+describe('parseLoadArgs', () => {
+  test('defaults', () => {
+    expect(parseLoadArgs(['mcas'])).toEqual({ test: 'mcas', processes: 4, workers: 8, locations: 100, per: 5, seconds: 10, servers: null, serverCount: 3, help: false });
+  });
+
+  test('every option', () => {
+    const args = parseLoadArgs(['mcas', '--processes', '2', '--workers', '16', '--locations', '10', '--per', '3', '--seconds', '1.5', '--servers', 'a:1, b:2']);
+    expect(args).toMatchObject({ processes: 2, workers: 16, locations: 10, per: 3, seconds: 1.5, servers: ['a:1', 'b:2'] });
+  });
+
+  test.each([
+    [['mcas', '--processes', '0'], /--processes/],
+    [['mcas', '--workers', '1.5'], /--workers/],
+    [['mcas', '--seconds', 'x'], /--seconds/],
+    [['mcas', '--per', '6', '--locations', '5'], /cannot exceed/],
+    [['mcas', '--servers', 'nohost'], /--servers/],
+    [['mcas', 'deque'], /one test/],
+    [['mcas', '--bogus'], /bogus/],
+  ])('refuses %p', (argv, message) => {
+    expect(() => parseLoadArgs(argv)).toThrow(message);
+  });
+});

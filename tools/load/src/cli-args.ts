@@ -1,0 +1,93 @@
+/** Command-line parsing for `pnpm load <test> [options]`. */
+import { parseArgs } from 'node:util';
+
+export interface LoadArgs {
+  test: string | null;
+  /** Worker processes. */
+  processes: number;
+  /** Concurrent loops in each process. */
+  workers: number;
+  /** Counters (locations) the operations pick from. */
+  locations: number;
+  /** Locations per operation (MCAS entries). */
+  per: number;
+  /** Seconds the workers run. */
+  seconds: number;
+  /** Existing servers (`--servers`), or null to start `serverCount` memcached through the harness. */
+  servers: string[] | null;
+  serverCount: number;
+  help: boolean;
+}
+
+export const USAGE = `Usage: pnpm load <test> [options]
+
+Runs a load test against memcached (started and stopped here unless
+--servers is given), then checks its invariants; exits 1 on any violation.
+
+Tests:
+  mcas      MCAS increments of --per random counters out of --locations,
+            from --processes processes × --workers concurrent loops each;
+            every counter must end at exactly the increments applied to it
+
+Options:
+  --processes P     worker processes (default 4)
+  --workers W       concurrent loops per process (default 8)
+  --locations N     counters to pick from (default 100)
+  --per M           counters per MCAS (default 5)
+  --seconds S       how long the workers run (default 10)
+  --servers LIST    use running memcached servers, host:port[,host:port...]
+  --server-count K  memcached servers to start when --servers is not given (default 3)
+  -h, --help        this text`;
+
+function positiveInteger(name: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`--${name} must be a positive whole number, got "${text}"`);
+  return value;
+}
+
+function positiveNumber(name: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number, got "${text}"`);
+  return value;
+}
+
+/** @throws Error with a message fit for the user on a bad argument. */
+export function parseLoadArgs(argv: readonly string[]): LoadArgs {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    strict: true,
+    options: {
+      processes: { type: 'string' },
+      workers: { type: 'string' },
+      locations: { type: 'string' },
+      per: { type: 'string' },
+      seconds: { type: 'string' },
+      servers: { type: 'string' },
+      'server-count': { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (positionals.length > 1) throw new Error(`one test at a time, got ${positionals.join(' ')}`);
+  let servers: string[] | null = null;
+  if (values.servers !== undefined) {
+    servers = values.servers.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+    const malformed = servers.find((entry) => !/^[^\s:]+:\d{1,5}$/.test(entry));
+    if (servers.length === 0 || malformed !== undefined) throw new Error(`--servers must be host:port[,host:port...], got "${values.servers}"`);
+  }
+  const args: LoadArgs = {
+    test: positionals[0] ?? null,
+    processes: positiveInteger('processes', values.processes, 4),
+    workers: positiveInteger('workers', values.workers, 8),
+    locations: positiveInteger('locations', values.locations, 100),
+    per: positiveInteger('per', values.per, 5),
+    seconds: positiveNumber('seconds', values.seconds, 10),
+    servers,
+    serverCount: positiveInteger('server-count', values['server-count'], 3),
+    help: values.help ?? false,
+  };
+  if (args.per > args.locations) throw new Error(`--per (${args.per}) cannot exceed --locations (${args.locations})`);
+  return args;
+}
