@@ -30,15 +30,6 @@ import { CodecMismatchError, DecodeError, EncodeError } from './errors';
 import { checkByte, mccFlags, parseFlags, RecordKind } from './flags';
 import { msgpackCodec } from './msgpack-codec';
 
-/**
- * memcached keeps non-zero flags in 4 more bytes of the item, which
- * `ServerInfo.maxValueLength()` does not count (it is right for flags 0
- * only). Every mcc item has non-zero flags, and a SET the server refuses as
- * too large also deletes the key's current value, so the store checks the
- * exact limit itself before anything is sent.
- */
-const FLAGS_FIELD_BYTES = 4;
-
 /** Status "item not stored" (0x0005): an unconditional set that was not stored. */
 const STATUS_ITEM_NOT_STORED = 0x0005;
 
@@ -167,7 +158,9 @@ export class Store {
     const bytes = this.#encode(key, server, value);
     // Read before the write is queued: the entry gets this epoch (see the file comment).
     const info = await this.client.serverInfo(server);
-    const limit = info.maxValueLength(Buffer.byteLength(key, 'utf8')) - FLAGS_FIELD_BYTES;
+    // Exact, flags included: a SET memcached refuses as too large also deletes the key's current value.
+    const flags = mccFlags(kind, this.codec.id);
+    const limit = info.maxValueLength(Buffer.byteLength(key, 'utf8'), flags);
     if (bytes.length > limit) {
       throw new ValueTooLargeError(
         bytes.length,
@@ -177,7 +170,7 @@ export class Store {
         { key, server },
       );
     }
-    const storeOptions: StoreOptions = { flags: mccFlags(kind, this.codec.id) };
+    const storeOptions: StoreOptions = { flags };
     if (options.ttl !== undefined) storeOptions.ttl = options.ttl;
     if (condition !== undefined) {
       storeOptions.cas = condition.cas;

@@ -44,7 +44,7 @@ export function emptyAnchor(): Anchor {
   return { v: 1, s: 0, n: 0, l: [], r: [], a: 0, b: -1, as: 0, bs: 0, o: [] };
 }
 
-export function hasChunks(anchor: Anchor): boolean {
+export function hasChunks(anchor: Pick<Anchor, 'a' | 'b'>): boolean {
   return anchor.a <= anchor.b;
 }
 

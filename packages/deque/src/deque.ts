@@ -11,6 +11,7 @@ import { InvalidArgumentError, RecordKind, mcas, type Store } from '@mcc/mcas';
 import { emptyAnchor, type Anchor } from './anchor';
 import { externalElement, inlineElement, isExternal, type Element } from './element';
 import { DequeEngine } from './engine';
+import { buffersSize } from './engine';
 import { DequeExistsError } from './errors';
 import { randomId } from './ids';
 import { dequeKeys, validateDequeName } from './keys';
@@ -68,8 +69,8 @@ export class Deque<T = unknown> {
     if (engine === undefined) {
       engine = new DequeEngine(new DequeRecords(store, this.name, keys), {
         flushBytes: settings.flushBytes,
-        // The anchor must stay well inside an item, also when an MCAS wraps it in a reference.
-        maxAnchorBytes: 256 * 1024,
+        // Every CAS re-encodes the whole anchor: keep batches from growing it far past a flush.
+        maxAnchorBytes: Math.max(2 * settings.flushBytes, 4096),
         maxBatch: MAX_BATCH,
       });
       perStore.set(keys.anchor, engine);
@@ -183,7 +184,7 @@ export class Deque<T = unknown> {
     const target = other.#records;
     const batchId = randomId();
     const flushBytes = this.#engine.limits.flushBytes;
-    const sizeOf = (elements: readonly Element[]): number => this.store.codec.encode(elements).length;
+    const sizeOf = buffersSize;
     for (;;) {
       const [sourceAnchor, targetAnchor] = await DequeRecords.readAnchors([source, target]);
       const popPlan = planBatch(sourceAnchor!.value, [{ kind: 'pop', side: from }], source.cacheFor(sourceAnchor!.cas), { batchId, flushBytes, sizeOf });
@@ -209,7 +210,7 @@ export class Deque<T = unknown> {
         if (entry !== undefined) void this.store.deleteQuiet(entry).catch(() => {});
       }
       // The element moves as it is: a large value keeps its item, now referenced by the other deque.
-      return (isExternal(element) ? source.takeValue(element[1]) : element[1]) as T;
+      return (isExternal(element) ? source.takeValue(element[1]) : source.decodeInline(element[1])) as T;
     }
   }
 
@@ -246,8 +247,8 @@ export class Deque<T = unknown> {
 
   /** Small values travel inline; a large one goes to its own item first (refused there if too large for memcached). */
   async #element(value: T): Promise<Element> {
-    const size = this.store.codec.encode(value).length;
-    if (size <= this.#inlineMaxBytes) return inlineElement(value);
+    const encoded = this.store.codec.encode(value);
+    if (encoded.length <= this.#inlineMaxBytes) return inlineElement(encoded);
     const key = this.#records.keys.value(randomId());
     await this.store.add(key, value);
     return externalElement(key);
@@ -266,7 +267,7 @@ export class Deque<T = unknown> {
       }
       const element = plan.popped[0];
       if (element === undefined) return undefined;
-      return (isExternal(element) ? records.peekValue(element[1]) : element[1]) as T;
+      return (isExternal(element) ? records.peekValue(element[1]) : records.decodeInline(element[1])) as T;
     }
   }
 

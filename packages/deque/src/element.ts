@@ -1,21 +1,23 @@
 /**
  * An element of a deque as stored in the anchor's buffers and in chunks.
  *
- *   [0, value]  the value itself (inline; small values)
+ *   [0, bytes]  the value, already encoded by the store's codec (inline; small values)
  *   [1, key]    the value lives in its own item under `key` (large values),
  *               written before the element is published and deleted after it
  *               is popped — so a large value is never copied by a move.
  *
- * The tag keeps a user value that happens to look like a key from ever being
- * mistaken for one.
+ * Inline values stay encoded inside the anchor: re-encoding the anchor on
+ * every CAS then copies bytes instead of walking every value's object graph,
+ * and only the popped value is ever decoded. The tag keeps a value that
+ * happens to look like a key from ever being mistaken for one.
  */
-export type Element = readonly [0, unknown] | readonly [1, string];
+export type Element = readonly [0, Uint8Array] | readonly [1, string];
 
 export const INLINE = 0;
 export const EXTERNAL = 1;
 
-export function inlineElement(value: unknown): Element {
-  return [INLINE, value];
+export function inlineElement(encoded: Uint8Array): Element {
+  return [INLINE, encoded];
 }
 
 export function externalElement(key: string): Element {
@@ -29,5 +31,13 @@ export function isExternal(element: Element): element is readonly [1, string] {
 /** True if `value` has the shape of an element (used when validating records read from the server). */
 export function isElement(value: unknown): value is Element {
   if (!Array.isArray(value) || value.length !== 2) return false;
-  return value[0] === INLINE || (value[0] === EXTERNAL && typeof value[1] === 'string');
+  return (value[0] === INLINE && value[1] instanceof Uint8Array) || (value[0] === EXTERNAL && typeof value[1] === 'string');
+}
+
+/**
+ * Encoded size of an element: a 2-element array header, the tag, and a bin
+ * (header up to 5 bytes) or a string (header up to 5 bytes; keys are ASCII).
+ */
+export function elementSize(element: Element): number {
+  return 2 + 5 + (isExternal(element) ? element[1].length : element[1].length);
 }

@@ -19,7 +19,7 @@
  */
 import { ConnectionClosedError, TimeoutError, type Entry } from '@mcc/mcas';
 import { RECENT_BATCHES, type Anchor } from './anchor';
-import { isExternal, type Element } from './element';
+import { elementSize, isExternal, type Element } from './element';
 import { DequeOutcomeUnknownError } from './errors';
 import { randomId } from './ids';
 import { planBatch, type Operation, type Plan } from './plan';
@@ -105,7 +105,7 @@ export class DequeEngine {
       const plan = planBatch(anchor.value, operations, records.cacheFor(anchor.cas), {
         batchId,
         flushBytes: this.limits.flushBytes,
-        sizeOf: (elements) => records.store.codec.encode(elements).length,
+        sizeOf: buffersSize,
       });
       if (plan.kind === 'need') {
         if (!(await records.fetch(anchor, plan.chunks, plan.values))) this.#anchor = null;
@@ -120,7 +120,7 @@ export class DequeEngine {
         this.#anchor = null;
         continue;
       }
-      if (size > 1 && records.store.codec.encode(plan.anchor).length > this.limits.maxAnchorBytes) {
+      if (size > 1 && buffersSize(plan.anchor.l) + buffersSize(plan.anchor.r) > this.limits.maxAnchorBytes) {
         size = Math.ceil(size / 2);
         continue;
       }
@@ -199,7 +199,7 @@ export class DequeEngine {
   }
 
   #valueOf(element: Element, take: boolean): unknown {
-    if (!isExternal(element)) return element[1];
+    if (!isExternal(element)) return this.records.decodeInline(element[1]);
     const value = take ? this.records.takeValue(element[1]) : this.records.peekValue(element[1]);
     if (take) void this.records.store.deleteQuiet(element[1]).catch(() => {});
     return value;
@@ -212,6 +212,13 @@ export class DequeEngine {
       if (entry !== undefined) void this.records.store.deleteQuiet(entry as Entry<unknown>).catch(() => {});
     }
   }
+}
+
+/** Encoded size of a list of elements. */
+export function buffersSize(elements: readonly Element[]): number {
+  let total = 5;
+  for (const element of elements) total += elementSize(element);
+  return total;
 }
 
 /** Keep the anchor's record kind (an MCAS release may have written it as a plain value). */

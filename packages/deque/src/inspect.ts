@@ -86,7 +86,15 @@ export async function inspectDeque(store: Store, name: string, options: { coloca
     }
   }
   if (elements.length !== anchor.n) problems.push({ key: keys.anchor, problem: `the anchor records ${anchor.n} values but ${elements.length} were found` });
-  const valueOf = (element: Element | undefined): unknown => (element === undefined ? undefined : isExternal(element) ? values.get(element[1]) : element[1]);
+  const decode = (bytes: Uint8Array): unknown => {
+    try {
+      return store.codec.decode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    } catch (error) {
+      problems.push({ key: keys.anchor, problem: `an end value does not decode: ${(error as Error).message}` });
+      return undefined;
+    }
+  };
+  const valueOf = (element: Element | undefined): unknown => (element === undefined ? undefined : isExternal(element) ? values.get(element[1]) : decode(element[1]));
   return {
     ...base,
     exists: true,

@@ -107,12 +107,19 @@ class Planner {
     ({ a: this.a, b: this.b, as: this.as, bs: this.bs, n: this.n } = anchor);
   }
 
-  /** Flushes happen first, on the buffers exactly as the anchor holds them: that keeps a chunk's content a function of the anchor alone. */
+  /**
+   * Flushes happen first, on the buffers exactly as the anchor holds them:
+   * that keeps a chunk's content a function of the anchor alone. Only a
+   * side this batch pushes onto is flushed — a buffer refilled from a chunk
+   * by pops must not be flushed straight back.
+   */
   flushOversizedBuffers(operations: readonly Operation[], options: PlanOptions): void {
     for (const side of ['left', 'right'] as const) {
       const buffer = side === 'left' ? this.l : this.r;
       if (buffer.length === 0) continue;
       const pushed = operations.flatMap((operation) => (operation.kind === 'push' && operation.side === side ? operation.elements : []));
+      const moved = operations.some((operation) => operation.kind === 'move' && operation.to === side);
+      if (pushed.length === 0 && !moved) continue;
       if (options.sizeOf(buffer) + (pushed.length === 0 ? 0 : options.sizeOf(pushed)) > options.flushBytes) this.#flush(side);
     }
   }

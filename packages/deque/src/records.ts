@@ -79,6 +79,15 @@ export class DequeRecords {
     return this.#chunks.get(`${slot}@${base}`);
   }
 
+  /** Decodes an inline element's bytes with the store's codec (naming the anchor if they are corrupt). */
+  decodeInline(bytes: Uint8Array): unknown {
+    try {
+      return this.store.codec.decode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    } catch (error) {
+      throw new DequeCorruptedError(this.name, this.keys.anchor, `an element does not decode (${(error as Error).message})`);
+    }
+  }
+
   takeValue(key: string): unknown {
     const value = this.#values.get(key);
     this.#values.delete(key);

@@ -9,6 +9,10 @@ const stores = storeFactory();
 afterAll(() => stores.closeAll());
 
 const WORKER = path.join(__dirname, 'fixtures', 'deque-worker.js');
+const children: ChildProcess[] = [];
+afterAll(() => {
+  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+});
 
 interface WorkerResult {
   produced?: number;
@@ -18,6 +22,7 @@ interface WorkerResult {
 
 function start(role: 'produce' | 'consume', name: string, options: object): { child: ChildProcess; result: Promise<WorkerResult> } {
   const child = fork(WORKER, [role, cluster.addresses.join(','), name, JSON.stringify(options)], { stdio: 'inherit' });
+  children.push(child);
   const result = new Promise<WorkerResult>((resolve, reject) => {
     child.once('message', (message: WorkerResult) => (message.error ? reject(new Error(message.error)) : resolve(message)));
     child.once('exit', (code) => code !== 0 && reject(new Error(`worker exited with ${code}`)));

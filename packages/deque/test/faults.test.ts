@@ -54,16 +54,38 @@ describe('corruption', () => {
 
   it('lets a second flusher publish the chunk a paused flusher wrote (helping)', async () => {
     const store = stores.open([server.address]);
-    const deque = await Deque.create<number>(store, undefined, { flushBytes: 40 });
+    const deque = await Deque.create<number>(store, undefined, { flushBytes: 10 });
     for (let i = 0; i < 3; i++) await deque.append(i);
     const anchorKey = `mcc:dq:${deque.name}`;
     const anchor = (await store.get<{ s: number; b: number; r: unknown[] }>(anchorKey))!.value;
+    expect(anchor.r.length).toBeGreaterThan(0);
     // What a flusher paused between writing its chunk and its anchor CAS leaves behind:
-    await store.add(`${anchorKey}:c:${anchor.b + 1}`, { s: anchor.s, e: anchor.r }, { kind: 4 });
-    const other = Deque.bind<number>(stores.open([server.address]), deque.name, { flushBytes: 40 });
+    const slot = `${anchorKey}:c:${anchor.b + 1}`;
+    const paused = await store.add(slot, { s: anchor.s, e: anchor.r }, { kind: 4 });
+    expect(paused).not.toBeNull();
+    const other = Deque.bind<number>(stores.open([server.address]), deque.name, { flushBytes: 10 });
     await other.append(3);
+    // The other process published the paused flusher's chunk rather than writing its own.
+    const published = (await store.get<{ a: number; b: number }>(anchorKey))!.value;
+    expect(published.b).toBeGreaterThanOrEqual(anchor.b + 1);
+    expect((await store.get(slot))!.cas).toBe(paused!.cas);
     const values: number[] = [];
     for (let value = await other.popLeft(); value !== undefined; value = await other.popLeft()) values.push(value);
+    expect(values).toEqual([0, 1, 2, 3]);
+  });
+
+  it('deletes a stale chunk left in a slot by an abandoned flush before reusing the slot', async () => {
+    const store = stores.open([server.address]);
+    const deque = await Deque.create<number>(store, undefined, { flushBytes: 10 });
+    for (let i = 0; i < 3; i++) await deque.append(i);
+    const anchorKey = `mcc:dq:${deque.name}`;
+    const anchor = (await store.get<{ s: number; b: number; r: unknown[] }>(anchorKey))!.value;
+    // A flush abandoned at an older anchor state: garbage with an older base and other content.
+    const slot = `${anchorKey}:c:${anchor.b + 1}`;
+    await store.add(slot, { s: anchor.s - 1, e: [[0, 999]] }, { kind: 4 });
+    await deque.append(3);
+    const values: number[] = [];
+    for (let value = await deque.popLeft(); value !== undefined; value = await deque.popLeft()) values.push(value);
     expect(values).toEqual([0, 1, 2, 3]);
   });
 });

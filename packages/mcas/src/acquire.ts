@@ -27,7 +27,7 @@
  */
 import type { Entry, Store } from '@mcc/codec';
 import type { DescriptorItem } from './descriptor';
-import { REFERENCE_KIND } from './describe';
+import { REFERENCE_KIND } from './kinds';
 import { condition, isLostReply, isStaleCas, rereading } from './io';
 import { RecordError } from './record-error';
 import { parseReference, referenceRecord } from './reference';
@@ -60,7 +60,7 @@ type Look =
   | { readonly type: 'candidate'; readonly entry: Entry<unknown> }
   | { readonly type: 'changed'; readonly foreign: string | null };
 
-export function classify(entry: Entry<unknown> | null, item: DescriptorItem, descriptorKey: string): Look {
+export function classify(entry: Entry<unknown> | null, item: Pick<DescriptorItem, 'expectedCas' | 'epoch'>, descriptorKey: string): Look {
   if (entry === null) return { type: 'changed', foreign: null };
   if (entry.kind === REFERENCE_KIND) {
     let target: string | null;

@@ -18,6 +18,7 @@
 import type { Store } from '@mcc/codec';
 import { AcquireBudgetError, acquireLocation } from './acquire';
 import { decide, readDescriptor } from './decide';
+import { publishHelp } from './diagnostics';
 import { McasContentionError, McasCorruptionError } from './errors';
 import { RecordError } from './record-error';
 import { releaseByReading } from './release';
@@ -36,6 +37,12 @@ export type HelpResult = { readonly status: DecidedStatus; readonly keys: readon
  * @throws the store's errors (connection, timeout) unchanged: helping is idempotent, a later reader resumes it
  */
 export async function help(store: Store, descriptorKey: string, origin: string): Promise<HelpResult> {
+  const result = await helpOnce(store, descriptorKey, origin);
+  publishHelp({ descriptorKey, origin, result: result === 'missing' ? 'missing' : result.status === McasStatus.Succeeded ? 'succeeded' : 'failed' });
+  return result;
+}
+
+async function helpOnce(store: Store, descriptorKey: string, origin: string): Promise<HelpResult> {
   try {
     const read = await readDescriptor(store, descriptorKey);
     if (read === null) return 'missing';

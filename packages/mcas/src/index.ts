@@ -14,8 +14,10 @@ export { mcasOutcome } from './help';
 export type { McasUpdate } from './plan';
 export { type McasOptions, type McasHooks, type McasStep, DEFAULT_DESCRIPTOR_TTL_SECONDS } from './options';
 export { McasCorruptionError, McasOutcomeUnknownError, McasContentionError } from './errors';
-export { DESCRIPTOR_KIND, REFERENCE_KIND, describeLocation, type LocationDescription } from './describe';
+export { DESCRIPTOR_KIND, REFERENCE_KIND } from './kinds';
+export { describeLocation, type LocationDescription } from './describe-location';
 export { McasStatus } from './status';
+export { type HelpMessage } from './diagnostics';
 export { DESCRIPTOR_KEY_PREFIX, compareKeys } from './keys';
 export { REFERENCE_OVERHEAD_BYTES } from './reference';
 export { MAX_INLINE_VALUE_BYTES, MAX_INLINE_TOTAL_BYTES } from './descriptor';
@@ -33,6 +35,8 @@ export {
   rawCodec,
   jsonCodec,
   RecordKind,
+  mccFlags,
+  parseFlags,
   Client,
   DEFAULT_CLIENT_OPTIONS,
   type ClientOptions,

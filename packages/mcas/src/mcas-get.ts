@@ -13,7 +13,7 @@
  * reader gives up with McasContentionError.
  */
 import type { Entry, Store } from '@mcc/codec';
-import { REFERENCE_KIND } from './describe';
+import { REFERENCE_KIND } from './kinds';
 import { McasContentionError, McasCorruptionError } from './errors';
 import { help, type HelpResult } from './help';
 import { RecordError } from './record-error';

@@ -111,6 +111,16 @@ async function originate(store: Store, planned: readonly PlannedUpdate[], ttlSec
     return abort(store, created, planned, acquired, error);
   }
 
+  if (failedAt !== null && acquired.length === 0) {
+    // Failed on the first location with nothing acquired: no reference to the
+    // descriptor exists, so nobody can know it and nobody will ever acquire
+    // for it (everyone starts at that location, which has changed for good).
+    // No decision needed: collect it and report the failure — 1 round trip
+    // saved on the commonest failure under contention.
+    collect(store, created);
+    if (failedAt.foreign !== null) await courtesyHelp(store, failedAt.foreign, planned[failedAt.index]!.key);
+    return false;
+  }
   const outcome: DecidedStatus = failedAt === null ? McasStatus.Succeeded : McasStatus.Failed;
   const decided = settled(created, await decideOrUnknown(store, created, outcome));
   await step(hooks, 'decided');

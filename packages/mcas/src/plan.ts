@@ -4,18 +4,11 @@
  * the servers' item size limits, and their new values are assigned to the
  * descriptor or to split-out items.
  */
-import { EncodeError, InvalidArgumentError, ValueTooLargeError, type Entry, type Store } from '@mcc/codec';
+import { EncodeError, InvalidArgumentError, mccFlags, ValueTooLargeError, type Entry, type Store } from '@mcc/codec';
 import { DESCRIPTOR_ITEM_OVERHEAD_BYTES, MAX_INLINE_TOTAL_BYTES, planSplit } from './descriptor';
-import { DESCRIPTOR_KIND, REFERENCE_KIND } from './describe';
+import { DESCRIPTOR_KIND, REFERENCE_KIND } from './kinds';
 import { compareKeys } from './keys';
 import { REFERENCE_OVERHEAD_BYTES } from './reference';
-
-/**
- * memcached stores non-zero flags in 4 more bytes of the item, which the
- * protocol's `maxValueLength` does not count; every mcc item has flags (the
- * Store subtracts the same 4 bytes).
- */
-const FLAGS_FIELD_BYTES = 4;
 
 /** One `[entry, newValue]` pair of an `mcas` call. */
 export type McasUpdate = readonly [entry: Entry<unknown>, newValue: unknown];
@@ -29,6 +22,8 @@ export interface PlannedUpdate {
   readonly kind: number;
   /** Size of the encoded new value (0 when not measured: a 1-entry mcas). */
   readonly newSize: number;
+  /** Size of the encoded current value (0 when not measured). */
+  readonly currentSize: number;
 }
 
 function describeKey(key: string): string {
@@ -89,12 +84,14 @@ export async function planUpdates(store: Store, updates: readonly McasUpdate[]):
     checked.map(async ({ entry, newValue }) => {
       const key = entry.key;
       const kind = entry.kind ?? 0;
-      if (!measure) return { key, entry, newValue, kind, newSize: 0 };
+      if (!measure) return { key, entry, newValue, kind, newSize: 0, currentSize: 0 };
       const server = store.client.serverFor(key);
       const info = await store.client.serverInfo(server);
-      const limit = info.maxValueLength(Buffer.byteLength(key, 'utf8')) - FLAGS_FIELD_BYTES - REFERENCE_OVERHEAD_BYTES;
+      // The flags matter: memcached keeps non-zero flags in 4 more bytes of the item.
+      const limit = info.maxValueLength(Buffer.byteLength(key, 'utf8'), mccFlags(REFERENCE_KIND, store.codec.id)) - REFERENCE_OVERHEAD_BYTES;
       const newSize = encodedSize(store, key, newValue);
-      for (const [which, size] of [['new', newSize], ['current', encodedSize(store, key, entry.value)]] as const) {
+      const currentSize = encodedSize(store, key, entry.value);
+      for (const [which, size] of [['new', newSize], ['current', currentSize]] as const) {
         if (size > limit) {
           throw new ValueTooLargeError(
             size,
@@ -105,7 +102,7 @@ export async function planUpdates(store: Store, updates: readonly McasUpdate[]):
           );
         }
       }
-      return { key, entry, newValue, kind, newSize };
+      return { key, entry, newValue, kind, newSize, currentSize };
     }),
   );
 }
@@ -120,7 +117,7 @@ export async function planUpdates(store: Store, updates: readonly McasUpdate[]):
 export async function planDescriptorSplit(store: Store, descriptorKey: string, planned: readonly PlannedUpdate[]): Promise<boolean[]> {
   const server = store.client.serverFor(descriptorKey);
   const info = await store.client.serverInfo(server);
-  const limit = info.maxValueLength(Buffer.byteLength(descriptorKey, 'utf8')) - FLAGS_FIELD_BYTES;
+  const limit = info.maxValueLength(Buffer.byteLength(descriptorKey, 'utf8'), mccFlags(DESCRIPTOR_KIND, store.codec.id));
   const fixed = planned.length * DESCRIPTOR_ITEM_OVERHEAD_BYTES + 64;
   if (fixed > limit) {
     throw new ValueTooLargeError(fixed, limit, `mcas: a descriptor for ${planned.length} entries does not fit the ${limit}-byte item limit of ${server}; nothing was written`, {

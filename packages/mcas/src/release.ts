@@ -23,7 +23,7 @@
  */
 import type { Entry, Store } from '@mcc/codec';
 import type { Descriptor, DescriptorItem } from './descriptor';
-import { REFERENCE_KIND } from './describe';
+import { REFERENCE_KIND } from './kinds';
 import { McasCorruptionError } from './errors';
 import { condition, isLostReply, rereading } from './io';
 import { splitValueKey } from './keys';

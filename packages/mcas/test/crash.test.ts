@@ -5,7 +5,8 @@
  * left behind.
  */
 import { useMemcached } from '@mcc/harness';
-import { describeLocation, mcas, mcasGet, mcasGetMulti, McasStatus, type McasStep, type Store } from '../src';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import { describeLocation, mcas, mcasGet, mcasGetMulti, mcasOutcome, McasStatus, type McasStep, type Store } from '../src';
 import { descriptorAt, expectNoReferences, rejectionOf, StorePool, uniqueKeys } from './helpers';
 
 const START = [100, 50, 25];
@@ -76,8 +77,18 @@ describe('an originator crashing at each step', () => {
   test('each location read alone with mcasGet completes the MCAS the first one belongs to', async () => {
     const keys = await accounts();
     await crashedTransfer(keys, { acquired: 1 });
-    const first = await mcasGet<number>(reader, keys[0]!);
+    const descriptorKey = await descriptorAt(reader, keys[0]!);
+    const helped: unknown[] = [];
+    const listener = (message: unknown): void => void helped.push(message);
+    subscribe('mcc:mcas:help', listener);
+    let first;
+    try {
+      first = await mcasGet<number>(reader, keys[0]!);
+    } finally {
+      unsubscribe('mcc:mcas:help', listener);
+    }
     expect(first?.value).toBe(AFTER[0]);
+    expect(helped).toEqual([{ descriptorKey, origin: keys[0], result: 'succeeded' }]);
     // The helper acquired and released the rest: no reference anywhere, all new.
     await expectNoReferences(reader, keys);
     expect(await settledValues(keys)).toEqual(AFTER);
@@ -103,6 +114,29 @@ describe('an originator crashing at each step', () => {
     expect(entries.get(keys[1]!)?.value).toBe(AFTER[1]);
     expect(await mcas(reader, [[entries.get(keys[1]!)!, AFTER[1]! - 1], [entries.get(keys[2]!)!, AFTER[2]! + 1]])).toBe(true);
     expect(await settledValues(keys)).toEqual([AFTER[0], AFTER[1]! - 1, AFTER[2]! + 1]);
+  });
+
+  test('an MCAS meeting a crashed one on a location fails at once, then helps it finish', async () => {
+    const keys = await accounts();
+    const stale = await mcasGetMulti<number>(reader, keys); // read before the crash
+    await crashedTransfer(keys, { acquired: 0 });
+    // Our entries for keys 0 and 2 are stale now only in that key 0 holds the crashed MCAS's reference.
+    expect(await mcas(reader, [[stale.get(keys[0]!)!, 0], [stale.get(keys[2]!)!, 0]])).toBe(false);
+    // Failing, it helped the crashed MCAS to completion: no reference left, the transfer applied.
+    await expectNoReferences(reader, keys);
+    const raw = await reader.getMulti<number>(keys);
+    expect(keys.map((key) => raw.get(key)!.value)).toEqual(AFTER);
+  });
+
+  test('mcasOutcome completes a crashed MCAS and tells its outcome; null once the descriptor is gone', async () => {
+    const keys = await accounts();
+    await crashedTransfer(keys, { acquired: 0 });
+    const descriptorKey = await descriptorAt(reader, keys[0]!);
+    expect(await mcasOutcome(reader, descriptorKey)).toBe(true);
+    expect(await mcasOutcome(reader, descriptorKey)).toBe(true); // decided for good
+    expect(await settledValues(keys)).toEqual(AFTER);
+    await reader.delete(descriptorKey);
+    expect(await mcasOutcome(reader, descriptorKey)).toBeNull();
   });
 
   test('a partial release (crash after the decision, one location written by hand) is finished by readers', async () => {

@@ -4,12 +4,11 @@
  */
 import { useMemcached } from '@mcc/harness';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { describeLocation, mcas, mcasGet, mcasGetMulti, REFERENCE_OVERHEAD_BYTES, ValueTooLargeError, type McasStep, type Store } from '../src';
+import { describeLocation, mcas, mcasGet, mcasGetMulti, mccFlags, REFERENCE_KIND, REFERENCE_OVERHEAD_BYTES, ValueTooLargeError, type McasStep, type Store } from '../src';
 import { descriptorAt, expectNoReferences, rejectionOf, StorePool, uniqueKeys } from './helpers';
 
 /** msgpack bin32 header: a Buffer of n bytes (n ≥ 65536) encodes to n + 5 bytes. */
 const BIN32_HEADER = 5;
-const FLAGS_FIELD_BYTES = 4;
 
 describe('large values (memcached -I 1m)', () => {
   const mc = useMemcached(2, { itemSizeMax: '1m' });
@@ -25,7 +24,7 @@ describe('large values (memcached -I 1m)', () => {
   /** The largest value a location in an MCAS may hold, in encoded bytes. */
   async function locationLimit(key: string): Promise<number> {
     const info = await store.client.serverInfo(store.client.serverFor(key));
-    return info.maxValueLength(Buffer.byteLength(key)) - FLAGS_FIELD_BYTES - REFERENCE_OVERHEAD_BYTES;
+    return info.maxValueLength(Buffer.byteLength(key), mccFlags(REFERENCE_KIND, store.codec.id)) - REFERENCE_OVERHEAD_BYTES;
   }
 
   async function seed(prefix: string, values: readonly unknown[]): Promise<string[]> {

@@ -212,4 +212,24 @@ describe('round trips of an uncontended MCAS (one server)', () => {
     // The original (memcache_collections.py) needs 3M+4: 7, 10, 19.
     expect(awaited).toBeLessThan(3 * m + 4);
   });
+
+  test('failing on the first location needs no decision: add, CAS, read — 3 round trips — and leaves nothing behind', async () => {
+    const store = pool.open(mc.addresses);
+    const keys = uniqueKeys('first-stale', 3);
+    await Promise.all(keys.map((key) => store.set(key, 0)));
+    const entries = await mcasGetMulti(store, keys);
+    await store.set(keys[0]!, 'changed');
+    const itemCount = async (): Promise<number> => Number((await store.client.stats()).get(mc.addresses[0]!)?.get('curr_items'));
+    const itemsBefore = await itemCount();
+    await nextTurn();
+    const steps: string[] = [];
+    const before = store.client.metrics.writes;
+    const ok = await mcas(store, keys.map((key) => [entries.get(key)!, 1] as const), {
+      hooks: { afterStep: (step) => void steps.push(JSON.stringify(step)) },
+    });
+    expect(store.client.metrics.writes - before).toBe(3);
+    expect(ok).toBe(false);
+    expect(steps).toEqual(['"descriptor-created"']); // no acquisition, no decision
+    expect(await itemCount()).toBe(itemsBefore); // the descriptor was deleted (quietly, before the stats request)
+  });
 });

@@ -4,7 +4,7 @@ describe('parseCliArgs', () => {
   it('has defaults', () => {
     expect(parseCliArgs(['protocol'])).toEqual({
       suites: ['protocol'],
-      settings: { seconds: 2, warmupSeconds: 0.2, rounds: 4 },
+      settings: { seconds: 2, warmupSeconds: 0.15, rounds: 6 },
       servers: null,
       json: false,
       help: false,

@@ -18,8 +18,8 @@ unless --servers is given) and prints Markdown tables.
 
 Options:
   --seconds N       measured seconds per client and cell (default 2)
-  --warmup N        unrecorded seconds before each measured round (default 0.2)
-  --rounds N        rounds per cell; the clients' order alternates (default 4)
+  --warmup N        unrecorded seconds before each measured round (default 0.15)
+  --rounds N        rounds per cell; the clients' order alternates (default 6)
   --servers LIST    use running memcached servers, host:port[,host:port...]
   --json            print results as JSON on stdout (progress stays on stderr)
   -h, --help        this text and the list of suites`;
@@ -46,7 +46,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
-  const rounds = positiveNumber('rounds', values.rounds, 4);
+  const rounds = positiveNumber('rounds', values.rounds, 6);
   if (!Number.isInteger(rounds)) throw new Error(`--rounds must be a whole number, got "${values.rounds}"`);
   let servers: string[] | null = null;
   if (values.servers !== undefined) {
@@ -60,7 +60,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     suites: positionals,
     settings: {
       seconds: positiveNumber('seconds', values.seconds, 2),
-      warmupSeconds: positiveNumber('warmup', values.warmup, 0.2),
+      warmupSeconds: positiveNumber('warmup', values.warmup, 0.15),
       rounds,
     },
     servers,

@@ -69,6 +69,7 @@ export async function runClosedLoop(operation: Operation, options: LoopOptions):
   let cpuMicros = 0;
   let cpuSystemMicros = 0;
   let failure: unknown = null;
+  let measureTimer: NodeJS.Timeout | undefined;
 
   const stop = (): void => {
     if (phase === 'stop') return;
@@ -91,7 +92,6 @@ export async function runClosedLoop(operation: Operation, options: LoopOptions):
     measureTimer = setTimeout(stop, durationMs);
   };
 
-  let measureTimer: NodeJS.Timeout | undefined;
   const warmupTimer = setTimeout(startWindow, warmupMs);
   const onAbort = (): void => stop();
   signal?.addEventListener('abort', onAbort, { once: true });

@@ -25,7 +25,14 @@ const COMMON_OPTIONS = {
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
-type OptionConfig = { type: 'string' | 'boolean'; short?: string; default?: string | boolean; multiple?: boolean };
+/** One option of a command. Boolean options default to false. */
+export type OptionConfig = { type: 'string'; short?: string } | { type: 'boolean'; short?: string; default: false };
+
+/** The parsed command line: common options, the command's own, and the positional arguments. */
+export interface ParsedCommand<T extends Record<string, OptionConfig>> {
+  readonly values: { servers: string | undefined; json: boolean; help: boolean } & { [K in keyof T]: T[K]['type'] extends 'boolean' ? boolean : string | undefined };
+  readonly positionals: string[];
+}
 
 /** A usage error: bad arguments. Exit code 2, with a pointer to the command's `--help`. */
 export function usageError(message: string, command?: string): CliError {
@@ -36,9 +43,10 @@ export function usageError(message: string, command?: string): CliError {
  * Parses `argv` of one command: the common options plus `options`.
  * @throws CliError (usage) on an unknown option or a missing option value
  */
-export function parseCommandArgs<T extends Record<string, OptionConfig>>(command: string, argv: readonly string[], options: T) {
+export function parseCommandArgs<T extends Record<string, OptionConfig>>(command: string, argv: readonly string[], options: T): ParsedCommand<T> {
   try {
-    return parseArgs({ args: [...argv], options: { ...COMMON_OPTIONS, ...options }, allowPositionals: true, strict: true });
+    const { values, positionals } = parseArgs({ args: [...argv], options: { ...COMMON_OPTIONS, ...options }, allowPositionals: true, strict: true });
+    return { values: values as unknown as ParsedCommand<T>['values'], positionals };
   } catch (error) {
     throw usageError((error as Error).message.replace(/\. To specify a positional argument.*$/s, ''), command);
   }

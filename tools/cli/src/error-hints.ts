@@ -49,7 +49,7 @@ const HINTS: Readonly<Record<string, (facts: ErrorFacts) => string>> = {
     `a record was lost: run memcached with -M (and enough -m) so it never evicts, and don't restart servers holding deques; mcc fsck ${deque ?? '<deque>'} lists the damage`,
   MCC_ERR_DEQUE_OUTCOME_UNKNOWN: ({ value }) => `a reply was lost; the value involved was ${safeJson(value)}: check the deque (mcc inspect) before retrying`,
   MCC_ERR_MEMCACHED_NOT_INSTALLED: () =>
-    'install memcached (Debian/Ubuntu: apt-get install -y memcached; macOS: brew install memcached), set MCC_MEMCACHED_BIN, or pass --servers host:port',
+    'install memcached (apt-get install -y memcached / brew install memcached), or pass --servers host:port to use one running elsewhere',
   MCC_ERR_MEMCACHED_START: () => "memcached did not start: see its stderr above, or pass --servers host:port to use one you run",
   MCC_ERR_CLI_INVALID_JSON: () => `values are JSON: 42, '{"a":1}', '[1,2]', and strings need quotes: '"text"'`,
   MCC_ERR_CLI_TOOL_NOT_BUILT: () => 'build the workspace first: pnpm build (or pnpm --filter <package> build)',

@@ -22,8 +22,11 @@ export function kindNote(key: string, kind: number): string | undefined {
       return undefined;
     case 2:
       return `${key} holds an MCAS reference (an MCAS in flight, or one whose client died): mcc mcas-get ${key} resolves it`;
-    case 3:
-      return `${key} is the anchor of a deque: mcc inspect shows it as a deque`;
+    case 3: {
+      const match = /^mcc:dq:(\{)?(.+?)\}?$/.exec(key);
+      const command = match === null ? 'mcc inspect <deque>' : `mcc inspect ${match[2]}${match[1] === undefined ? '' : ' --colocate'}`;
+      return `${key} is the anchor of a deque: ${command} shows it as a deque`;
+    }
     default:
       return `${key} holds an internal record (${kindName(kind)}), not a user value`;
   }

@@ -8,12 +8,15 @@
  */
 import { connect, mcas, mcasGetMulti, mcasOutcome, McasOutcomeUnknownError, type Entry } from '@mcc/mcas';
 import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface McasWorkerConfig {
   servers: string[];
   keys: string[];
   per: number;
   workers: number;
+  /** Epoch milliseconds at which the loops start (every process connected by then). */
+  startAt: number;
   /** Epoch milliseconds at which the loops stop starting increments. */
   deadline: number;
   index: number;
@@ -78,6 +81,8 @@ async function run(config: McasWorkerConfig): Promise<McasWorkerReport> {
     }
   };
   try {
+    await store.client.version(); // connected to every server before the clock starts
+    await sleep(Math.max(0, config.startAt - Date.now()));
     await Promise.all(Array.from({ length: config.workers }, loop));
   } finally {
     await store.close();

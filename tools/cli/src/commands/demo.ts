@@ -122,8 +122,13 @@ export const demoCommand: Command = {
     } finally {
       clearTimeout(deadline);
       if (embedded !== null) await embedded.stop();
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      // After a signal, keep listening until we exit: with no listener left, the
+      // harness's own signal hook re-raises the signal, killing us before the
+      // interruption is reported.
+      if (!controller.signal.aborted) {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
     }
   },
 };

@@ -72,15 +72,16 @@ export const doctorCommand: Command = {
       return ok ? EXIT_CODES.ok : EXIT_CODES.negative;
     }
     const origin = source === 'default' ? ' (the default; pass --servers or set MCC_SERVERS)' : source === 'env' ? ' (from MCC_SERVERS)' : '';
-    print(`mcc doctor: ${servers.length} server${servers.length === 1 ? '' : 's'}${origin}\n`);
-    for (const { facts, findings } of assessed) print(`${serverLines(facts, findings).join('\n')}\n`);
+    print(`mcc doctor: ${servers.length} server${servers.length === 1 ? '' : 's'}${origin}`);
+    for (const { facts, findings } of assessed) print(['', ...serverLines(facts, findings)].join('\n'));
+    print('');
     if (ok) {
       print(`all is well: ${servers.length === 1 ? 'the server is' : `all ${servers.length} servers are`} ready for mcc data structures`);
     } else {
       const problems = failing.flatMap(({ findings }) => findings.filter((finding) => finding.level !== 'note')).length;
       print(`${problems} problem${problems === 1 ? '' : 's'} on ${failing.length} of ${servers.length} server${servers.length === 1 ? '' : 's'}.`);
     }
-    if (flags !== '') print(`recommended: start memcached with ${flags}`);
+    if (flags !== '') print(`recommended memcached flags: ${flags}`);
     return ok ? EXIT_CODES.ok : EXIT_CODES.negative;
   },
 };

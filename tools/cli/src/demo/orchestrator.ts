@@ -54,7 +54,7 @@ export interface DemoResult {
 
 const SHUTTLE_ITEMS = 100;
 const ACCOUNTS = 10;
-const BACKLOG_LIMIT = 4000;
+const BACKLOG_LIMIT = 2000;
 const READY_TIMEOUT_MS = 20_000;
 const STOP_TIMEOUT_MS = 20_000;
 const DRAIN_TIMEOUT_MS = 20_000;

@@ -1,5 +1,6 @@
 import { msgpackCodec, RecordKind } from '@mcc/codec';
-import { describeLocation, DESCRIPTOR_KIND, REFERENCE_KIND } from './describe';
+import { describeLocation } from './describe-location';
+import { DESCRIPTOR_KIND, REFERENCE_KIND } from './kinds';
 import { descriptorRecord } from './descriptor';
 import { newDescriptorKey, splitValueKey } from './keys';
 import { referenceRecord } from './reference';

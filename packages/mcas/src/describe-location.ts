@@ -3,17 +3,13 @@
  * terms — for tools (the CLI, a repair script) and for tests. Pure: it does
  * not read the descriptor or help anyone.
  */
-import { RecordKind, type Entry } from '@mcc/codec';
+import type { Entry } from '@mcc/codec';
 import { parseDescriptor } from './descriptor';
 import { isDescriptorKey, parseSplitValueKey } from './keys';
+import { DESCRIPTOR_KIND, REFERENCE_KIND } from './kinds';
 import { RecordError } from './record-error';
 import { parseReference } from './reference';
 import type { McasStatus } from './status';
-
-/** Record kind of an MCAS descriptor (and of its split-out values), in the item flags. */
-export const DESCRIPTOR_KIND: number = RecordKind.McasDescriptor;
-/** Record kind of a descriptor reference held by a location, in the item flags. */
-export const REFERENCE_KIND: number = RecordKind.McasReference;
 
 export type LocationDescription =
   /** An ordinary value (kind 0 user value, or a record of a layer above, e.g. a deque's). */
