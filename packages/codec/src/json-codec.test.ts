@@ -26,6 +26,7 @@ describe('jsonCodec', () => {
     ['undefined', { u: undefined }, 'value.u is undefined'],
     ['a function', [() => 0], 'value[0] is a function'],
     ['a Map', new Map(), 'value is a Map'],
+    ['a key with a lone surrogate', { 'a\udc00': 1 }, 'value has a key with a lone surrogate'],
   ])('refuses %s (JSON.stringify would change it silently)', (_name, value, message) => {
     expect(() => jsonCodec.encode(value)).toThrow(EncodeError);
     expect(() => jsonCodec.encode(value)).toThrow(message);

@@ -1,7 +1,11 @@
-import { msgpackCodec } from './msgpack-codec';
+import { runInNewContext } from 'node:vm';
+import { encodeByReference, msgpackCodec } from './msgpack-codec';
+import { writeMsgpack } from './msgpack-writer';
 import { DecodeError, EncodeError } from './errors';
 import { MAX_DEPTH } from './prepare-value';
-import { msgpackRoundTrip } from './__tests__/random-value';
+import { msgpackRoundTrip, RandomValues } from './__tests__/random-value';
+
+const SEED = Number(process.env.MCC_TEST_SEED ?? 20240611);
 
 const { encode, decode } = msgpackCodec;
 
@@ -138,6 +142,8 @@ describe('msgpackCodec refuses what the format cannot represent', () => {
     ['a bigint beyond 2^64-1', 2n ** 64n, 'value is a bigint outside the 64-bit range'],
     ['a bigint below -(2^63)', { n: -(2n ** 63n) - 1n }, 'value.n is a bigint outside the 64-bit range'],
     ['a lone surrogate', ['ok', '\ud83d'], 'value[1] is a string with a lone surrogate'],
+    ['a lone surrogate in a long string', { text: 'x'.repeat(100) + '\udc00' }, 'value.text is a string with a lone surrogate'],
+    ['a key with a lone surrogate', { ok: { 'a\ud800': 1 } }, 'value.ok has a key with a lone surrogate ("a\\ud800")'],
     ['a key that is not an identifier', { 'a b': [() => 0] }, 'value["a b"][0] is a function'],
     ['a cycle', cyclic, 'value.a.b[0] is a circular reference'],
     ['nesting beyond MAX_DEPTH', nested(MAX_DEPTH + 1), `is nested deeper than ${MAX_DEPTH} levels`],
@@ -255,5 +261,102 @@ describe('msgpackCodec decode errors', () => {
     expect((caught as DecodeError).codec).toBe('msgpack');
     expect((caught as DecodeError).offset).toBe(2);
     expect((caught as DecodeError).message).toMatch(/codec msgpack cannot decode a value: truncated/);
+  });
+});
+
+/**
+ * encode() writes ordinary values with its own fast writer (msgpack-writer.ts)
+ * and leaves the rest to the reference path (safety walk, then msgpackr):
+ * both must give the same bytes for every value.
+ */
+describe('msgpackCodec fast writer agrees with the reference path', () => {
+  const same = (value: unknown): void => {
+    expect(Buffer.from(encode(value)).toString('hex')).toBe(Buffer.from(encodeByReference(value)).toString('hex'));
+  };
+
+  test('strings of every header size and character width', () => {
+    const characters = ['a', 'é', '日', '🎉', '\u0000', '\u007f', '\u0080', '\u07ff', '\u0800', '\uffff'];
+    for (const length of [0, 1, 31, 32, 33, 63, 64, 65, 85, 86, 127, 128, 255, 256, 257, 21845, 21846, 65535, 65536, 70000]) {
+      for (const character of characters) {
+        const repeated = character.repeat(Math.ceil(length / character.length)).slice(0, length).replace(/[\ud800-\udbff]$/, '');
+        const mixed = 'x'.repeat(Math.max(0, length - character.length)) + character;
+        for (const text of [repeated, mixed]) {
+          same(text);
+          same({ [text]: [text] });
+        }
+      }
+    }
+  });
+
+  test('integers, floats and bigints around every boundary', () => {
+    const numbers = [
+      0, -0, 1, -1, 31, 32, 127, 128, -32, -33, -128, -129, 255, 256, 65535, 65536, -32768, -32769, 2 ** 31 - 1, 2 ** 31, -(2 ** 31),
+      -(2 ** 31) - 1, 2 ** 32 - 1, 2 ** 32, -(2 ** 32), 2 ** 53 - 1, 2 ** 53, 2 ** 53 + 2, -(2 ** 53), -(2 ** 53) - 2, 1.5, -0.1, NaN,
+      Infinity, -Infinity, Number.MAX_VALUE, Number.MIN_VALUE, 1e20, -1e20, 2 ** 63, 2 ** 64,
+    ];
+    for (const n of numbers) {
+      same(n);
+      if (Number.isInteger(n) && Math.abs(n) <= 2 ** 64) same(BigInt.asIntN(64, BigInt(n)));
+    }
+    for (const n of [2n ** 63n - 1n, -(2n ** 63n), 2n ** 63n, 2n ** 64n - 1n, 2n ** 40n, -(2n ** 40n)]) same(n);
+  });
+
+  test('dates in every timestamp form', () => {
+    const times = [0, 1, -1, 999, 1000, 1001, -999, -1000, -1001, 1500, -1500, 2 ** 32 * 1000 - 1, 2 ** 32 * 1000, 2 ** 32 * 1000 + 1, 2 ** 34 * 1000, 8.64e15, -8.64e15];
+    for (const time of times) same(new Date(time));
+  });
+
+  test('binaries and containers at every header size', () => {
+    for (const length of [0, 1, 16, 17, 255, 256, 65535, 65536]) {
+      same(Buffer.alloc(length, 7));
+      same(new Uint8Array(length));
+      same(Buffer.from(Buffer.alloc(length + 10, 3).buffer, 5, length)); // a view with an offset
+    }
+    for (const length of [0, 15, 16, 65535, 65536]) {
+      same(Array.from({ length }, (_, index) => index % 3));
+      same(Object.fromEntries(Array.from({ length }, (_, index) => [`k${index}`, index])));
+    }
+  });
+
+  test('random values (seeded)', () => {
+    const random = new RandomValues(SEED + 3, { large: true });
+    for (let sample = 0; sample < 1000; sample++) same(random.value());
+  });
+
+  test('the writer itself handles ordinary values, and gives up on the rest', () => {
+    const random = new RandomValues(SEED + 4);
+    for (let sample = 0; sample < 300; sample++) expect(writeMsgpack(random.value())).not.toBeNull();
+    const cyclic: unknown[] = [];
+    cyclic.push({ back: cyclic });
+    for (const value of [undefined, [1, undefined], { f: () => 0 }, new Map(), 2n ** 64n, '\ud800', { 'k\udfff': 1 }, new Date(NaN), cyclic, { [Symbol('s')]: 1 }]) {
+      expect(writeMsgpack(value)).toBeNull();
+    }
+  });
+
+  test('values left to the reference path: another realm, a proxy, a null-prototype object', () => {
+    same(runInNewContext('({ list: [1, 2 ** 40, new Uint8Array([1, 2])], when: new Date(5), nested: { a: null } })'));
+    same(new Proxy({ a: 1, list: new Proxy([1, 'two'], {}) }, {}));
+    same(Object.assign(Object.create(null) as object, { big: 2 ** 40, small: 5n }));
+  });
+
+  test('an encode from inside a getter (re-entrant) gives the same bytes', () => {
+    const value = {
+      get inner(): Buffer {
+        return encode({ nested: 'y'.repeat(100) });
+      },
+      after: [1, 2, 3],
+    };
+    same(value);
+    expect(decode(encode(value))).toStrictEqual({ inner: encode({ nested: 'y'.repeat(100) }), after: [1, 2, 3] });
+  });
+
+  test('earlier encodings stay intact while later ones outgrow the slab', () => {
+    const kept: [Buffer, Buffer][] = [];
+    for (let index = 0; index < 300; index++) {
+      const size = index % 50 === 0 ? 200_000 : (index * 37) % 3000;
+      const bytes = encode(index % 2 === 0 ? { text: 'x'.repeat(size), index } : [Buffer.alloc(size, index), index]);
+      kept.push([bytes, Buffer.from(bytes)]);
+    }
+    for (const [bytes, copy] of kept) expect(bytes.equals(copy)).toBe(true);
   });
 });

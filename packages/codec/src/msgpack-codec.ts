@@ -17,12 +17,19 @@
  *   value never aliases the (network) buffer it was decoded from.
  * - Untrusted bytes are checked structurally first (msgpack-scan.ts), so a
  *   corrupt length fails before msgpackr allocates for it.
+ *
+ * Encoding takes a fast path first (msgpack-writer.ts): one pass that checks
+ * and writes ordinary values, giving exactly the bytes msgpackr writes with
+ * these options. When it gives up (anything it does not handle, including
+ * every value the format refuses), the reference path runs: the safety walk
+ * (prepare-value.ts), which names what cannot be encoded, then msgpackr.
  */
 import { Packr, Unpackr, type Options } from 'msgpackr';
 import type { Codec } from './codec';
 import { CodecId } from './codec';
 import { DecodeError, EncodeError } from './errors';
 import { scanMsgpack, ScanError } from './msgpack-scan';
+import { writeMsgpack } from './msgpack-writer';
 import { prepareValue, Refusal, type LeafRules } from './prepare-value';
 
 const NAME = 'msgpack';
@@ -103,13 +110,32 @@ function mapsToObjects(value: unknown): unknown {
  * A fresh Buffer view of the caller's bytes (no copy): msgpackr caches a
  * `dataView` property on the buffer it decodes, which must not land on the
  * caller's buffer. A Buffer, so that copied binaries come out as Buffers.
+ * It carries the DataView the scan uses, which msgpackr then takes instead
+ * of making its own.
  */
-function freshView(bytes: Uint8Array): Buffer {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+function freshView(bytes: Uint8Array): Buffer & { dataView: DataView } {
+  const source = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) as Buffer & { dataView: DataView };
+  source.dataView = new DataView(source.buffer, source.byteOffset, source.byteLength);
+  return source;
 }
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * The reference encoder: the safety walk, then msgpackr. The codec uses it
+ * where the fast writer gives up; the tests check the writer against it.
+ *
+ * @throws EncodeError naming the part of `value` that cannot be encoded
+ */
+export function encodeByReference(value: unknown): Buffer {
+  const prepared = prepareValue(value, rules);
+  try {
+    return packr.pack(prepared);
+  } catch (error) {
+    throw new EncodeError(NAME, 'value', `could not be encoded: ${messageOf(error)}`, { cause: error });
+  }
 }
 
 /** The default codec (id 1): MessagePack with the mcc type mapping. */
@@ -117,19 +143,14 @@ export const msgpackCodec: Codec = Object.freeze({
   id: CodecId.Msgpack,
   name: NAME,
   encode(value: unknown): Buffer {
-    const prepared = prepareValue(value, rules);
-    try {
-      return packr.pack(prepared);
-    } catch (error) {
-      throw new EncodeError(NAME, 'value', `could not be encoded: ${messageOf(error)}`, { cause: error });
-    }
+    return writeMsgpack(value) ?? encodeByReference(value);
   },
   decode(bytes: Buffer): unknown {
     if (!(bytes instanceof Uint8Array)) throw new DecodeError(NAME, `expected a Buffer, got ${typeof bytes}`);
     const source = freshView(bytes);
     let hasProtoKey: boolean;
     try {
-      hasProtoKey = scanMsgpack(source).hasProtoKey;
+      hasProtoKey = scanMsgpack(source, source.dataView).hasProtoKey;
     } catch (error) {
       if (error instanceof ScanError) throw new DecodeError(NAME, error.reason, { offset: error.offset });
       throw error;

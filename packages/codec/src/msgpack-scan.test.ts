@@ -89,6 +89,13 @@ describe('corrupt length fields fail fast, before any allocation', () => {
   });
 });
 
+test('a scan that failed deep inside leaves nothing behind for the next one', () => {
+  const deep = Buffer.alloc(600, 0x91);
+  expect(decodeError(deep).reason).toBe(`nesting deeper than ${MAX_DEPTH} levels`);
+  expect(decodeError(Buffer.from([0x82, 0xa1, 0x61, 0x92, 0x01])).reason).toMatch(/claims 2 elements/);
+  expect(decode(encode({ a: [1, { b: 'c' }], d: 'e' }))).toStrictEqual({ a: [1, { b: 'c' }], d: 'e' });
+});
+
 describe('bytes outside the format', () => {
   test.each<[string, number[], RegExp]>([
     ['the reserved byte 0xc1', [0xc1], /0xc1 is reserved/],

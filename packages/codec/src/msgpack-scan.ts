@@ -21,6 +21,11 @@
  *
  * It also reports whether a map has a `__proto__` key, which the decoder must
  * then define as an own property (msgpackr alone would rename it).
+ *
+ * It runs on every decode, so it is one tight loop: no closures, a fixed
+ * stack of open containers, string and binary payloads skipped by their
+ * length (a string's bytes are only read to check UTF-8, ASCII by hand and
+ * anything else natively), and messages built only for an error.
  */
 import { isUtf8 } from 'node:buffer';
 import { MAX_DEPTH } from './prepare-value';
@@ -41,52 +46,104 @@ const MAX_DATE_MS = 8.64e15;
 /** UTF-8 of `__proto__`. */
 const PROTO_KEY = Buffer.from('__proto__', 'utf8');
 
-export function scanMsgpack(bytes: Uint8Array): ScanResult {
+/**
+ * The parents of the open container while scanning: elements each still
+ * expects (a map of n pairs expects 2n) and whether it is a map; the bottom
+ * one is the root, a pseudo-array expecting one element. Shared by every
+ * scan (it runs synchronously). A count is taken only when that many bytes
+ * remain, and a Buffer holds at most 2^32 bytes, so it fits 32 bits.
+ */
+const remaining = new Uint32Array(MAX_DEPTH + 1);
+const isMap = new Uint8Array(MAX_DEPTH + 1);
+/** Strings from this many bytes on are checked by the native UTF-8 validator; shorter ones are checked for ASCII first. */
+const NATIVE_UTF8_FROM = 128;
+
+/** @param view a DataView of exactly `bytes`, if the caller has one */
+export function scanMsgpack(bytes: Uint8Array, view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)): ScanResult {
   const end = bytes.length;
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  // Open containers: elements still expected (a map of n pairs expects 2n) and
-  // whether it is a map. The root is a pseudo-array expecting one element.
-  const remaining: number[] = [1];
-  const isMap: boolean[] = [false];
+  // The open container being read: its index in the stack, elements still expected, whether it is a map.
+  // Its parents' counts wait in `remaining`/`isMap` below `top`.
+  let top = 0;
+  let left = 1;
+  let inMap = false;
   let position = 0;
   let hasProtoKey = false;
 
-  const need = (count: number, what: string): void => {
-    if (end - position < count) {
-      throw new ScanError(`truncated: ${what} needs ${plural(count, 'byte')} but ${end - position} remain`, position);
+  for (;;) {
+    while (left === 0) {
+      if (top === 0) {
+        if (position !== end) throw new ScanError(`${plural(end - position, 'unexpected byte')} after the value`, position);
+        return { hasProtoKey };
+      }
+      left = remaining[--top]!;
+      inMap = isMap[top] === 1;
     }
-  };
-  const lengthAt = (offset: number, size: 1 | 2 | 4): number =>
-    size === 1 ? bytes[offset]! : size === 2 ? view.getUint16(offset) : view.getUint32(offset);
-
-  /** Skips a header of `headerSize` bytes whose length field is `lengthSize` wide, then `length` payload bytes. */
-  const sized = (headerSize: number, lengthSize: 1 | 2 | 4, what: string): number => {
-    need(headerSize, `a ${what} header`);
-    const length = lengthAt(position + 1, lengthSize);
-    const start = position + headerSize;
-    position = start;
-    need(length, `a ${length}-byte ${what}`);
-    position += length;
-    return start;
-  };
-
-  const string = (headerSize: number, lengthSize: 1 | 2 | 4 | 0, isKey: boolean): void => {
+    // In a map of n pairs the count runs 2n, 2n-1, …: keys are read at even counts.
+    const isKey = inMap && (left & 1) === 0;
+    left--;
+    if (position >= end) throw truncated(isKey ? 'a map key' : 'a value', 1, end, position);
     const token = bytes[position]!;
-    const at = position;
-    let start: number;
-    if (lengthSize === 0) {
-      start = position + 1;
-      need(1 + (token & 0x1f), 'a string');
-      position = start + (token & 0x1f);
-    } else {
-      start = sized(headerSize, lengthSize, 'string');
+    if (!isKey) {
+      // Integers, floats, nil and booleans: nothing to check but their size.
+      const size = FIXED_SIZE[token]!;
+      if (size !== 0) {
+        if (end - position < size) throw truncated(SCALAR_NAMES[token]!, size, end, position);
+        position += size;
+        continue;
+      }
     }
-    const text = bytes.subarray(start, position);
-    if (!isUtf8(text)) throw new ScanError('a string is not valid UTF-8', at);
-    if (isKey && text.length === PROTO_KEY.length && PROTO_KEY.equals(text)) hasProtoKey = true;
-  };
 
-  const container = (count: number, map: boolean, headerSize: number): void => {
+    // Strings (keys and values): header, bounds, UTF-8, and the __proto__ key.
+    let length = -1;
+    let headerSize = 1;
+    if (token >= 0xa0 && token <= 0xbf) {
+      length = token & 0x1f;
+    } else if (token >= 0xd9 && token <= 0xdb) {
+      headerSize = token === 0xd9 ? 2 : token === 0xda ? 3 : 5;
+      if (end - position < headerSize) throw truncated('a string header', headerSize, end, position);
+      length = token === 0xd9 ? bytes[position + 1]! : token === 0xda ? view.getUint16(position + 1) : view.getUint32(position + 1);
+    } else if (isKey) {
+      throw new ScanError(`a map key is ${describeToken(token)}; mcc maps have string keys`, position);
+    }
+    if (length >= 0) {
+      const at = position;
+      const from = position + headerSize;
+      if (end - from < length) {
+        throw truncated(headerSize === 1 ? 'a string' : `a ${length}-byte string`, headerSize === 1 ? 1 + length : length, end, headerSize === 1 ? position : from);
+      }
+      const to = from + length;
+      position = to;
+      if (length >= NATIVE_UTF8_FROM) {
+        if (!isUtf8(bytes.subarray(from, to))) throw new ScanError('a string is not valid UTF-8', at);
+      } else if (length > 0) {
+        // ASCII (the common case) is valid UTF-8; anything else goes to the validator.
+        let high = 0;
+        let index = from;
+        for (; index + 4 <= to; index += 4) high |= view.getInt32(index);
+        for (; index < to; index++) high |= bytes[index]!;
+        if ((high & 0x80808080) !== 0 && !isUtf8(bytes.subarray(from, to))) throw new ScanError('a string is not valid UTF-8', at);
+        if (isKey && length === 9 && isProtoKey(bytes, from)) hasProtoKey = true;
+      }
+      continue;
+    }
+
+    let count: number;
+    let map: boolean;
+    if (token <= 0x9f) {
+      // fixmap, fixarray
+      count = token & 0x0f;
+      map = token <= 0x8f;
+      headerSize = 1;
+    } else if (token >= 0xdc) {
+      // array16, array32, map16, map32
+      map = token >= 0xde;
+      headerSize = token === 0xdc || token === 0xde ? 3 : 5;
+      if (end - position < headerSize) throw truncated(`${map ? 'a map' : 'an array'}${headerSize === 3 ? 16 : 32} header`, headerSize, end, position);
+      count = headerSize === 3 ? view.getUint16(position + 1) : view.getUint32(position + 1);
+    } else {
+      position = scalar(bytes, view, token, position, end);
+      continue;
+    }
     position += headerSize;
     const elements = map ? count * 2 : count;
     if (elements > end - position) {
@@ -95,80 +152,77 @@ export function scanMsgpack(bytes: Uint8Array): ScanResult {
         position - headerSize,
       );
     }
-    if (remaining.length > MAX_DEPTH) throw new ScanError(`nesting deeper than ${MAX_DEPTH} levels`, position - headerSize);
+    if (top >= MAX_DEPTH) throw new ScanError(`nesting deeper than ${MAX_DEPTH} levels`, position - headerSize);
     if (elements > 0) {
-      remaining.push(elements);
-      isMap.push(map);
-    }
-  };
-
-  const extension = (headerSize: number, lengthSize: 1 | 2 | 4 | 0, fixedLength: number): void => {
-    const at = position;
-    need(headerSize, 'an extension header');
-    const length = lengthSize === 0 ? fixedLength : lengthAt(position + 1, lengthSize);
-    const type = view.getInt8(position + headerSize - 1);
-    position += headerSize;
-    need(length, `a ${length}-byte extension`);
-    if (type !== -1) throw new ScanError(`extension type ${type} is not part of the mcc format (only -1, timestamp)`, at);
-    checkTimestamp(view, position, length, at);
-    position += length;
-  };
-
-  while (remaining.length > 0) {
-    const top = remaining.length - 1;
-    const left = remaining[top]!;
-    if (left === 0) {
-      remaining.pop();
-      isMap.pop();
-      continue;
-    }
-    remaining[top] = left - 1;
-    // In a map of n pairs the count runs 2n, 2n-1, …: keys are read at even counts.
-    const isKey = isMap[top]! && left % 2 === 0;
-    need(1, isKey ? 'a map key' : 'a value');
-    const token = bytes[position]!;
-
-    if (isKey && !(token >= 0xa0 && token <= 0xbf) && token !== 0xd9 && token !== 0xda && token !== 0xdb) {
-      throw new ScanError(`a map key is ${describeToken(token)}; mcc maps have string keys`, position);
-    }
-    if (token <= 0x7f || token >= 0xe0) position += 1; // positive / negative fixint
-    else if (token <= 0x8f) container(token & 0x0f, true, 1);
-    else if (token <= 0x9f) container(token & 0x0f, false, 1);
-    else if (token <= 0xbf) string(1, 0, isKey);
-    else {
-      switch (token) {
-        case 0xc0: case 0xc2: case 0xc3: position += 1; break;
-        case 0xc1: throw new ScanError('byte 0xc1 is reserved in MessagePack', position);
-        case 0xc4: sized(2, 1, 'binary'); break;
-        case 0xc5: sized(3, 2, 'binary'); break;
-        case 0xc6: sized(5, 4, 'binary'); break;
-        case 0xc7: extension(3, 1, 0); break;
-        case 0xc8: extension(4, 2, 0); break;
-        case 0xc9: extension(6, 4, 0); break;
-        case 0xca: need(5, 'a float32'); position += 5; break;
-        case 0xcb: need(9, 'a float64'); position += 9; break;
-        case 0xcc: case 0xd0: need(2, 'an 8-bit integer'); position += 2; break;
-        case 0xcd: case 0xd1: need(3, 'a 16-bit integer'); position += 3; break;
-        case 0xce: case 0xd2: need(5, 'a 32-bit integer'); position += 5; break;
-        case 0xcf: case 0xd3: need(9, 'a 64-bit integer'); position += 9; break;
-        case 0xd4: extension(2, 0, 1); break;
-        case 0xd5: extension(2, 0, 2); break;
-        case 0xd6: extension(2, 0, 4); break;
-        case 0xd7: extension(2, 0, 8); break;
-        case 0xd8: extension(2, 0, 16); break;
-        case 0xd9: string(2, 1, isKey); break;
-        case 0xda: string(3, 2, isKey); break;
-        case 0xdb: string(5, 4, isKey); break;
-        case 0xdc: need(3, 'an array16 header'); container(view.getUint16(position + 1), false, 3); break;
-        case 0xdd: need(5, 'an array32 header'); container(view.getUint32(position + 1), false, 5); break;
-        case 0xde: need(3, 'a map16 header'); container(view.getUint16(position + 1), true, 3); break;
-        case 0xdf: need(5, 'a map32 header'); container(view.getUint32(position + 1), true, 5); break;
-        default: throw new ScanError(`unknown MessagePack token 0x${token.toString(16)}`, position);
-      }
+      remaining[top] = left;
+      isMap[top] = inMap ? 1 : 0;
+      top++;
+      left = elements;
+      inMap = map;
     }
   }
-  if (position !== end) throw new ScanError(`${plural(end - position, 'unexpected byte')} after the value`, position);
-  return { hasProtoKey };
+}
+
+const PROTO_0 = PROTO_KEY[0]!;
+
+function isProtoKey(bytes: Uint8Array, from: number): boolean {
+  if (bytes[from] !== PROTO_0) return false;
+  for (let index = 1; index < 9; index++) if (bytes[from + index] !== PROTO_KEY[index]) return false;
+  return true;
+}
+
+function truncated(what: string, count: number, end: number, position: number): ScanError {
+  return new ScanError(`truncated: ${what} needs ${plural(count, 'byte')} but ${end - position} remain`, position);
+}
+
+/** Skips a binary or an extension, or refuses the token; returns the position after the value. */
+function scalar(bytes: Uint8Array, view: DataView, token: number, position: number, end: number): number {
+  switch (token) {
+    case 0xc1: throw new ScanError('byte 0xc1 is reserved in MessagePack', position);
+    case 0xc4: case 0xc5: case 0xc6: {
+      const headerSize = token === 0xc4 ? 2 : token === 0xc5 ? 3 : 5;
+      if (end - position < headerSize) throw truncated('a binary header', headerSize, end, position);
+      const length = token === 0xc4 ? bytes[position + 1]! : token === 0xc5 ? view.getUint16(position + 1) : view.getUint32(position + 1);
+      const from = position + headerSize;
+      if (end - from < length) throw truncated(`a ${length}-byte binary`, length, end, from);
+      return from + length;
+    }
+    case 0xc7: return extension(bytes, view, position, end, 3, 1, 0);
+    case 0xc8: return extension(bytes, view, position, end, 4, 2, 0);
+    case 0xc9: return extension(bytes, view, position, end, 6, 4, 0);
+    case 0xd4: return extension(bytes, view, position, end, 2, 0, 1);
+    case 0xd5: return extension(bytes, view, position, end, 2, 0, 2);
+    case 0xd6: return extension(bytes, view, position, end, 2, 0, 4);
+    case 0xd7: return extension(bytes, view, position, end, 2, 0, 8);
+    case 0xd8: return extension(bytes, view, position, end, 2, 0, 16);
+    default: throw new ScanError(`unknown MessagePack token 0x${token.toString(16)}`, position);
+  }
+}
+
+/** Total size of the values whose size the token alone gives (fixints, nil, booleans, ints, floats); 0 for the others. */
+const FIXED_SIZE = new Uint8Array(256);
+for (let token = 0; token <= 0x7f; token++) FIXED_SIZE[token] = 1;
+for (let token = 0xe0; token <= 0xff; token++) FIXED_SIZE[token] = 1;
+for (const [token, size] of [[0xc0, 1], [0xc2, 1], [0xc3, 1], [0xca, 5], [0xcb, 9], [0xcc, 2], [0xcd, 3], [0xce, 5], [0xcf, 9], [0xd0, 2], [0xd1, 3], [0xd2, 5], [0xd3, 9]] as const) {
+  FIXED_SIZE[token] = size;
+}
+
+const SCALAR_NAMES: Readonly<Record<number, string>> = {
+  0xca: 'a float32', 0xcb: 'a float64',
+  0xcc: 'an 8-bit integer', 0xd0: 'an 8-bit integer', 0xcd: 'a 16-bit integer', 0xd1: 'a 16-bit integer',
+  0xce: 'a 32-bit integer', 0xd2: 'a 32-bit integer', 0xcf: 'a 64-bit integer', 0xd3: 'a 64-bit integer',
+};
+
+/** Checks an extension (only -1, timestamp, is accepted); returns the position after it. */
+function extension(bytes: Uint8Array, view: DataView, position: number, end: number, headerSize: number, lengthSize: 0 | 1 | 2 | 4, fixedLength: number): number {
+  if (end - position < headerSize) throw truncated('an extension header', headerSize, end, position);
+  const length = lengthSize === 0 ? fixedLength : lengthSize === 1 ? bytes[position + 1]! : lengthSize === 2 ? view.getUint16(position + 1) : view.getUint32(position + 1);
+  const type = view.getInt8(position + headerSize - 1);
+  const from = position + headerSize;
+  if (end - from < length) throw truncated(`a ${length}-byte extension`, length, end, from);
+  if (type !== -1) throw new ScanError(`extension type ${type} is not part of the mcc format (only -1, timestamp)`, position);
+  checkTimestamp(view, from, length, position);
+  return from + length;
 }
 
 /** Timestamp extension (-1): 4 bytes u32 seconds; 8 bytes u30 ns + u34 seconds; 12 bytes u32 ns + i64 seconds. */

@@ -8,8 +8,8 @@
  * Refused everywhere: `undefined` (also array holes), functions, symbols,
  * symbol-keyed properties, Map, Set, class instances, typed arrays other
  * than Uint8Array, ArrayBuffer, boxed primitives, invalid Dates, strings
- * with lone surrogates (not encodable as UTF-8), cycles, and nesting deeper
- * than {@link MAX_DEPTH}. Codec-specific rules (numbers, bigint, Date,
+ * and keys with lone surrogates (not encodable as UTF-8), cycles, and
+ * nesting deeper than {@link MAX_DEPTH}. Codec-specific rules (numbers, bigint, Date,
  * binary) come from a {@link LeafRules}.
  */
 import { types } from 'node:util';
@@ -68,74 +68,103 @@ function describeObject(value: object): string {
  */
 export function prepareValue(value: unknown, rules: LeafRules): unknown {
   const ancestors = new Set<object>();
+  /** Keys from the root down to the node being visited: `trail[d]` leads from depth d to d+1. Paths are built only for an error. */
+  const trail: (string | number)[] = [];
 
-  const visit = (node: unknown, path: string, depth: number): unknown => {
+  const fail = (depth: number, reason: string): EncodeError => {
+    let path = 'value';
+    for (let level = 0; level < depth; level++) path = childPath(path, trail[level]!);
+    return new EncodeError(rules.codec, path, reason);
+  };
+  const refused = (error: unknown, depth: number): unknown => (error instanceof Refusal ? fail(depth, error.reason) : error);
+
+  const visit = (node: unknown, depth: number): unknown => {
     switch (typeof node) {
       case 'string':
-        if (!isWellFormed.call(node)) throw new EncodeError(rules.codec, path, 'is a string with a lone surrogate, which is not valid UTF-8');
+        if (!isWellFormed.call(node)) throw fail(depth, 'is a string with a lone surrogate, which is not valid UTF-8');
         return node;
       case 'boolean':
         return node;
       case 'number':
-        return leaf(() => rules.number(node), path);
+        try {
+          return rules.number(node);
+        } catch (error) {
+          throw refused(error, depth);
+        }
       case 'bigint':
-        return leaf(() => rules.bigint(node), path);
+        try {
+          return rules.bigint(node);
+        } catch (error) {
+          throw refused(error, depth);
+        }
       case 'undefined':
-        throw new EncodeError(rules.codec, path, 'is undefined (use null, or leave the property out)');
+        throw fail(depth, 'is undefined (use null, or leave the property out)');
       case 'function':
-        throw new EncodeError(rules.codec, path, 'is a function');
+        throw fail(depth, 'is a function');
       case 'symbol':
-        throw new EncodeError(rules.codec, path, 'is a symbol');
+        throw fail(depth, 'is a symbol');
       default:
         break;
     }
     if (node === null) return null;
     const object = node as object;
-    if (types.isUint8Array(object)) return leaf(() => rules.binary(object as Uint8Array), path);
+    if (types.isUint8Array(object)) {
+      try {
+        return rules.binary(object as Uint8Array);
+      } catch (error) {
+        throw refused(error, depth);
+      }
+    }
     if (types.isDate(object)) {
       // Date.prototype.getTime works on a Date of any realm.
       const time = Date.prototype.getTime.call(object);
-      if (Number.isNaN(time)) throw new EncodeError(rules.codec, path, 'is an invalid Date');
-      return leaf(() => rules.date(object instanceof Date ? object : new Date(time)), path);
+      if (Number.isNaN(time)) throw fail(depth, 'is an invalid Date');
+      try {
+        return rules.date(object instanceof Date ? object : new Date(time));
+      } catch (error) {
+        throw refused(error, depth);
+      }
     }
     const isArray = Array.isArray(object);
-    if (isArray ? !isPlainArray(object as unknown[]) : !isPlainObject(object)) {
-      throw new EncodeError(rules.codec, path, describeObject(object));
-    }
-    if (ancestors.has(object)) throw new EncodeError(rules.codec, path, 'is a circular reference to one of its parents');
-    if (depth >= MAX_DEPTH) throw new EncodeError(rules.codec, path, `is nested deeper than ${MAX_DEPTH} levels`);
+    if (isArray ? !isPlainArray(object as unknown[]) : !isPlainObject(object)) throw fail(depth, describeObject(object));
+    if (ancestors.has(object)) throw fail(depth, 'is a circular reference to one of its parents');
+    if (depth >= MAX_DEPTH) throw fail(depth, `is nested deeper than ${MAX_DEPTH} levels`);
     ancestors.add(object);
     try {
-      return isArray ? visitArray(object as unknown[], path, depth) : visitObject(object as Record<string, unknown>, path, depth);
+      return isArray ? visitArray(object as unknown[], depth) : visitObject(object as Record<string, unknown>, depth);
     } finally {
       ancestors.delete(object);
     }
   };
 
-  const visitArray = (array: unknown[], path: string, depth: number): unknown[] => {
+  const visitArray = (array: unknown[], depth: number): unknown[] => {
     // A foreign-realm array would not be recognised as an array by the encoder: always copy it.
     let copy: unknown[] | null = Object.getPrototypeOf(array) === Array.prototype ? null : [];
     for (let index = 0; index < array.length; index++) {
-      const itemPath = childPath(path, index);
-      if (!(index in array)) throw new EncodeError(rules.codec, itemPath, 'is a hole in a sparse array (undefined)');
+      trail[depth] = index;
+      if (!(index in array)) throw fail(depth + 1, 'is a hole in a sparse array (undefined)');
       const item = array[index];
-      const prepared = visit(item, itemPath, depth + 1);
+      const prepared = visit(item, depth + 1);
       if (copy === null && !Object.is(prepared, item)) copy = array.slice(0, index);
       if (copy !== null) copy.push(prepared);
     }
     return copy ?? array;
   };
 
-  const visitObject = (object: Record<string, unknown>, path: string, depth: number): object => {
-    const symbols = Object.getOwnPropertySymbols(object).filter((symbol) => Object.prototype.propertyIsEnumerable.call(object, symbol));
-    if (symbols.length > 0) throw new EncodeError(rules.codec, path, `has a symbol-keyed property (${String(symbols[0])})`);
+  const visitObject = (object: Record<string, unknown>, depth: number): object => {
+    const symbols = Object.getOwnPropertySymbols(object);
+    for (const symbol of symbols) {
+      if (Object.prototype.propertyIsEnumerable.call(object, symbol)) throw fail(depth, `has a symbol-keyed property (${String(symbol)})`);
+    }
     const keys = Object.keys(object);
     // Null-prototype copy: assigning "__proto__" on it defines a property instead of calling a setter.
     let copy: Record<string, unknown> | null = null;
     for (let index = 0; index < keys.length; index++) {
       const key = keys[index]!;
+      if (!isWellFormed.call(key)) throw fail(depth, `has a key with a lone surrogate (${JSON.stringify(key)}), which is not valid UTF-8`);
+      trail[depth] = key;
       const item = object[key];
-      const prepared = visit(item, childPath(path, key), depth + 1);
+      const prepared = visit(item, depth + 1);
       if (copy === null && !Object.is(prepared, item)) {
         copy = Object.create(null) as Record<string, unknown>;
         for (let earlier = 0; earlier < index; earlier++) copy[keys[earlier]!] = object[keys[earlier]!];
@@ -145,17 +174,8 @@ export function prepareValue(value: unknown, rules: LeafRules): unknown {
     return copy ?? object;
   };
 
-  const leaf = (rewrite: () => unknown, path: string): unknown => {
-    try {
-      return rewrite();
-    } catch (error) {
-      if (error instanceof Refusal) throw new EncodeError(rules.codec, path, error.reason);
-      throw error;
-    }
-  };
-
   try {
-    return visit(value, 'value', 0);
+    return visit(value, 0);
   } catch (error) {
     if (error instanceof EncodeError) throw error;
     // A getter that throws, a proxy trap, …

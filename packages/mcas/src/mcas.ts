@@ -7,14 +7,22 @@
  * A location's states (kind = record kind in the item flags):
  *
  * ```
- *                 acquire: cas(expected CAS → reference)          release on SUCCEEDED
- *   ┌───────────┐ ───────────────────────────────────> ┌─────────────┐ ─────────────────> ┌───────────┐
- *   │ value     │                                        │ reference   │                      │ new value │
- *   │ kind 0    │ <─────────────────────────────────── │ kind 2      │                      │ kind 0    │
- *   └───────────┘   release on FAILED: old value        │ {d, o}      │                      └───────────┘
- *   (new CAS)       from the reference (new CAS)        └─────────────┘
+ *                 acquire: CAS(expected CAS -> reference)
+ *   +-----------+ ------------------------------------> +----------------+
+ *   | value     |                                       | reference      |
+ *   | kind 0    | <------------------------------------ | kind 2         |
+ *   +-----------+   release on FAILED: the old value    | {d: D, o: old} |
+ *                   from the reference (a new CAS id)   +----------------+
+ *                                                              |
+ *                                  release on SUCCEEDED:       |
+ *   +-----------+   the new value (a new CAS id)               |
+ *   | new value | <--------------------------------------------+
+ *   | kind 0    |
+ *   +-----------+
  *
- * and of the descriptor (kind 1), decided once:  UNDECIDED ──> SUCCEEDED | FAILED  ──> deleted by the originator
+ * The descriptor D (kind 1), decided once, never undone:
+ *
+ *   add --> UNDECIDED --CAS--> SUCCEEDED | FAILED --> deleted by the originator after its release
  * ```
  *
  * Round trips, uncontended, M ≥ 2 entries (the Python original: 3M+4):
@@ -31,6 +39,7 @@
  * - `false`: some entry's CAS no longer matched; nothing changed;
  * - McasOutcomeUnknownError: the decision may or may not have been written
  *   (see its `descriptorKey` and `mcasOutcome`);
+ * - McasCorruptionError: a record this MCAS needs was lost (evicted, expired);
  * - any other error: nothing changed (validation, descriptor creation, or an
  *   unreachable location that made the originator abort).
  */

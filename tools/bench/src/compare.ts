@@ -19,6 +19,12 @@ export interface Measurement extends LoopResult {
   writes: number | null;
 }
 
+/** Merged rounds of one subject in one cell. */
+export interface Merged extends Measurement {
+  /** ops/s of each round, in run order: their spread shows how noisy the machine was. */
+  roundOpsPerSecond: number[];
+}
+
 /** What a cell reports per subject; times in microseconds. JSON-friendly. */
 export interface Summary {
   operations: number;
@@ -34,6 +40,8 @@ export interface Summary {
   cpuSystemUsPerOp: number;
   requestsPerOp: number | null;
   writesPerOp: number | null;
+  /** ops/s of each round, in run order. */
+  roundOpsPerSecond: number[];
 }
 
 /** The order of `subjects` in `round` of cell `cell`: a rotation, so each leads equally often. */
@@ -51,20 +59,21 @@ export async function compareInRounds<S extends { readonly name: string }>(
   cell: number,
   settings: Readonly<BenchSettings>,
   measure: (subject: S, durationMs: number) => Promise<Measurement>,
-): Promise<Map<string, Measurement>> {
-  const merged = new Map<string, Measurement>();
+): Promise<Map<string, Merged>> {
+  const merged = new Map<string, Merged>();
   const durationMs = (settings.seconds * 1000) / settings.rounds;
   for (let round = 0; round < settings.rounds; round++) {
     for (const subject of roundOrder(subjects, cell, round)) {
       const result = await measure(subject, durationMs);
       const previous = merged.get(subject.name);
-      merged.set(subject.name, previous === undefined ? result : mergeMeasurements(previous, result));
+      const rate = result.operations / (result.elapsedMs / 1000);
+      merged.set(subject.name, previous === undefined ? { ...result, roundOpsPerSecond: [rate] } : mergeRound(previous, result, rate));
     }
   }
   return merged;
 }
 
-function mergeMeasurements(a: Measurement, b: Measurement): Measurement {
+function mergeRound(a: Merged, b: Measurement, rate: number): Merged {
   const latency = new Histogram();
   latency.merge(a.latency);
   latency.merge(b.latency);
@@ -77,10 +86,11 @@ function mergeMeasurements(a: Measurement, b: Measurement): Measurement {
     cpuSystemMicros: a.cpuSystemMicros + b.cpuSystemMicros,
     requests: add(a.requests, b.requests),
     writes: add(a.writes, b.writes),
+    roundOpsPerSecond: [...a.roundOpsPerSecond, rate],
   };
 }
 
-export function summarize(measurement: Measurement): Summary {
+export function summarize(measurement: Merged): Summary {
   const { operations, latency } = measurement;
   const perOp = (total: number | null): number | null => (total === null || operations === 0 ? null : total / operations);
   return {
@@ -95,5 +105,6 @@ export function summarize(measurement: Measurement): Summary {
     cpuSystemUsPerOp: operations === 0 ? NaN : measurement.cpuSystemMicros / operations,
     requestsPerOp: perOp(measurement.requests),
     writesPerOp: perOp(measurement.writes),
+    roundOpsPerSecond: measurement.roundOpsPerSecond.map(Math.round),
   };
 }

@@ -19,7 +19,7 @@ import { loadSuite, suiteNames } from './suite-registry';
 export type { Suite, SuiteContext, SuiteReport, BenchSettings } from './suite';
 export { runClosedLoop, type LoopOptions, type LoopResult, type Operation } from './runner';
 export { Histogram } from './histogram';
-export { compareInRounds, summarize, type Measurement, type Summary } from './compare';
+export { compareInRounds, summarize, type Measurement, type Merged, type Summary } from './compare';
 export { formatTable, type Table, type Column } from './report';
 
 const EXIT_OK = 0;

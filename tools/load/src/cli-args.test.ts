@@ -2,12 +2,17 @@ import { parseLoadArgs } from './cli-args';
 
 describe('parseLoadArgs', () => {
   test('defaults', () => {
-    expect(parseLoadArgs(['mcas'])).toEqual({ test: 'mcas', processes: 4, workers: 8, locations: 100, per: 5, seconds: 10, servers: null, serverCount: 3, help: false });
+    expect(parseLoadArgs(['mcas'])).toEqual({ test: 'mcas', processes: 4, workers: 8, producers: 2, consumers: 2, valueSize: 100, locations: 100, per: 5, seconds: 10, servers: null, serverCount: 3, help: false });
   });
 
   test('every option', () => {
     const args = parseLoadArgs(['mcas', '--processes', '2', '--workers', '16', '--locations', '10', '--per', '3', '--seconds', '1.5', '--servers', 'a:1, b:2']);
     expect(args).toMatchObject({ processes: 2, workers: 16, locations: 10, per: 3, seconds: 1.5, servers: ['a:1', 'b:2'] });
+  });
+
+  test('deque options', () => {
+    const args = parseLoadArgs(['deque', '--producers', '3', '--consumers', '1', '--concurrency', '16', '--value-size', '1000']);
+    expect(args).toMatchObject({ test: 'deque', producers: 3, consumers: 1, workers: 16, valueSize: 1000 });
   });
 
   test.each([
@@ -16,6 +21,8 @@ describe('parseLoadArgs', () => {
     [['mcas', '--seconds', 'x'], /--seconds/],
     [['mcas', '--per', '6', '--locations', '5'], /cannot exceed/],
     [['mcas', '--servers', 'nohost'], /--servers/],
+    [['deque', '--value-size', '0'], /--value-size/],
+    [['deque', '--workers', '2', '--concurrency', '4'], /same option/],
     [['mcas', 'deque'], /one test/],
     [['mcas', '--bogus'], /bogus/],
   ])('refuses %p', (argv, message) => {

@@ -5,8 +5,13 @@ export interface LoadArgs {
   test: string | null;
   /** Worker processes. */
   processes: number;
-  /** Concurrent loops in each process. */
+  /** Concurrent loops in each process (`--workers`, or `--concurrency`). */
   workers: number;
+  /** deque: producer and consumer processes. */
+  producers: number;
+  consumers: number;
+  /** deque: approximate encoded size of each value, in bytes. */
+  valueSize: number;
   /** Counters (locations) the operations pick from. */
   locations: number;
   /** Locations per operation (MCAS entries). */
@@ -28,10 +33,17 @@ Tests:
   mcas      MCAS increments of --per random counters out of --locations,
             from --processes processes × --workers concurrent loops each;
             every counter must end at exactly the increments applied to it
+  deque     --producers processes append {p, i, pad} values of about
+            --value-size bytes to one deque for --seconds while --consumers
+            processes popLeft until it is drained; every value must be
+            popped exactly once, in each producer loop's order
 
 Options:
   --processes P     worker processes (default 4)
-  --workers W       concurrent loops per process (default 8)
+  --workers W       concurrent loops per process (default 8; alias --concurrency)
+  --producers P     deque: appending processes (default 2)
+  --consumers C     deque: popping processes (default 2)
+  --value-size B    deque: encoded bytes per value, about (default 100)
   --locations N     counters to pick from (default 100)
   --per M           counters per MCAS (default 5)
   --seconds S       how long the workers run (default 10)
@@ -62,6 +74,10 @@ export function parseLoadArgs(argv: readonly string[]): LoadArgs {
     options: {
       processes: { type: 'string' },
       workers: { type: 'string' },
+      concurrency: { type: 'string' },
+      producers: { type: 'string' },
+      consumers: { type: 'string' },
+      'value-size': { type: 'string' },
       locations: { type: 'string' },
       per: { type: 'string' },
       seconds: { type: 'string' },
@@ -70,6 +86,7 @@ export function parseLoadArgs(argv: readonly string[]): LoadArgs {
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
+  if (values.workers !== undefined && values.concurrency !== undefined) throw new Error('--workers and --concurrency are the same option: give one');
   if (positionals.length > 1) throw new Error(`one test at a time, got ${positionals.join(' ')}`);
   let servers: string[] | null = null;
   if (values.servers !== undefined) {
@@ -80,7 +97,10 @@ export function parseLoadArgs(argv: readonly string[]): LoadArgs {
   const args: LoadArgs = {
     test: positionals[0] ?? null,
     processes: positiveInteger('processes', values.processes, 4),
-    workers: positiveInteger('workers', values.workers, 8),
+    workers: values.concurrency === undefined ? positiveInteger('workers', values.workers, 8) : positiveInteger('concurrency', values.concurrency, 8),
+    producers: positiveInteger('producers', values.producers, 2),
+    consumers: positiveInteger('consumers', values.consumers, 2),
+    valueSize: positiveInteger('value-size', values['value-size'], 100),
     locations: positiveInteger('locations', values.locations, 100),
     per: positiveInteger('per', values.per, 5),
     seconds: positiveNumber('seconds', values.seconds, 10),
