@@ -29,3 +29,6 @@ export interface WriteOptions {
   /** Record kind stored in the flags, 0-255. Default 0 (a user value), on every write, `cas` included. */
   kind?: number;
 }
+
+/** What a conditional write needs of an entry: an Entry, or the key, CAS and epoch learned from a reply. */
+export type CasTarget = Pick<Entry<unknown>, 'key' | 'cas' | 'epoch'>;

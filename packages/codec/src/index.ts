@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 export { Store, connect, type ConnectOptions } from './store';
-export type { Entry, WriteOptions } from './entry';
+export type { CasTarget, Entry, WriteOptions } from './entry';
 export { CodecId, type Codec } from './codec';
 export { msgpackCodec } from './msgpack-codec';
 export { rawCodec } from './raw-codec';

@@ -25,7 +25,7 @@ import {
   type StoreOptions,
 } from '@mcc/protocol';
 import { CodecId, type Codec } from './codec';
-import type { Entry, WriteOptions } from './entry';
+import type { CasTarget, Entry, WriteOptions } from './entry';
 import { CodecMismatchError, DecodeError, EncodeError } from './errors';
 import { checkByte, mccFlags, parseFlags, RecordKind } from './flags';
 import { msgpackCodec } from './msgpack-codec';
@@ -119,7 +119,7 @@ export class Store {
    * @throws StaleCasError when the server restarted since `entry` (re-read it)
    * @throws CasUnsupportedError when the server runs without CAS (`-C`)
    */
-  async cas<T>(entry: Entry<unknown>, newValue: T, options: WriteOptions = {}): Promise<Entry<T> | null> {
+  async cas<T>(entry: CasTarget, newValue: T, options: WriteOptions = {}): Promise<Entry<T> | null> {
     this.#checkCondition(entry);
     return this.#write('set', entry.key, newValue, options, entry);
   }
@@ -128,7 +128,7 @@ export class Store {
    * Deletes an entry only if unchanged (`true`), or a key unconditionally.
    * `false` when missing or (for an entry) changed.
    */
-  async delete(target: Entry<unknown> | string): Promise<boolean> {
+  async delete(target: CasTarget | string): Promise<boolean> {
     if (typeof target === 'string') return this.client.delete(target);
     this.#checkCondition(target);
     return this.client.delete(target.key, { cas: target.cas, epoch: target.epoch });
@@ -141,7 +141,7 @@ export class Store {
    *
    * @throws CasUnsupportedError synchronously for an entry without a CAS id
    */
-  deleteQuiet(target: Entry<unknown> | string): Promise<boolean> {
+  deleteQuiet(target: CasTarget | string): Promise<boolean> {
     if (typeof target === 'string') return this.client.deleteQuiet(target);
     this.#checkCondition(target);
     return this.client.deleteQuiet(target.key, { cas: target.cas, epoch: target.epoch });
@@ -152,7 +152,7 @@ export class Store {
     return this.client.close();
   }
 
-  async #write<T>(operation: WriteOperation, key: string, value: T, options: WriteOptions, condition: Entry<unknown> | undefined): Promise<Entry<T> | null> {
+  async #write<T>(operation: WriteOperation, key: string, value: T, options: WriteOptions, condition: CasTarget | undefined): Promise<Entry<T> | null> {
     const kind = checkByte('kind', options.kind ?? RecordKind.Value);
     const server = this.client.serverFor(key); // validates the key
     const bytes = this.#encode(key, server, value);
@@ -215,7 +215,7 @@ export class Store {
   }
 
   /** A conditional write needs a CAS id: 0 would make it unconditional (a server started with -C hands out 0). */
-  #checkCondition(entry: Entry<unknown>): void {
+  #checkCondition(entry: CasTarget): void {
     if (entry === null || typeof entry !== 'object' || typeof entry.key !== 'string' || typeof entry.cas !== 'bigint') {
       throw new InvalidArgumentError('expected an Entry (from get, set, add, replace or cas) or a key');
     }

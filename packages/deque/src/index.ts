@@ -35,4 +35,5 @@ export {
   CodecMismatchError,
   McasCorruptionError,
   McasOutcomeUnknownError,
+  McasContentionError,
 } from '@mcc/mcas';

@@ -1,4 +1,5 @@
-import { roundOrder } from './compare';
+import { compareInRounds, roundOrder, summarize } from './compare';
+import { Histogram } from './histogram';
 
 describe('roundOrder', () => {
   it('alternates two subjects AB BA, then BA AB', () => {
@@ -10,8 +11,6 @@ describe('roundOrder', () => {
 
 describe('compareInRounds', () => {
   it('runs each subject once per round in rotating order and merges the rounds', async () => {
-    const { Histogram } = await import('./histogram');
-    const { compareInRounds, summarize } = await import('./compare');
     const calls: string[] = [];
     const merged = await compareInRounds([{ name: 'a' }, { name: 'b' }], 0, { seconds: 1, rounds: 2, warmupSeconds: 0 }, async (subject, durationMs) => {
       calls.push(subject.name);

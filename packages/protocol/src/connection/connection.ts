@@ -214,7 +214,7 @@ export class Connection {
     const info = this.#info!;
     if (request.cas !== 0n) {
       if (!info.casEnabled) return this.#fail(request, new CasUnsupportedError(this.server, request.key ?? undefined));
-      if (request.casEpoch !== undefined && request.casEpoch !== info.epoch) {
+      if (request.casEpoch !== undefined && request.casEpoch !== '' && request.casEpoch !== info.epoch) {
         return this.#fail(request, new StaleCasError(request.casEpoch, info.epoch, where(request, this.server)));
       }
     }
