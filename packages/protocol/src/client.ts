@@ -19,7 +19,7 @@ import { touchHandler } from './commands/touch';
 import { Connection } from './connection/connection';
 import type { RequestSpec, ResponseHandler } from './connection/request';
 import type { ServerInfo } from './connection/server-info';
-import { ClientClosedError, ConnectionClosedError, ConnectionError, InvalidArgumentError, TimeoutError } from './errors';
+import { ClientClosedError, InvalidArgumentError } from './errors';
 import type { Item } from './item';
 import { toBuffer, validateCas, validateCounterOperand, validateFlags, validateKey, validateTtl } from './keys';
 import { createMetrics, type ClientMetrics } from './metrics';
@@ -140,9 +140,9 @@ export class Client {
    * Fire-and-forget delete (DELETEQ): no reply on success, so it rides along
    * with whatever is sent next and costs no round trip of its own. You may
    * await the result (`true` deleted, `false` missing or mismatched), or not:
-   * a server's error reply is also passed to `options.onBackgroundError`, so
-   * one nobody awaits is still seen (a lost connection is not: the next
-   * request to that server reports it). Bad arguments throw at once.
+   * every failure (but closing the client) is also passed to
+   * `options.onBackgroundError`, so one nobody awaits is still seen — a
+   * delete that did not happen leaves an item behind. Bad arguments throw at once.
    */
   deleteQuiet(key: string, options: CasCondition = {}): Promise<boolean> {
     // Bad arguments throw here, to the caller; only failures on the way go to the background channel.
@@ -151,10 +151,7 @@ export class Client {
     if (this.#closed) return Promise.reject(new ClientClosedError());
     const result = this.#send(key, Opcode.DeleteQ, null, null, cas, options.epoch, deleteHandler, true);
     result.catch((error: Error) => {
-      // Lost connections and closing are reported to whoever sends next; only surprises go to the background channel.
-      if (!(error instanceof ClientClosedError || error instanceof ConnectionClosedError || error instanceof ConnectionError || error instanceof TimeoutError)) {
-        this.#options.onBackgroundError(error);
-      }
+      if (!(error instanceof ClientClosedError)) this.#options.onBackgroundError(error);
     });
     return result;
   }

@@ -203,6 +203,7 @@ async function run(config: DequeWorkerConfig): Promise<DequeWorkerReport> {
 
 if (require.main === module) {
   const config = JSON.parse(process.argv[2] ?? '{}') as DequeWorkerConfig;
+  process.once('disconnect', () => process.exit(1)); // the parent is gone (a consumer would otherwise wait for its flag)
   void run(config).then(
     (report) => process.send?.(report, () => process.exit(0)),
     (error: unknown) => {

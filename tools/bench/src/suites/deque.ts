@@ -145,6 +145,7 @@ async function workerMain(): Promise<void> {
   let store: Store | null = null;
   let redis: Redis | null = null;
   const value = payload(VALUE_BYTES);
+  process.once('disconnect', () => process.exit(0)); // the bench is gone: never linger
   process.on('message', (message: ToWorker) => {
     void (async () => {
       if (message.type === 'init') {
@@ -385,7 +386,7 @@ interface SeedRun {
  * One run of the seed script in its own process group, ended early (whole
  * group) once a traceback shows a crashed process, or at a time limit.
  */
-function runSeedOnce(script: string, server: string, seconds: number): Promise<SeedRun> {
+function runSeedOnce(script: string, server: string, seconds: number, signal: AbortSignal): Promise<SeedRun> {
   const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
   return new Promise((resolve) => {
     const child = spawn(python, [script, server, String(seconds)], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
@@ -401,6 +402,11 @@ function runSeedOnce(script: string, server: string, seconds: number): Promise<S
       }
     };
     const limit = setTimeout(() => killGroup(`no result within ${3 * seconds + 20} s`), (3 * seconds + 20) * 1000);
+    // Never leave the group behind: not on Ctrl-C, not if this process exits first.
+    const onAbort = (): void => killGroup('interrupted');
+    const onExit = (): void => killGroup('exiting');
+    signal.addEventListener('abort', onAbort, { once: true });
+    process.once('exit', onExit);
     let crashTimer: NodeJS.Timeout | undefined;
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => {
@@ -412,6 +418,8 @@ function runSeedOnce(script: string, server: string, seconds: number): Promise<S
     });
     const settle = (code: number | null): void => {
       clearTimeout(limit);
+      signal.removeEventListener('abort', onAbort);
+      process.off('exit', onExit);
       clearTimeout(crashTimer);
       const single = /seed single-process ops\/s (\d+)/.exec(stdout);
       const multi = /seed 4-process ops\/s (\d+) \(([^)]*)\)/.exec(stdout);
@@ -432,7 +440,7 @@ async function runSeed(script: string, server: string, seconds: number, signal: 
   const giveUpAt = Date.now() + SEED_BUDGET_MS;
   for (let attempt = 1; attempt <= SEED_ATTEMPTS && Date.now() < giveUpAt; attempt++) {
     signal.throwIfAborted();
-    const result = await runSeedOnce(script, server, seconds);
+    const result = await runSeedOnce(script, server, seconds, signal);
     single ??= result.single; // printed before the 4-process part starts
     if (result.multi !== null && single !== null) return { single, fourProcesses: result.multi.ops, check: result.multi.check, crashes };
     crashes.push(result.failure ?? 'no figures');
