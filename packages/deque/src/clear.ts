@@ -7,7 +7,7 @@
 import { RECENT_BATCHES, emptyAnchor, hasChunks, type Anchor } from './anchor';
 import { parseChunk } from './chunk';
 import { isExternal, type Element } from './element';
-import { randomId } from './ids';
+import { batchId } from './ids';
 import type { AnchorEntry, DequeRecords } from './records';
 
 const DELETE_SLICE = 100;
@@ -16,7 +16,7 @@ export async function clearDeque(records: DequeRecords): Promise<AnchorEntry> {
   for (;;) {
     const anchor = await records.readAnchor();
     const old = anchor.value;
-    const cleared: Anchor = { ...emptyAnchor(), s: old.s + 1, o: [...old.o, randomId()].slice(-RECENT_BATCHES) };
+    const cleared: Anchor = { ...emptyAnchor(), s: old.s + 1, o: [...old.o, batchId()].slice(-RECENT_BATCHES) };
     const next = await records.store.cas(anchor, cleared, { kind: anchor.kind });
     if (next === null) continue; // changed meanwhile: clear what is there now
     await collectGarbage(records, old);

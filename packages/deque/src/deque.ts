@@ -13,7 +13,7 @@ import { externalElement, inlineElement, isExternal, type Element } from './elem
 import { DequeEngine } from './engine';
 import { buffersSize } from './engine';
 import { DequeExistsError } from './errors';
-import { randomId } from './ids';
+import { batchId, randomId } from './ids';
 import { dequeKeys, validateDequeName } from './keys';
 import { planBatch, type Side } from './plan';
 import { DequeRecords, type AnchorEntry } from './records';
@@ -182,19 +182,19 @@ export class Deque<T = unknown> {
     if (other.store !== this.store) throw new InvalidArgumentError('moveTo needs both deques on the same store');
     const source = this.#records;
     const target = other.#records;
-    const batchId = randomId();
+    const moveId = batchId();
     const flushBytes = this.#engine.limits.flushBytes;
     const sizeOf = buffersSize;
     for (;;) {
       const [sourceAnchor, targetAnchor] = await DequeRecords.readAnchors([source, target]);
-      const popPlan = planBatch(sourceAnchor!.value, [{ kind: 'pop', side: from }], source.cacheFor(sourceAnchor!.cas), { batchId, flushBytes, sizeOf });
+      const popPlan = planBatch(sourceAnchor!.value, [{ kind: 'pop', side: from }], source.cacheFor(sourceAnchor!.cas), { batchId: moveId, flushBytes, sizeOf });
       if (popPlan.kind === 'need') {
         await source.fetch(sourceAnchor!, popPlan.chunks, popPlan.values);
         continue;
       }
       const element = popPlan.popped[0];
       if (element === undefined) return undefined; // empty, as of a read this very call made
-      const pushPlan = planBatch(targetAnchor!.value, [{ kind: 'push', side: to, elements: [element] }], target.cacheFor(targetAnchor!.cas), { batchId, flushBytes, sizeOf });
+      const pushPlan = planBatch(targetAnchor!.value, [{ kind: 'push', side: to, elements: [element] }], target.cacheFor(targetAnchor!.cas), { batchId: moveId, flushBytes, sizeOf });
       if (pushPlan.kind === 'need') throw new Error('a push never needs a fetch'); // planner invariant
       const written = await Promise.all([source.writeFlushes(sourceAnchor!, popPlan.flushes), target.writeFlushes(targetAnchor!, pushPlan.flushes)]);
       if (!written.every(Boolean)) continue;

@@ -21,7 +21,7 @@ import { ConnectionClosedError, TimeoutError, type Entry } from '@mcc/mcas';
 import { RECENT_BATCHES, type Anchor } from './anchor';
 import { elementSize, isExternal, type Element } from './element';
 import { DequeOutcomeUnknownError } from './errors';
-import { randomId } from './ids';
+import { batchId as nextBatchId } from './ids';
 import { planBatch, type Operation, type Plan } from './plan';
 import type { AnchorEntry, DequeRecords } from './records';
 
@@ -76,6 +76,9 @@ export class DequeEngine {
     this.#running = true;
     try {
       while (this.#queue.length > 0) {
+        // Let the callers the last batch just settled call again first: without
+        // this turn, batches alternate between one operation and all the rest.
+        await new Promise<void>((resolve) => setImmediate(resolve));
         const batch = this.#queue.splice(0, this.limits.maxBatch);
         try {
           const leftover = await this.#commit(batch);
@@ -92,7 +95,7 @@ export class DequeEngine {
   /** Commits a prefix of `batch` (all of it unless the anchor would grow too big); returns the rest. */
   async #commit(batch: Pending[]): Promise<Pending[]> {
     const records = this.records;
-    const batchId = randomId();
+    const batchId = nextBatchId();
     let fresh = false;
     let size = batch.length;
     for (;;) {
@@ -164,7 +167,7 @@ export class DequeEngine {
       if (current.value.o.includes(batchId)) return current;
       if (current.cas === anchor.cas) {
         // Unchanged: our CAS did not apply yet. Bump the anchor so it never can.
-        const fence: Anchor = { ...current.value, s: current.value.s + 1, o: [...current.value.o, randomId()].slice(-RECENT_BATCHES) };
+        const fence: Anchor = { ...current.value, s: current.value.s + 1, o: [...current.value.o, nextBatchId()].slice(-RECENT_BATCHES) };
         const fenced = await this.records.store.cas(current, fence, { kind: anchorKind(current) });
         if (fenced !== null) {
           this.#anchor = fenced as AnchorEntry;

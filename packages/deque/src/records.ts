@@ -166,7 +166,12 @@ export class DequeRecords {
         return true;
       }
       if (base > flush.chunk.s) return false;
-      await this.store.delete(existing);
+      // Garbage from an abandoned flush: overwrite it in place, by CAS, rather than delete and add again.
+      const replaced = await this.store.cas(existing, flush.chunk, { kind: RecordKind.DequeNode });
+      if (replaced !== null) {
+        this.#remember(flush.slot, replaced, anchor.cas);
+        return true;
+      }
     }
     return false;
   }
