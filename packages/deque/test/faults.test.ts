@@ -128,6 +128,53 @@ describe('server failures over three servers', () => {
   }, 60_000);
 });
 
+describe('helping a pusher stopped mid-push', () => {
+  let server: MemcachedServer;
+  let proxy: FaultProxy;
+  beforeAll(async () => {
+    server = await startMemcached({ evictions: false });
+    proxy = await FaultProxy.start(server.address);
+  });
+  afterAll(async () => {
+    await proxy.close();
+    await server.stop();
+  });
+
+  it('another process publishes the chunk a pusher wrote before it went silent, and nothing is lost', async () => {
+    const paused = stores.open([proxy.address], { requestTimeoutMs: 1500, connectTimeoutMs: 500 });
+    const direct = stores.open([server.address]);
+    const options = { flushBytes: 10 };
+    const a = await Deque.create<number>(paused, undefined, options);
+    await a.append(0);
+    const anchorKey = `mcc:dq:${a.name}`;
+    const before = (await direct.get<{ s: number; b: number }>(anchorKey))!;
+    const slot = `${anchorKey}:c:${before.value.b + 1}`;
+
+    // The pusher's flush reaches memcached, but it hears nothing back: it is stopped after writing its chunk.
+    proxy.setMode('drop-responses');
+    const stalled = a.append(1).catch((error: unknown) => error);
+    const deadline = Date.now() + 5000;
+    while ((await direct.get(slot)) === null && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+    const written = await direct.get<{ s: number }>(slot);
+    expect(written?.value.s).toBe(before.value.s);
+
+    // Another process pushes: it finds the unpublished chunk of the current anchor state and publishes it.
+    const b = Deque.bind<number>(direct, a.name, options);
+    await b.append(2);
+    expect((await direct.get(slot))!.cas).toBe(written!.cas); // the stalled pusher's chunk, not a new one
+    expect((await direct.get<{ s: number }>(anchorKey))!.value.s).toBeGreaterThan(before.value.s);
+
+    // The stalled push fails without having happened; nothing else is lost or duplicated.
+    expect(McError.isMcError(await stalled)).toBe(true);
+    proxy.setMode('pass');
+    proxy.dropConnections();
+    await a.append(1);
+    const values: number[] = [];
+    for (let value = await b.popLeft(); value !== undefined; value = await b.popLeft()) values.push(value);
+    expect(values).toEqual([0, 2, 1]);
+  });
+});
+
 describe('lost replies', () => {
   let server: MemcachedServer;
   let proxy: FaultProxy;
