@@ -47,6 +47,7 @@ import { FrameParser } from '../wire/frame-parser';
 import { FrameWriter } from '../wire/frame-writer';
 import type { ResponseFrame } from '../wire/response-frame';
 import { Fifo } from './fifo';
+import { SocketReader } from './socket-reader';
 import { MORE_FRAMES, Request, type RequestSpec } from './request';
 import { serverInfoFromStats, type ServerInfo } from './server-info';
 
@@ -293,7 +294,25 @@ export class Connection {
 
   #connect(): void {
     this.#state = 'connecting';
-    const socket = net.createConnection({ host: this.#address.host, port: this.#address.port });
+    const reader = new SocketReader(this.#parser);
+    const socket: net.Socket = net.createConnection({
+      host: this.#address.host,
+      port: this.#address.port,
+      onread: {
+        buffer: () => reader.next(),
+        callback: (count: number) => {
+          if (socket !== this.#socket) return false;
+          try {
+            reader.received(count);
+          } catch (error) {
+            const failure = error instanceof ProtocolError ? error : new ProtocolError(`failed to handle a reply from ${this.server}`, { cause: error, server: this.server });
+            this.#lost(socket, failure);
+            return false;
+          }
+          return true;
+        },
+      },
+    });
     this.#socket = socket;
     socket.setNoDelay(this.#options.noDelay);
     if (this.#options.keepAliveMs > 0) socket.setKeepAlive(true, this.#options.keepAliveMs);
@@ -302,15 +321,6 @@ export class Connection {
       this.#lost(socket, new TimeoutError('connect', timeout, `could not connect to ${this.server} within ${timeout} ms`, { server: this.server }));
     }, this.#options.connectTimeoutMs);
     socket.on('connect', () => this.#handshake(socket));
-    socket.on('data', (chunk: Buffer) => {
-      if (socket !== this.#socket) return;
-      try {
-        this.#parser.feed(chunk);
-      } catch (error) {
-        const failure = error instanceof ProtocolError ? error : new ProtocolError(`failed to handle a reply from ${this.server}`, { cause: error, server: this.server });
-        this.#lost(socket, failure);
-      }
-    });
     socket.on('error', (error) => this.#lost(socket, error));
     socket.on('close', () => this.#lost(socket, null));
   }

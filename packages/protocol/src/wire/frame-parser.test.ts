@@ -114,6 +114,31 @@ describe('FrameParser', () => {
     expect(values[1]!.length).toBe(70_000);
   });
 
+  it('lets the socket read the rest of a large frame straight into its buffer', () => {
+    const frames: Decoded[] = [];
+    const parser = new FrameParser((frame) => frames.push(decode(frame)));
+    expect(parser.partialTarget()).toBeNull();
+    parser.feed(Buffer.concat([hit, big.subarray(0, 1000)]));
+    expect(frames.map((frame) => frame.opaque)).toEqual([7]);
+    let offset = 1000;
+    for (const size of [30_000, 30_000]) {
+      const target = parser.partialTarget()!;
+      expect(target.length).toBe(big.length - offset); // exactly what is missing: never the next frame's bytes
+      big.copy(target, 0, offset, offset + size); // what the kernel would do
+      parser.partialReceived(size);
+      offset += size;
+    }
+    const target = parser.partialTarget()!;
+    big.copy(target, 0, offset);
+    parser.partialReceived(big.length - offset);
+    expect(parser.partialTarget()).toBeNull();
+    expect(frames.map((frame) => frame.opaque)).toEqual([7, 10]);
+    expect(frames[1]!.value).toBe('a'.repeat(70_000));
+    parser.feed(stored);
+    expect(frames.map((frame) => frame.opaque)).toEqual([7, 10, 9]);
+    expect(() => parser.partialReceived(1)).toThrow(ProtocolError);
+  });
+
   it('rejects a bad magic byte with a ProtocolError', () => {
     const garbage = Buffer.from(hit);
     garbage[0] = 0x80;

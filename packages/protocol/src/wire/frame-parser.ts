@@ -54,6 +54,30 @@ export class FrameParser {
     }
   }
 
+  /**
+   * The unfilled rest of the frame being assembled, once its header is
+   * known, so the socket can read straight into it (no copy); null when no
+   * frame is partly received. Reading into it never takes bytes of the next
+   * frame: it is exactly as long as what is missing.
+   */
+  partialTarget(): Buffer | null {
+    if (this.#partial === null) return null;
+    return this.#partial.subarray(this.#partialFilled);
+  }
+
+  /** `count` bytes were read straight into {@link partialTarget}. */
+  partialReceived(count: number): void {
+    const partial = this.#partial;
+    if (partial === null || this.#partialFilled + count > partial.length) {
+      throw new ProtocolError('bytes were read into a frame that was not being assembled');
+    }
+    this.#partialFilled += count;
+    if (this.#partialFilled < partial.length) return;
+    this.#partial = null;
+    this.#partialFilled = 0;
+    this.onFrame(new ResponseFrame(partial, 0));
+  }
+
   /** Forgets any partial frame (after the connection closed). */
   reset(): void {
     this.#headerFilled = 0;
