@@ -24,16 +24,12 @@
  * known before any of the caller's requests is checked and sent.
  */
 import * as net from 'node:net';
-import { acknowledgeHandler } from '../commands/simple';
-import { statsHandler } from '../commands/stats';
-import { operationName } from '../commands/status-error';
 import type { ServerAddress } from '../cluster/server-address';
 import {
   CasUnsupportedError,
   ClientClosedError,
   ConnectionClosedError,
   ConnectionError,
-  McError,
   ProtocolError,
   QueueFullError,
   StaleCasError,
@@ -42,11 +38,12 @@ import {
 } from '../errors';
 import type { ClientMetrics } from '../metrics';
 import type { ResolvedClientOptions } from '../options';
-import { Opcode } from '../wire/constants';
 import { FrameParser } from '../wire/frame-parser';
 import { FrameWriter } from '../wire/frame-writer';
 import type { ResponseFrame } from '../wire/response-frame';
 import { Fifo } from './fifo';
+import { fenceRequest, handshakeRequest, NOOP_SPEC, statsSpec } from './handshake';
+import { connectFailure, describe, inFlightFailure, replyTimeout, unsentTimeout, where } from './request-errors';
 import { SocketReader } from './socket-reader';
 import { MORE_FRAMES, Request, type RequestSpec } from './request';
 import { serverInfoFromStats, type ServerInfo } from './server-info';
@@ -59,37 +56,6 @@ type State = 'idle' | 'connecting' | 'ready' | 'backoff' | 'closed';
 
 /** Encoded bytes buffered for one flush before further requests wait for the next one. */
 const FLUSH_HIGH_WATER = 1024 * 1024;
-
-const NOOP_SPEC: RequestSpec<void> = {
-  opcode: Opcode.Noop, key: null, keyLength: 0, extras: null, value: null, cas: 0n, handler: acknowledgeHandler,
-};
-
-function statsSpec(group: string | null): RequestSpec<Map<string, string>> {
-  return {
-    opcode: Opcode.Stat, key: group, keyLength: group === null ? 0 : Buffer.byteLength(group),
-    extras: null, value: null, cas: 0n, handler: statsHandler,
-  };
-}
-
-/**
- * A handshake request. Its deadline is the connect timer's business: with the
- * default deadline of 0, any sweep running during the handshake (armed by an
- * earlier request) took it for timed out and killed a healthy connection attempt.
- */
-function handshakeRequest<T>(spec: RequestSpec<T>, resolve: (value: T) => void, reject: (error: Error) => void): AnyRequest {
-  const request = new Request<T>(spec, false, resolve, reject) as AnyRequest;
-  request.deadline = Infinity;
-  return request;
-}
-
-function describe(request: AnyRequest): string {
-  const name = operationName(request.opcode);
-  return request.key === null ? name : `${name} ${JSON.stringify(request.key)}`;
-}
-
-function where(request: AnyRequest, server: string): { key?: string; server: string } {
-  return request.key === null ? { server } : { key: request.key, server };
-}
 
 export class Connection {
   readonly server: string;
@@ -256,10 +222,7 @@ export class Connection {
     if (this.#lastEncodedQuiet) {
       // A quiet request last in the batch would wait for an unrelated later
       // reply; a NOOP fence settles it now, at no extra round trip.
-      const fence = new Request(NOOP_SPEC, false, () => {}, () => {}) as AnyRequest;
-      // It times out like any request: a deadline of 0 would look expired to the next sweep.
-      fence.deadline = Date.now() + this.#options.requestTimeoutMs;
-      this.#write(fence);
+      this.#write(fenceRequest(this.#options.requestTimeoutMs) as AnyRequest);
     }
     this.#writeChunks(socket);
   };
@@ -403,27 +366,12 @@ export class Connection {
       this.#retryAt = Date.now() + this.#options.reconnectStrategy(this.#attempt, cause);
       this.#state = 'backoff';
       const failed = [...inFlight, ...this.#pending.drain()];
-      for (const request of failed) {
-        // A new error per request, so each names its own key (not one shared instance).
-        const failure = cause instanceof TimeoutError
-          ? new TimeoutError(cause.phase, cause.timeoutMs, `${describe(request)}: ${cause.message}; nothing was written`, where(request, this.server))
-          : new ConnectionError(`${describe(request)}: cannot connect to ${this.server}: ${cause.message}`, { cause, ...where(request, this.server) });
-        this.#fail(request, failure);
-      }
+      for (const request of failed) this.#fail(request, connectFailure(request, this.server, cause));
       return;
     }
 
     this.#state = 'idle';
-    for (const request of inFlight) {
-      // A new error per request, so each names its own key (not one shared instance).
-      const failure = error instanceof ProtocolError
-        ? new ProtocolError(`${describe(request)}: ${error.message}; the connection was closed with the request in flight, it may or may not have been applied`, { cause: error, ...where(request, this.server) })
-        : new ConnectionClosedError(
-            `${describe(request)}: connection to ${this.server} ${error === null ? 'closed' : (error instanceof McError ? 'closed (' : 'failed (') + error.message + ')'} with the request in flight; it may or may not have been applied`,
-            { cause: error ?? undefined, ...where(request, this.server) },
-          );
-      this.#fail(request, failure);
-    }
+    for (const request of inFlight) this.#fail(request, inFlightFailure(request, this.server, error));
     if (this.#pending.length > 0) this.#connect();
   }
 
@@ -440,12 +388,12 @@ export class Connection {
     const timeoutMs = this.#options.requestTimeoutMs;
     while ((this.#pending.peek()?.deadline ?? Infinity) <= now) {
       const request = this.#pending.shift()!;
-      this.#fail(request, new TimeoutError('request', timeoutMs, `${describe(request)}: not sent to ${this.server} within ${timeoutMs} ms (server not ready); nothing was written`, where(request, this.server)));
+      this.#fail(request, unsentTimeout(request, this.server, timeoutMs));
     }
     const head = this.#inFlight.peek();
     if (head !== undefined && head.deadline <= now && this.#socket !== null) {
       this.#inFlight.shift();
-      const timeout = new TimeoutError('request', timeoutMs, `${describe(head)}: no reply from ${this.server} within ${timeoutMs} ms; it may or may not have been applied`, where(head, this.server));
+      const timeout = replyTimeout(head, this.server, timeoutMs);
       this.#fail(head, timeout);
       // The stream's state is unknown now: close it rather than match later replies against it.
       this.#lost(this.#socket, new ConnectionClosedError(`connection to ${this.server} closed after a request timed out`, { cause: timeout, server: this.server }));
