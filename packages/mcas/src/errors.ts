@@ -7,7 +7,7 @@
  * |---------------------------|-------------------------------|------------------------------------------------|
  * | McasCorruptionError       | MCC_ERR_MCAS_CORRUPTION       | a reference points at a missing/invalid record |
  * | McasOutcomeUnknownError   | MCC_ERR_MCAS_OUTCOME_UNKNOWN  | mcas could not learn whether it took effect    |
- * | McasContentionError       | MCC_ERR_MCAS_CONTENTION       | a read kept meeting new MCAS in flight         |
+ * | McasContentionError       | MCC_ERR_MCAS_CONTENTION       | a read kept meeting new MCAS in flight, or mcasUpdate kept losing |
  */
 import { McError } from '@mcc/codec';
 
@@ -78,8 +78,8 @@ export class McasContentionError extends McError {
   /** Rounds of helping that were tried. */
   readonly attempts: number;
 
-  constructor(key: string, attempts: number) {
-    super(McasContentionError.code, `key ${quote(key)} was taken by a new MCAS in flight ${attempts} times in a row; try again`, { key });
+  constructor(key: string, attempts: number, message = `key ${quote(key)} was taken by a new MCAS in flight ${attempts} times in a row; try again`) {
+    super(McasContentionError.code, message, { key });
     this.attempts = attempts;
   }
 }

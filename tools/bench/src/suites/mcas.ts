@@ -14,7 +14,7 @@
  *    One operation = one applied increment, retries included. After each
  *    cell the counters must sum to exactly 5 × the increments applied.
  */
-import { connect, mcas, mcasGetMulti, type Entry, type Store } from '@mcc/mcas';
+import { connect, mcas, mcasGetMulti, mcasUpdate, type Entry, type Store } from '@mcc/mcas';
 import * as os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { setImmediate as nextTurn } from 'node:timers/promises';
@@ -42,7 +42,12 @@ export interface RoundTripResult {
   p99Us: number;
 }
 
+/** How a loop retries a lost race: at once, or through `mcasUpdate` (jittered back-off). */
+export type RetryPolicy = 'immediate' | 'mcasUpdate';
+const RETRY_POLICIES: readonly RetryPolicy[] = ['immediate', 'mcasUpdate'];
+
 export interface ThroughputResult {
+  retry: RetryPolicy;
   concurrency: number;
   locations: number;
   applied: number;
@@ -107,8 +112,8 @@ async function measureRoundTrips(store: Store, entries: number, context: SuiteCo
   };
 }
 
-async function measureThroughput(store: Store, concurrency: number, locations: number, context: SuiteContext): Promise<ThroughputResult> {
-  const keys = Array.from({ length: locations }, (_, index) => `bench:mcas:tp:${concurrency}:${locations}:${Date.now().toString(36)}:${index}`);
+async function measureThroughput(store: Store, retry: RetryPolicy, concurrency: number, locations: number, context: SuiteContext): Promise<ThroughputResult> {
+  const keys = Array.from({ length: locations }, (_, index) => `bench:mcas:tp:${retry}:${concurrency}:${locations}:${Date.now().toString(36)}:${index}`);
   await Promise.all(keys.map((key) => store.set(key, 0)));
   let appliedTotal = 0;
   let retriesInWindow = 0;
@@ -116,6 +121,16 @@ async function measureThroughput(store: Store, concurrency: number, locations: n
   const window = { requests: 0, writes: 0 };
   const increment = async (): Promise<void> => {
     const chosen = pick(keys, PER);
+    if (retry === 'mcasUpdate') {
+      let attempts = 0;
+      await mcasUpdate<number>(store, chosen, (entries) => {
+        attempts++;
+        return chosen.map((key) => [key, entries.get(key)!.value + 1] as const);
+      });
+      if (recording) retriesInWindow += attempts - 1;
+      appliedTotal++;
+      return;
+    }
     for (;;) {
       const entries = await mcasGetMulti<number>(store, chosen);
       const updates = chosen.map((key): readonly [Entry<number>, number] => [entries.get(key)!, entries.get(key)!.value + 1]);
@@ -146,6 +161,7 @@ async function measureThroughput(store: Store, concurrency: number, locations: n
   if (sum !== appliedTotal * PER) throw new Error(`MCAS invariant violated: counters sum to ${sum}, expected ${appliedTotal} × ${PER}`);
   const operations = result.operations;
   return {
+    retry,
     concurrency,
     locations,
     applied: operations,
@@ -177,11 +193,11 @@ function throughputTable(results: readonly ThroughputResult[], servers: number):
   return {
     title: `Throughput: increments of ${PER} random counters, retried until applied (${servers} servers)`,
     columns: [
-      { header: 'loops' }, { header: 'counters' }, { header: 'MCAS/s' }, { header: 'retries/MCAS' },
+      { header: 'retry' }, { header: 'loops' }, { header: 'counters' }, { header: 'MCAS/s' }, { header: 'retries/MCAS' },
       { header: 'requests/MCAS' }, { header: 'writes/MCAS' }, { header: 'p50 µs' }, { header: 'p99 µs' },
     ],
     rows: results.map((r) => [
-      String(r.concurrency), String(r.locations), formatCount(r.mcasPerSecond), formatPerOp(r.retriesPerMcas),
+      r.retry, String(r.concurrency), String(r.locations), formatCount(r.mcasPerSecond), formatPerOp(r.retriesPerMcas),
       formatPerOp(r.requestsPerMcas), formatPerOp(r.writesPerMcas), formatMicros(r.p50Us), formatMicros(r.p99Us),
     ]),
   };
@@ -198,10 +214,12 @@ async function run(context: SuiteContext): Promise<SuiteReport> {
       roundTrips.push(await measureRoundTrips(single, entries, context));
     }
     const throughput: ThroughputResult[] = [];
-    for (const locations of LOCATION_COUNTS) {
-      for (const concurrency of CONCURRENCIES) {
-        context.progress(`throughput, ${concurrency} loop(s) on ${locations} counters`);
-        throughput.push(await measureThroughput(cluster, concurrency, locations, context));
+    for (const retry of RETRY_POLICIES) {
+      for (const locations of LOCATION_COUNTS) {
+        for (const concurrency of CONCURRENCIES) {
+          context.progress(`throughput (${retry}), ${concurrency} loop(s) on ${locations} counters`);
+          throughput.push(await measureThroughput(cluster, retry, concurrency, locations, context));
+        }
       }
     }
     const loadAfter = os.loadavg()[0]!;
@@ -213,7 +231,7 @@ async function run(context: SuiteContext): Promise<SuiteReport> {
       notes: [
         `Budget M+3 awaited round trips (1 for M = 1): ${overBudget.length === 0 ? 'met for every M' : `MISSED for M = ${overBudget.map((r) => r.entries).join(', ')}`}.`,
         'Round trips = socket flushes while mcas is awaited (one server, one MCAS at a time); "+ quiet delete" adds the flush of the descriptor delete sent after mcas returned.',
-        `Throughput: one process, N concurrent loops; an operation is one applied increment including its re-reads and retries; the counters' total was checked after every cell.`,
+        `Throughput: one process, N concurrent loops; an operation is one applied increment including its re-reads and retries; the counters' total was checked after every cell. Retry "immediate": re-read and retry at once; "mcasUpdate": the library's retry loop, with jittered back-off (1 ms doubling to 100 ms).`,
         `Node ${process.version}; ${os.cpus().length} CPUs; ${context.settings.seconds} s measured per cell (round trips: half), ${context.settings.warmupSeconds} s warm-up; 1-minute load average ${loadBefore.toFixed(2)} before, ${loadAfter.toFixed(2)} after.`,
       ],
       results: { settings: context.settings, roundTrips, throughput },
