@@ -5,7 +5,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Deque, type Store } from '@mcc/deque';
-import { mcas, mcasGetMulti } from '@mcc/mcas';
+import { mcasUpdate } from '@mcc/mcas';
 import { describeError } from '../format';
 import type { WorkerAssignment, WorkerCounters, WorkerResult } from './messages';
 
@@ -169,9 +169,9 @@ function balance(value: unknown, key: string): number {
 }
 
 /**
- * Transfers random amounts between random accounts with a two-entry MCAS:
- * read both with `mcasGetMulti`, write both new balances only if neither
- * changed; on a lost race, re-read and retry the same transfer.
+ * Transfers random amounts between random accounts with a two-entry MCAS
+ * through `mcasUpdate`: read both, write both new balances only if neither
+ * changed; on a lost race it backs off and retries the same transfer.
  */
 export const runBank: RoleRunner = async (store, assignment, control, stats) => {
   const accounts = assignment.names.accounts;
@@ -181,21 +181,19 @@ export const runBank: RoleRunner = async (store, assignment, control, stats) => 
       const toIndex = (fromIndex + 1 + randomIndex(accounts.length - 1)) % accounts.length;
       const [fromKey, toKey] = [accounts[fromIndex]!, accounts[toIndex]!];
       const amount = 1 + randomIndex(10);
+      let attempts = 0;
       try {
-        for (;;) {
-          const entries = await mcasGetMulti(store, [fromKey, toKey]);
+        const applied = await mcasUpdate(store, [fromKey, toKey], (entries) => {
+          attempts++;
           const from = entries.get(fromKey);
           const to = entries.get(toKey);
           if (from === undefined || to === undefined) throw new Error(`account ${from === undefined ? fromKey : toKey} is missing`);
           const fromBalance = balance(from.value, fromKey);
-          if (fromBalance < amount) break; // not enough money: pick another transfer
-          if (await mcas(store, [[from, fromBalance - amount], [to, balance(to.value, toKey) + amount]])) {
-            stats.ops++;
-            break;
-          }
-          stats.retries++;
-          if (control.stopRequested) break;
-        }
+          if (fromBalance < amount) return undefined; // not enough money: pick another transfer
+          return [[fromKey, fromBalance - amount], [toKey, balance(to.value, toKey) + amount]];
+        });
+        if (applied) stats.ops++;
+        stats.retries += attempts - 1;
       } catch (error) {
         stats.record(error);
         return;
