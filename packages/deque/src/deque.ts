@@ -7,7 +7,7 @@
  * how concurrent callers in one process share those CASes, plan.ts for the
  * state machine, and docs/FORMAT.md for the records.
  */
-import { InvalidArgumentError, RecordKind, mcas, type Store } from '@mcc/mcas';
+import { CasUnsupportedError, InvalidArgumentError, RecordKind, mcas, type Store } from '@mcc/mcas';
 import { emptyAnchor, type Anchor } from './anchor';
 import { externalElement, inlineElement, isExternal, type Element } from './element';
 import { DequeEngine } from './engine';
@@ -82,10 +82,15 @@ export class Deque<T = unknown> {
   /**
    * Creates a new, empty deque. Without a name, a random one is chosen.
    * @throws DequeExistsError if the name is taken.
+   * @throws CasUnsupportedError if the anchor's server runs with CAS disabled (`-C`); nothing is written.
    */
   static async create<T = unknown>(store: Store, name?: string, options: DequeOptions = {}): Promise<Deque<T>> {
     const deque = new Deque<T>(store, name ?? `dq-${randomId()}`, options);
-    const created = await store.add(deque.#records.keys.anchor, emptyAnchor(), { kind: RecordKind.DequeAnchor });
+    const anchorKey = deque.#records.keys.anchor;
+    // Every later operation is a CAS: refuse a CAS-less server (-C) before writing anything.
+    const server = store.client.serverFor(anchorKey);
+    if (!(await store.client.serverInfo(server)).casEnabled) throw new CasUnsupportedError(server, anchorKey);
+    const created = await store.add(anchorKey, emptyAnchor(), { kind: RecordKind.DequeAnchor });
     if (created === null) throw new DequeExistsError(deque.name, deque.#records.keys.anchor);
     deque.#engine.invalidate(created as AnchorEntry);
     return deque;

@@ -1,9 +1,22 @@
 import { FaultProxy, startCluster, startMemcached, type MemcachedCluster, type MemcachedServer } from '@mcc/harness';
-import { Deque, DequeCorruptedError, DequeOutcomeUnknownError, McError } from '../src';
+import { CasUnsupportedError, Deque, DequeCorruptedError, DequeOutcomeUnknownError, McError } from '../src';
 import { storeFactory, writesDuring } from './helpers';
 
 const stores = storeFactory();
 afterAll(() => stores.closeAll());
+
+describe('a server with CAS disabled (-C)', () => {
+  let server: MemcachedServer;
+  beforeAll(async () => (server = await startMemcached({ cas: false })));
+  afterAll(() => server.stop());
+
+  it('is refused by create before anything is written', async () => {
+    const store = stores.open([server.address]);
+    const error = await Deque.create(store, 'on-a-cas-less-server').catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(CasUnsupportedError);
+    expect(await store.get('mcc:dq:on-a-cas-less-server')).toBeNull();
+  });
+});
 
 describe('round trips', () => {
   let server: MemcachedServer;
