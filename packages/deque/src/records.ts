@@ -165,7 +165,14 @@ export class DequeRecords {
         this.#remember(flush.slot, existing, anchor.cas);
         return true;
       }
-      if (base > flush.chunk.s) return false;
+      if (base > flush.chunk.s) {
+        // A chunk newer than our anchor: our anchor is stale — unless it is still current,
+        // which no correct writer can bring about (never loop on it).
+        if ((await this.readAnchor()).cas === anchor.cas) {
+          throw new DequeCorruptedError(this.name, key, `the slot holds a chunk of base ${base}, newer than the anchor (${flush.chunk.s})`);
+        }
+        return false;
+      }
       // Garbage from an abandoned flush: overwrite it in place, by CAS, rather than delete and add again.
       const replaced = await this.store.cas(existing, flush.chunk, { kind: RecordKind.DequeNode });
       if (replaced !== null) {

@@ -103,6 +103,25 @@ describe('corruption', () => {
   });
 });
 
+describe('a chunk slot holding a record newer than the anchor', () => {
+  let server: MemcachedServer;
+  beforeAll(async () => (server = await startMemcached({ evictions: false })));
+  afterAll(() => server.stop());
+
+  it('is reported as corruption instead of being retried forever', async () => {
+    const store = stores.open([server.address]);
+    const deque = await Deque.create<number>(store, undefined, { flushBytes: 10 });
+    await deque.append(0);
+    const anchorKey = `mcc:dq:${deque.name}`;
+    const anchor = (await store.get<{ s: number; b: number }>(anchorKey))!.value;
+    const slot = `${anchorKey}:c:${anchor.b + 1}`;
+    await store.add(slot, { s: anchor.s + 100, e: [[0, Buffer.from([1])]] }, { kind: 4 });
+    const error = await deque.append(1).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(DequeCorruptedError);
+    expect((error as DequeCorruptedError).missingKey).toBe(slot);
+  });
+});
+
 describe('server failures over three servers', () => {
   let cluster: MemcachedCluster;
   beforeAll(async () => (cluster = await startCluster(3, { evictions: false })));
