@@ -12,7 +12,7 @@ import { emptyAnchor, type Anchor } from './anchor';
 import { externalElement, inlineElement, isExternal, type Element } from './element';
 import { DequeEngine } from './engine';
 import { buffersSize } from './engine';
-import { DequeExistsError } from './errors';
+import { DequeExistsError, DequeOutcomeUnknownError } from './errors';
 import { batchId, randomId } from './ids';
 import { dequeKeys, validateDequeName } from './keys';
 import { planBatch, type Side } from './plan';
@@ -244,8 +244,11 @@ export class Deque<T = unknown> {
     try {
       await this.#engine.submit({ kind: 'push', side, elements }, values);
     } catch (error) {
-      // Not pushed (or unknown, in which case the error carries the values): drop the large-value items.
-      for (const element of elements) if (isExternal(element)) void this.store.deleteQuiet(element[1]).catch(() => {});
+      // Not pushed: drop the large-value items. If the outcome is unknown the
+      // push may have happened, and its elements would point at them: keep them.
+      if (!(error instanceof DequeOutcomeUnknownError)) {
+        for (const element of elements) if (isExternal(element)) void this.store.deleteQuiet(element[1]).catch(() => {});
+      }
       throw error;
     }
   }
