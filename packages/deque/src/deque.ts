@@ -210,10 +210,7 @@ export class Deque<T = unknown> {
       this.#engine.invalidate();
       other.#engine.invalidate();
       if (!moved) continue;
-      for (const { slot, base } of popPlan.emptiedChunks) {
-        const entry = source.chunkEntry(slot, base);
-        if (entry !== undefined) void this.store.deleteQuiet(entry).catch(() => {});
-      }
+      source.deleteEmptiedChunks(popPlan.emptiedChunks);
       // The element moves as it is: a large value keeps its item, now referenced by the other deque.
       return (isExternal(element) ? source.takeValue(element[1]) : source.decodeInline(element[1])) as T;
     }

@@ -17,7 +17,7 @@
  *                                               │ mismatch
  *                                               └──▶ re-read anchor ──▶ plan …
  */
-import { ConnectionClosedError, TimeoutError, type Entry } from '@mcc/mcas';
+import { ConnectionClosedError, TimeoutError } from '@mcc/mcas';
 import { RECENT_BATCHES, type Anchor } from './anchor';
 import { elementSize, isExternal, type Element } from './element';
 import { DequeOutcomeUnknownError } from './errors';
@@ -139,7 +139,7 @@ export class DequeEngine {
       }
       this.#anchor = next;
       this.#settle(batch.slice(0, size), plan);
-      this.#collectGarbage(plan);
+      this.records.deleteEmptiedChunks(plan.emptiedChunks);
       return batch.slice(size);
     }
   }
@@ -206,14 +206,6 @@ export class DequeEngine {
     const value = take ? this.records.takeValue(element[1]) : this.records.peekValue(element[1]);
     if (take) void this.records.store.deleteQuiet(element[1]).catch(() => {});
     return value;
-  }
-
-  /** Chunks this batch took out of the range: delete them, by CAS so a newer chunk in the same slot is safe. */
-  #collectGarbage(plan: Ready): void {
-    for (const { slot, base } of plan.emptiedChunks) {
-      const entry = this.records.chunkEntry(slot, base);
-      if (entry !== undefined) void this.records.store.deleteQuiet(entry as Entry<unknown>).catch(() => {});
-    }
   }
 }
 

@@ -75,8 +75,16 @@ export class DequeRecords {
     };
   }
 
-  chunkEntry(slot: number, base: number): Entry<Chunk> | undefined {
-    return this.#chunks.get(`${slot}@${base}`);
+  /**
+   * Deletes chunks a committed change took out of the range — by CAS, so a
+   * newer chunk already flushed into the same slot is never touched. Quiet:
+   * a chunk left behind is garbage the next flush into its slot replaces.
+   */
+  deleteEmptiedChunks(chunks: readonly { readonly slot: number; readonly base: number }[]): void {
+    for (const { slot, base } of chunks) {
+      const entry = this.#chunks.get(`${slot}@${base}`);
+      if (entry !== undefined) void this.store.deleteQuiet(entry).catch(() => {});
+    }
   }
 
   /** Decodes an inline element's bytes with the store's codec (naming the anchor if they are corrupt). */

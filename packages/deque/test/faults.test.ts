@@ -1,14 +1,18 @@
-import { FaultProxy, startCluster, startMemcached, type MemcachedCluster, type MemcachedServer } from '@mcc/harness';
+import { FaultProxy, startCluster, useMemcached, type MemcachedCluster, type MemcachedOptions } from '@mcc/harness';
 import { CasUnsupportedError, Deque, DequeCorruptedError, DequeOutcomeUnknownError, McError } from '../src';
 import { storeFactory, writesDuring } from './helpers';
 
 const stores = storeFactory();
+
+/** One server for a describe block: `server.address` inside its tests. */
+function useServer(options: MemcachedOptions): { readonly address: string } {
+  const used = useMemcached(1, options);
+  return { get address() { return used.addresses[0]!; } };
+}
 afterAll(() => stores.closeAll());
 
 describe('a server with CAS disabled (-C)', () => {
-  let server: MemcachedServer;
-  beforeAll(async () => (server = await startMemcached({ cas: false })));
-  afterAll(() => server.stop());
+  const server = useServer({ cas: false });
 
   it('is refused by create before anything is written', async () => {
     const store = stores.open([server.address]);
@@ -19,9 +23,7 @@ describe('a server with CAS disabled (-C)', () => {
 });
 
 describe('round trips', () => {
-  let server: MemcachedServer;
-  beforeAll(async () => (server = await startMemcached({ evictions: false })));
-  afterAll(() => server.stop());
+  const server = useServer({ evictions: false });
 
   it('costs one round trip per push and per pop for a lone caller (budget: push 5, pop 3)', async () => {
     const store = stores.open([server.address]);
@@ -46,9 +48,7 @@ describe('round trips', () => {
 });
 
 describe('corruption', () => {
-  let server: MemcachedServer;
-  beforeAll(async () => (server = await startMemcached({ evictions: false })));
-  afterAll(() => server.stop());
+  const server = useServer({ evictions: false });
 
   it('reports a missing chunk by key instead of skipping it', async () => {
     const store = stores.open([server.address]);
@@ -104,9 +104,7 @@ describe('corruption', () => {
 });
 
 describe('a chunk slot holding a record newer than the anchor', () => {
-  let server: MemcachedServer;
-  beforeAll(async () => (server = await startMemcached({ evictions: false })));
-  afterAll(() => server.stop());
+  const server = useServer({ evictions: false });
 
   it('is reported as corruption instead of being retried forever', async () => {
     const store = stores.open([server.address]);
@@ -167,16 +165,10 @@ describe('server failures over three servers', () => {
 });
 
 describe('helping a pusher stopped mid-push', () => {
-  let server: MemcachedServer;
+  const server = useServer({ evictions: false });
   let proxy: FaultProxy;
-  beforeAll(async () => {
-    server = await startMemcached({ evictions: false });
-    proxy = await FaultProxy.start(server.address);
-  });
-  afterAll(async () => {
-    await proxy.close();
-    await server.stop();
-  });
+  beforeAll(async () => (proxy = await FaultProxy.start(server.address)));
+  afterAll(() => proxy.close());
 
   it('another process publishes the chunk a pusher wrote before it went silent, and nothing is lost', async () => {
     const paused = stores.open([proxy.address], { requestTimeoutMs: 1500, connectTimeoutMs: 500 });
@@ -214,16 +206,10 @@ describe('helping a pusher stopped mid-push', () => {
 });
 
 describe('lost replies', () => {
-  let server: MemcachedServer;
+  const server = useServer({ evictions: false });
   let proxy: FaultProxy;
-  beforeAll(async () => {
-    server = await startMemcached({ evictions: false });
-    proxy = await FaultProxy.start(server.address);
-  });
-  afterAll(async () => {
-    await proxy.close();
-    await server.stop();
-  });
+  beforeAll(async () => (proxy = await FaultProxy.start(server.address)));
+  afterAll(() => proxy.close());
 
   it('resolves a pop whose CAS reply was lost by re-reading the anchor', async () => {
     const store = stores.open([proxy.address], { requestTimeoutMs: 2000 });
