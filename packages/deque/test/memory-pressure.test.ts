@@ -1,0 +1,70 @@
+/**
+ * A deque on a full `-M` server (memcached refuses new items instead of
+ * evicting): every refused write must leave the deque exactly as the
+ * acknowledged operations made it. memcached 1.6.18 unlinks the key's
+ * current item when it refuses a `set` — CAS or not — so an anchor written
+ * that way would vanish with every value in the deque (docs/FORMAT.md,
+ * "Server facts").
+ */
+import { fillMemory, useMemcached } from '@mcc/harness';
+import { Deque, ServerError } from '../src';
+import { storeFactory } from './helpers';
+
+const memcached = useMemcached(1, { evictions: false, memoryMb: 2 });
+const stores = storeFactory();
+afterAll(() => stores.closeAll());
+
+/** A value whose size varies from a few bytes to over inlineMaxBytes (then stored in its own item). */
+function valueOf(i: number): { i: number; pad: string } {
+  return { i, pad: 'x'.repeat((i * 397) % 3000) };
+}
+
+test('survives any number of refused writes; its content is exactly what was acknowledged', async () => {
+  const store = stores.open(memcached.addresses);
+  const deque = await Deque.create<{ i: number; pad: string }>(store, undefined, { flushBytes: 2048 });
+  const model: { i: number; pad: string }[] = [];
+  for (let i = 0; i < 30; i++) {
+    await deque.append(valueOf(i));
+    model.push(valueOf(i));
+  }
+  const filled = await fillMemory(memcached.addresses[0]!);
+
+  let refused = 0;
+  let seed = 11;
+  const random = (): number => (seed = (seed * 16807) % 2147483647) / 2147483647;
+  for (let i = 100; i < 220; i++) {
+    const choice = random();
+    try {
+      if (choice < 0.3) {
+        await deque.append(valueOf(i));
+        model.push(valueOf(i));
+      } else if (choice < 0.5) {
+        await deque.appendLeft(valueOf(i));
+        model.unshift(valueOf(i));
+      } else if (choice < 0.65) {
+        const values = [valueOf(i), valueOf(i + 1000), valueOf(i + 2000)];
+        await deque.extend(values);
+        model.push(...values);
+      } else if (choice < 0.85) {
+        expect(await deque.pop()).toEqual(model.pop());
+      } else {
+        expect(await deque.popLeft()).toEqual(model.shift());
+      }
+    } catch (error) {
+      // The only acceptable failure: the server refused a write for lack of memory.
+      expect(error).toBeInstanceOf(ServerError);
+      expect((error as ServerError).status).toBe(0x0082);
+      refused++;
+    }
+    // Reads need no memory: the deque is still there, with exactly the acknowledged length.
+    expect(await deque.length()).toBe(model.length);
+  }
+  expect(refused).toBeGreaterThan(20); // the server really was full
+
+  await filled.release();
+  const drained: unknown[] = [];
+  for (let value = await deque.popLeft(); value !== undefined; value = await deque.popLeft()) drained.push(value);
+  expect(drained).toEqual(model);
+  await deque.append(valueOf(1)); // and it works normally again
+  expect(await deque.pop()).toEqual(valueOf(1));
+});
