@@ -4,7 +4,7 @@
  * the servers' item size limits, and their new values are assigned to the
  * descriptor or to split-out items.
  */
-import { EncodeError, InvalidArgumentError, mccFlags, ValueTooLargeError, type Entry, type Store } from '@mcc/codec';
+import { CasUnsupportedError, EncodeError, InvalidArgumentError, mccFlags, ValueTooLargeError, type Entry, type Store } from '@mcc/codec';
 import { DESCRIPTOR_ITEM_OVERHEAD_BYTES, MAX_INLINE_TOTAL_BYTES, planSplit } from './descriptor';
 import { DESCRIPTOR_KIND, REFERENCE_KIND } from './kinds';
 import { compareKeys } from './keys';
@@ -113,10 +113,14 @@ export async function planUpdates(store: Store, updates: readonly McasUpdate[]):
  * descriptor's server takes smaller items.
  *
  * @throws ValueTooLargeError when even the descriptor without values cannot fit
+ * @throws CasUnsupportedError when the descriptor's server runs without CAS (`-C`)
  */
 export async function planDescriptorSplit(store: Store, descriptorKey: string, planned: readonly PlannedUpdate[]): Promise<boolean[]> {
   const server = store.client.serverFor(descriptorKey);
   const info = await store.client.serverInfo(server);
+  // The decision is a CAS on the descriptor: on a server without CAS (-C) it
+  // could never be written, so refuse before the descriptor exists.
+  if (!info.casEnabled) throw new CasUnsupportedError(server, descriptorKey);
   const limit = info.maxValueLength(Buffer.byteLength(descriptorKey, 'utf8'), mccFlags(DESCRIPTOR_KIND, store.codec.id));
   const fixed = planned.length * DESCRIPTOR_ITEM_OVERHEAD_BYTES + 64;
   if (fixed > limit) {
