@@ -50,7 +50,7 @@ test.each<[string, Record<string, unknown>]>([
   await deque.extend([1, 2, 3]);
   await tamper(store, deque, change);
   const fresh = Deque.bind<number>(stores.open(memcached.addresses), deque.name);
-  for (const operation of [() => fresh.clear(), () => fresh.destroy(), () => fresh.pop(), () => fresh.popLeft(), () => fresh.length()]) {
+  for (const operation of [(): Promise<unknown> => fresh.clear(), () => fresh.destroy(), () => fresh.pop(), () => fresh.popLeft(), () => fresh.length()]) {
     expectCorrupted(await withinMs(2000, operation()));
   }
 });

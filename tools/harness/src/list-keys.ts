@@ -16,7 +16,7 @@ export async function listKeys(target: string | HostPort, prefix = ''): Promise<
   const reply = await rawTextRequest(target, 'lru_crawler metadump all\r\n', { until: /(?:^|\n)(?:END|ERROR[^\r\n]*)\r\n$/, timeoutMs: 5000 });
   if (!reply.endsWith('END\r\n')) throw new Error(`listKeys: metadump refused: ${JSON.stringify(reply.slice(-200))}`);
   const keys: string[] = [];
-  for (const line of reply.split('\r\n')) {
+  for (const line of reply.split(/\r?\n/)) {
     const match = /^key=(\S+)/.exec(line);
     if (match === null) continue;
     const key = decodeURIComponent(match[1]!);
