@@ -8,10 +8,12 @@
  *
  * memcached 1.6.18: a refused `set` — with or without a CAS — unlinks the
  * existing item; a refused `replace` (with or without CAS) or `add` keeps it.
+ * In the text protocol (what the Python and Go examples of docs/FORMAT.md
+ * use), a refused `set` unlinks it too, and a refused `cas` keeps it.
  * And `replace` with a CAS is a compare-and-swap exactly like `set` with one:
  * EXISTS on a mismatch, NOT_FOUND for a missing key.
  */
-import { fillMemory, useMemcached } from '@mcc/harness';
+import { fillMemory, rawTextRequest, useMemcached } from '@mcc/harness';
 import { connect as connectSocket, type Socket } from 'node:net';
 
 const OPCODE = { get: 0x00, set: 0x01, add: 0x02, replace: 0x03 } as const;
@@ -147,5 +149,58 @@ describe('refused as too large (-I 1m)', () => {
     } finally {
       raw.close();
     }
+  });
+});
+
+/** The text protocol, for the rows of the table other languages' clients need. */
+type TextCommand = 'set' | 'cas' | 'replace' | 'add';
+const TEXT_COMMANDS: readonly TextCommand[] = ['set', 'cas', 'replace', 'add'];
+const TEXT_KEEPS_ITEM: Record<TextCommand, boolean> = { set: false, cas: true, replace: true, add: true };
+
+async function textCas(address: string, key: string): Promise<string | null> {
+  const reply = await rawTextRequest(address, `gets ${key}\r\n`, { until: /END\r\n$/ });
+  return /^VALUE \S+ \d+ \d+ (\d+)\r\n/.exec(reply)?.[1] ?? null;
+}
+
+async function textVictims(address: string, prefix: string): Promise<Map<TextCommand, string>> {
+  const victims = new Map<TextCommand, string>();
+  for (const command of TEXT_COMMANDS) {
+    expect(await rawTextRequest(address, `set ${prefix}:${command} 0 0 100\r\n${'a'.repeat(100)}\r\n`)).toBe('STORED\r\n');
+    victims.set(command, (await textCas(address, `${prefix}:${command}`))!);
+  }
+  return victims;
+}
+
+async function textRefusals(address: string, prefix: string, size: number, victims: Map<TextCommand, string>): Promise<Record<string, boolean>> {
+  const observed: Record<string, boolean> = {};
+  for (const command of TEXT_COMMANDS) {
+    const key = `${prefix}:${command}`;
+    const line = command === 'cas' ? `cas ${key} 0 0 ${size} ${victims.get(command)}` : `${command} ${key} 0 0 ${size}`;
+    const reply = await rawTextRequest(address, `${line}\r\n${'b'.repeat(size)}\r\n`);
+    expect({ command, reply }).toEqual({ command, reply: expect.stringMatching(/^SERVER_ERROR (out of memory|object too large)/) });
+    observed[command] = (await textCas(address, key)) === victims.get(command);
+  }
+  return observed;
+}
+
+describe('the text protocol', () => {
+  const full = useMemcached(1, { evictions: false, memoryMb: 2 });
+  const limited = useMemcached(1, { itemSizeMax: '1m' });
+
+  test('refused for lack of memory: set destroys the current item; cas, replace and add keep it', async () => {
+    const address = full.addresses[0]!;
+    const victims = await textVictims(address, 'text-oom');
+    const filled = await fillMemory(address);
+    try {
+      expect(await textRefusals(address, 'text-oom', 6000, victims)).toEqual(TEXT_KEEPS_ITEM);
+    } finally {
+      await filled.release();
+    }
+  });
+
+  test('refused as too large: set destroys the current item; cas, replace and add keep it', async () => {
+    const address = limited.addresses[0]!;
+    const victims = await textVictims(address, 'text-big');
+    expect(await textRefusals(address, 'text-big', 1024 * 1024 + 100, victims)).toEqual(TEXT_KEEPS_ITEM);
   });
 });
