@@ -27,12 +27,11 @@ test('survives any number of refused writes; its content is exactly what was ack
     await deque.append(valueOf(i));
     model.push(valueOf(i));
   }
-  const filled = await fillMemory(memcached.addresses[0]!);
-
   let refused = 0;
   let seed = 11;
   const random = (): number => (seed = (seed * 16807) % 2147483647) / 2147483647;
-  for (let i = 100; i < 220; i++) {
+  /** One random operation, applied to the model only if it was acknowledged. */
+  const step = async (i: number): Promise<boolean> => {
     const choice = random();
     try {
       if (choice < 0.3) {
@@ -50,18 +49,30 @@ test('survives any number of refused writes; its content is exactly what was ack
       } else {
         expect(await deque.popLeft()).toEqual(model.shift());
       }
+      return true;
     } catch (error) {
       // The only acceptable failure: the server refused a write for lack of memory.
       expect(error).toBeInstanceOf(ServerError);
       expect((error as ServerError).status).toBe(0x0082);
       refused++;
+      return false;
     }
-    // Reads need no memory: the deque is still there, with exactly the acknowledged length.
-    expect(await deque.length()).toBe(model.length);
+  };
+  // Full, then room again, three times: refusals interleaved with acknowledged operations.
+  for (let round = 0; round < 3; round++) {
+    const filled = await fillMemory(memcached.addresses[0]!);
+    try {
+      for (let i = 0; i < 40; i++) {
+        await step(1000 * round + i);
+        // Reads need no memory: the deque is still there, with exactly the acknowledged length.
+        expect(await deque.length()).toBe(model.length);
+      }
+    } finally {
+      await filled.release();
+    }
+    for (let i = 40; i < 60; i++) expect(await step(1000 * round + i)).toBe(true);
   }
-  expect(refused).toBeGreaterThan(20); // the server really was full
-
-  await filled.release();
+  expect(refused).toBeGreaterThan(60); // the server really was full
   const drained: unknown[] = [];
   for (let value = await deque.popLeft(); value !== undefined; value = await deque.popLeft()) drained.push(value);
   expect(drained).toEqual(model);

@@ -2,19 +2,30 @@
  * Filling a memcached started with `-M` (no evictions) until it refuses
  * every new item, for tests of what refused writes do to stored data.
  *
- * memcached allocates per slab class: a server "full" for 5 KB items may
- * still take 100-byte ones. So the fill goes through a range of sizes, from
- * large to small, each until the server answers "out of memory", which
- * leaves no class with a free chunk. Speaks the text protocol over its own
- * connection, so it depends on no client package under test.
+ * memcached allocates per slab class (chunk sizes growing by a factor of
+ * 1.25): a server "full" for 5 KB items may still take 100-byte ones, and a
+ * class without any page yet gets its first 1 MB page even past `-m`. So the
+ * fill goes through sizes from large to small, each 1.15 times smaller than
+ * the last (so every class is hit), each until the server answers "out of
+ * memory": afterwards no class has a free chunk or can get a page. Speaks the
+ * text protocol over its own connection, so it depends on no client package
+ * under test.
  */
 import { connect, type Socket } from 'node:net';
 import { type HostPort, toHostPort } from './address';
 
-/** Value sizes tried, largest first: every slab class from ~600 KB down to 48 bytes ends up full. */
-const FILL_SIZES = [600_000, 200_000, 60_000, 20_000, 6_000, 2_000, 600, 200, 60, 1] as const;
-/** Sets sent per round trip. */
+/** Value sizes tried, largest first, 1.15 times apart (finer than the slab classes' 1.25): every class ends up full. */
+const FILL_SIZES: readonly number[] = (() => {
+  const sizes: number[] = [];
+  for (let size = 600_000; size >= 1; size = Math.floor(size / 1.15)) sizes.push(size);
+  return sizes;
+})();
+/** Deletes sent per round trip. */
 const PIPELINE = 64;
+/** Sets sent per round trip: about 1 MB of data, 1 to 256 items. */
+function setsPerRoundTrip(size: number): number {
+  return Math.max(1, Math.min(256, Math.floor(1_000_000 / (size + 64))));
+}
 const OUT_OF_MEMORY = /^SERVER_ERROR out of memory/i; // "… storing object", "… during read"
 
 /** What {@link fillMemory} stored; `release()` deletes it again, making room. */
@@ -77,7 +88,7 @@ export async function fillMemory(target: string | HostPort, prefix = 'harness:fi
     for (const size of FILL_SIZES) {
       const data = Buffer.alloc(size, 0x2e).toString('latin1');
       for (let full = false; !full; ) {
-        const batch = Array.from({ length: PIPELINE }, () => `${prefix}${next++}`);
+        const batch = Array.from({ length: setsPerRoundTrip(size) }, () => `${prefix}${next++}`);
         const replies = await connection.exchange(batch.map((key) => `set ${key} 0 0 ${size}\r\n${data}\r\n`).join(''), batch.length);
         replies.forEach((reply, index) => {
           if (reply === 'STORED') keys.push(batch[index]!);
