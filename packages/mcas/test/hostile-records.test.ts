@@ -59,6 +59,20 @@ describe('a server without CAS (-C) among the servers', () => {
   const withCas = useMemcached(1);
   const withoutCas = useMemcached(1, { cas: false });
 
+  test('entries read from the -C server (CAS 0) are refused as conditions; nothing is written', async () => {
+    const store = pool.open(withoutCas.addresses);
+    const keys = uniqueKeys('no-cas', 2);
+    for (const key of keys) await store.set(key, 'kept');
+    const entries = await mcasGetMulti<string>(store, keys);
+    expect(entries.get(keys[0]!)?.cas).toBe(0n);
+    for (const updates of [keys.map((key) => [entries.get(key)!, 'new'] as const), [[entries.get(keys[0]!)!, 'new'] as const]]) {
+      expect(await rejectionOf(mcas(store, updates))).toBeInstanceOf(CasUnsupportedError);
+    }
+    expect(await listKeys(withoutCas.addresses[0]!, 'mcc:mcas:')).toEqual([]);
+    const after = await mcasGetMulti<string>(store, keys);
+    expect(keys.map((key) => after.get(key)?.value)).toEqual(['kept', 'kept']);
+  });
+
   test('an MCAS whose descriptor lands on the -C server is refused before anything is written', async () => {
     const store = pool.open([...withCas.addresses, ...withoutCas.addresses]);
     const casServer = withCas.addresses[0]!;
