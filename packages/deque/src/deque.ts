@@ -20,7 +20,7 @@ import { DequeRecords, type AnchorEntry } from './records';
 import { sleep } from './wait';
 import { clearDeque } from './clear';
 import { prepareElements } from './prepare-push';
-import { checkConsumeOptions, checkWaitOptions, resolveDequeOptions, resolveMoveOptions, valuesOf } from './validate';
+import { checkConsumeOptions, checkStore, checkWaitOptions, resolveDequeOptions, resolveMoveOptions, valuesOf } from './validate';
 
 export interface DequeOptions {
   /** Keep every record of the deque on one server (a `{name}` hash tag). Default false: chunks spread over all servers. Must match between `create` and `bind`. */
@@ -59,6 +59,7 @@ export class Deque<T = unknown> {
   readonly #inlineMaxBytes: number;
 
   private constructor(store: Store, name: string, options: DequeOptions | undefined) {
+    checkStore(store);
     const settings = resolveDequeOptions(options);
     this.name = validateDequeName(name);
     this.store = store;

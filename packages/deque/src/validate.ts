@@ -4,7 +4,7 @@
  * an InvalidArgumentError before anything is read or written — never a
  * hang (a NaN timeout), a plain TypeError, or an option silently ignored.
  */
-import { InvalidArgumentError } from '@mcc/mcas';
+import { InvalidArgumentError, type Store } from '@mcc/mcas';
 import type { Side } from './plan';
 
 /** Largest `inlineMaxBytes`: beyond 64 KiB a value is better off in its own item anyway. */
@@ -31,6 +31,14 @@ function integerIn(name: string, value: unknown, min: number, max: number): numb
     throw new InvalidArgumentError(`deque option ${name} must be a whole number of bytes from ${min} to ${max}, got ${describe(value)}`);
   }
   return value;
+}
+
+/** @throws InvalidArgumentError unless `store` looks like a Store (from `connect`): checked by shape, so a second copy of the package still counts */
+export function checkStore(store: unknown): asserts store is Store {
+  const candidate = store as { client?: { serverFor?: unknown }; codec?: { encode?: unknown } } | null;
+  if (typeof store !== 'object' || candidate === null || typeof candidate.client?.serverFor !== 'function' || typeof candidate.codec?.encode !== 'function') {
+    throw new InvalidArgumentError(`a deque needs a Store (from connect()), got ${describe(store)}`);
+  }
 }
 
 /** The deque options with defaults filled in. @throws InvalidArgumentError */

@@ -4,7 +4,7 @@
  * silently ignored, or a change to the deque.
  */
 import { useMemcached } from '@mcc/harness';
-import { Deque, InvalidArgumentError } from '../src';
+import { Deque, InvalidArgumentError, type Store } from '../src';
 import { storeFactory } from './helpers';
 
 const memcached = useMemcached(1, { evictions: false });
@@ -80,4 +80,10 @@ test('valid options at the edges are accepted', async () => {
   expect(await deque.popWait({ timeoutMs: 0 })).toBe(4);
   expect(await deque.popLeftWait({ timeoutMs: Infinity, signal: new AbortController().signal })).toBe(1);
   expect(await deque.length()).toBe(2);
+});
+
+test.each([null, undefined, 'localhost:11211', {}])('a store that is not a Store (%p) is an InvalidArgumentError', async (notAStore) => {
+  const bad = notAStore as unknown as Store;
+  expect(await refusal(() => Deque.create(bad))).toBeInstanceOf(InvalidArgumentError);
+  expect(() => Deque.bind(bad, 'name')).toThrow(InvalidArgumentError);
 });

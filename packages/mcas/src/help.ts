@@ -20,6 +20,7 @@ import { AcquireBudgetError, acquireLocation } from './acquire';
 import { decide, readDescriptor } from './decide';
 import { publishHelp } from './diagnostics';
 import { McasContentionError, McasCorruptionError } from './errors';
+import { checkStore } from './options';
 import { RecordError } from './record-error';
 import { releaseByReading } from './release';
 import { McasStatus, type DecidedStatus } from './status';
@@ -86,6 +87,7 @@ async function helpOnce(store: Store, descriptorKey: string, origin: string): Pr
  * expired, or it was never written). Use it after McasOutcomeUnknownError.
  */
 export async function mcasOutcome(store: Store, descriptorKey: string): Promise<boolean | null> {
+  checkStore(store, 'mcasOutcome');
   const result = await help(store, descriptorKey, descriptorKey);
   return result === 'missing' ? null : result.status === McasStatus.Succeeded;
 }

@@ -50,7 +50,7 @@ import { decide, DecideBudgetError, type DecideResult } from './decide';
 import { McasContentionError, McasCorruptionError, McasOutcomeUnknownError } from './errors';
 import { help } from './help';
 import { isLostReply, isRefusedWrite } from './io';
-import { resolveMcasOptions, type McasHooks, type McasOptions, type McasStep } from './options';
+import { checkStore, resolveMcasOptions, type McasHooks, type McasOptions, type McasStep } from './options';
 import { planUpdates, type McasUpdate, type PlannedUpdate } from './plan';
 import { RecordError } from './record-error';
 import { releaseByReading, releaseKnown, type KnownLocation } from './release';
@@ -83,6 +83,7 @@ async function step(hooks: McasHooks, current: McasStep): Promise<void> {
  * @throws McasCorruptionError when a record this MCAS needs was lost
  */
 export async function mcas(store: Store, updates: readonly McasUpdate[], options?: McasOptions): Promise<boolean> {
+  checkStore(store, 'mcas');
   const resolved = resolveMcasOptions(options);
   const planned = await planUpdates(store, updates);
   if (planned.length === 0) return true;

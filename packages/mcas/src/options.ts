@@ -2,7 +2,18 @@
  * Options of `mcas`, including the testing hooks that let a test stop an
  * originator at each step (a crash at a chosen point).
  */
-import { InvalidArgumentError } from '@mcc/codec';
+import { InvalidArgumentError, type Store } from '@mcc/codec';
+
+/**
+ * @throws InvalidArgumentError unless `store` looks like a Store (from
+ *   `connect`): checked by shape, so a second copy of the package still counts
+ */
+export function checkStore(store: unknown, method: string): asserts store is Store {
+  const candidate = store as { client?: { serverFor?: unknown }; codec?: { encode?: unknown } } | null;
+  if (typeof store !== 'object' || candidate === null || typeof candidate.client?.serverFor !== 'function' || typeof candidate.codec?.encode !== 'function') {
+    throw new InvalidArgumentError(`${method} needs a Store (from connect()), got ${store === null ? 'null' : typeof store}`);
+  }
+}
 
 /** Default lifetime of a descriptor (and of its split-out values): one day. */
 export const DEFAULT_DESCRIPTOR_TTL_SECONDS = 86_400;

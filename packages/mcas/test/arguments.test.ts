@@ -4,7 +4,7 @@
  * written — never a plain TypeError from deep inside the retry loop.
  */
 import { useMemcached } from '@mcc/harness';
-import { InvalidArgumentError, mcas, mcasGet, mcasUpdate, type Store } from '../src';
+import { InvalidArgumentError, mcas, mcasGet, mcasGetMulti, mcasOutcome, mcasUpdate, type Store } from '../src';
 import { rejectionOf, StorePool, uniqueKeys } from './helpers';
 
 const mc = useMemcached(1);
@@ -43,4 +43,11 @@ test('mcas with hooks that are not functions, or options that are not an object,
   expect(await rejectionOf(mcas(store, updates, { hooks: { afterStep: 'x' as never } }))).toBeInstanceOf(InvalidArgumentError);
   expect(await rejectionOf(mcas(store, updates, 'fast' as never))).toBeInstanceOf(InvalidArgumentError);
   for (const entry of entries) expect((await mcasGet(store, entry.key))?.cas).toBe(entry.cas);
+});
+
+test.each([null, undefined, 'localhost:11211', {}])('a store that is not a Store (%p) is an InvalidArgumentError everywhere', async (notAStore) => {
+  const bad = notAStore as unknown as Store;
+  for (const call of [() => mcas(bad, []), () => mcasGet(bad, 'k'), () => mcasGetMulti(bad, ['k']), () => mcasUpdate(bad, ['k'], () => undefined), () => mcasOutcome(bad, 'k')]) {
+    expect(await rejectionOf(call())).toBeInstanceOf(InvalidArgumentError);
+  }
 });
