@@ -7,7 +7,7 @@
  * "Server facts").
  */
 import { fillMemory, useMemcached } from '@mcc/harness';
-import { Deque, ServerError } from '../src';
+import { Deque, DequeOutcomeUnknownError, ServerError } from '../src';
 import { storeFactory } from './helpers';
 
 const memcached = useMemcached(1, { evictions: false, memoryMb: 2 });
@@ -78,4 +78,48 @@ test('survives any number of refused writes; its content is exactly what was ack
   expect(drained).toEqual(model);
   await deque.append(valueOf(1)); // and it works normally again
   expect(await deque.pop()).toEqual(valueOf(1));
+});
+
+test('producers on separate connections racing a filling server: exactly the acknowledged values, once each, in each producer\'s order', async () => {
+  const creator = stores.open(memcached.addresses);
+  const deque = await Deque.create<string>(creator, undefined, { flushBytes: 512 });
+  const producers = [0, 1, 2].map(() => Deque.bind<string>(stores.open(memcached.addresses), deque.name, { flushBytes: 512 }));
+  const acknowledged = new Set<string>();
+  const refused = new Set<string>();
+  const unknown = new Set<string>();
+  let full = false;
+  /** Pushes while the server fills up, and 20 more once it is full. */
+  const produce = async (producer: Deque<string>, p: number): Promise<void> => {
+    for (let i = 0, afterFull = 0; afterFull < 20 && i < 5000; i++, afterFull += full ? 1 : 0) {
+      const value = `${p}:${i}:${'z'.repeat((i * 37) % 1500)}`;
+      try {
+        await producer.append(value);
+        acknowledged.add(value);
+      } catch (error) {
+        if (error instanceof DequeOutcomeUnknownError) unknown.add(value);
+        else {
+          expect(error).toBeInstanceOf(ServerError);
+          refused.add(value);
+        }
+      }
+    }
+  };
+  const running = producers.map((producer, p) => produce(producer, p));
+  const filled = await fillMemory(memcached.addresses[0]!); // while they push
+  full = true;
+  await Promise.all(running);
+  await filled.release();
+  expect(refused.size).toBeGreaterThan(0);
+  expect(acknowledged.size).toBeGreaterThan(0);
+
+  const drained: string[] = [];
+  for (let value = await deque.popLeft(); value !== undefined; value = await deque.popLeft()) drained.push(value);
+  expect(new Set(drained).size).toBe(drained.length); // once each
+  for (const value of acknowledged) expect(drained).toContain(value);
+  for (const value of drained) expect(refused.has(value)).toBe(false);
+  for (const value of drained) expect(acknowledged.has(value) || unknown.has(value)).toBe(true);
+  for (const p of [0, 1, 2]) {
+    const order = drained.filter((value) => value.startsWith(`${p}:`)).map((value) => Number(value.split(':')[1]));
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+  }
 });

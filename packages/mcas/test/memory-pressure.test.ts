@@ -74,3 +74,42 @@ test.each<[string, McasStep]>([
   else expect([START, AFTER]).toContainEqual(values); // unknown: either, but atomically
   await expectNoReferences(store, keys);
 });
+
+test('transfers from separate connections racing a filling server keep the total, and leave no reference', async () => {
+  const setup = pool.open(memcached.addresses);
+  const accounts = uniqueKeys('bank', 4);
+  for (const key of accounts) await setup.set(key, 100);
+  const clients = [0, 1, 2].map(() => pool.open(memcached.addresses));
+  let full = false;
+  const outcomes = { applied: 0, 'not-applied': 0, unknown: 0 };
+  /** Moves 1 between two accounts, again and again, while the server fills up and 20 times once it is full. */
+  const transfer = async (store: Store, c: number): Promise<void> => {
+    for (let i = 0, afterFull = 0; afterFull < 20 && i < 3000; i++, afterFull += full ? 1 : 0) {
+      const from = accounts[(c + i) % accounts.length]!;
+      const to = accounts[(c + i + 1) % accounts.length]!;
+      let outcome: Outcome;
+      try {
+        const entries = await mcasGetMulti<number>(store, [from, to]);
+        outcome = (await mcas(store, [[entries.get(from)!, entries.get(from)!.value - 1], [entries.get(to)!, entries.get(to)!.value + 1]])) ? 'applied' : 'not-applied';
+      } catch (error) {
+        if (error instanceof McasOutcomeUnknownError) outcome = 'unknown';
+        else {
+          expect(error).toBeInstanceOf(ServerError);
+          outcome = 'not-applied';
+        }
+      }
+      outcomes[outcome]++;
+    }
+  };
+  const running = clients.map((store, c) => transfer(store, c));
+  const filled = await fillMemory(memcached.addresses[0]!);
+  full = true;
+  await Promise.all(running);
+  await filled.release();
+
+  const balances = await mcasGetMulti<number>(setup, accounts);
+  expect(accounts.reduce((sum, key) => sum + balances.get(key)!.value, 0)).toBe(400);
+  await expectNoReferences(setup, accounts);
+  expect(outcomes.applied).toBeGreaterThan(0);
+  expect(outcomes['not-applied'] + outcomes.unknown).toBeGreaterThan(0);
+});
