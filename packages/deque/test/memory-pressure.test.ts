@@ -123,3 +123,33 @@ test('producers on separate connections racing a filling server: exactly the ack
     expect(order).toEqual([...order].sort((a, b) => a - b));
   }
 });
+
+test('moves between two deques on a filling server: every value is in exactly one of them', async () => {
+  const store = stores.open(memcached.addresses);
+  const source = await Deque.create<string>(store, undefined, { flushBytes: 512 });
+  const target = await Deque.create<string>(store, undefined, { flushBytes: 512 });
+  const values = Array.from({ length: 40 }, (_, i) => `${i}:${'m'.repeat((i * 53) % 1400)}`);
+  await source.extend(values);
+  let full = false;
+  let failures = 0;
+  const mover = async (): Promise<void> => {
+    for (let i = 0, afterFull = 0; afterFull < 15 && i < 2000; i++, afterFull += full ? 1 : 0) {
+      try {
+        if ((await source.moveTo(target)) === undefined) await target.moveTo(source);
+      } catch (error) {
+        // Refused, or (a refused MCAS decision) decided later by a reader: atomic either way.
+        expect(error).toMatchObject({ code: expect.stringMatching(/^MCC_ERR_(SERVER|MCAS_OUTCOME_UNKNOWN)$/) });
+        failures++;
+      }
+    }
+  };
+  const moving = mover();
+  const filled = await fillMemory(memcached.addresses[0]!);
+  full = true;
+  await moving;
+  await filled.release();
+  expect(failures).toBeGreaterThan(0);
+  const drained: string[] = [];
+  for (const deque of [source, target]) for (let value = await deque.pop(); value !== undefined; value = await deque.pop()) drained.push(value);
+  expect(drained.sort()).toEqual([...values].sort());
+});
