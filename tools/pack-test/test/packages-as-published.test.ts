@@ -34,8 +34,8 @@ afterAll(async () => {
   if (root !== '') rmSync(root, { recursive: true, force: true });
 });
 
-test('the public packages are the four libraries (and nothing private)', () => {
-  expect(packages.map((pkg) => pkg.name)).toEqual(expect.arrayContaining(['@mcc/codec', '@mcc/deque', '@mcc/mcas', '@mcc/protocol']));
+test('the public packages are the libraries and the CLI (nothing private)', () => {
+  expect(packages.map((pkg) => pkg.name)).toEqual(expect.arrayContaining(['@mcc/cli', '@mcc/codec', '@mcc/deque', '@mcc/mcas', '@mcc/protocol']));
   expect(project.startsWith(path.resolve(__dirname, '..', '..', '..'))).toBe(false);
 });
 
@@ -51,6 +51,20 @@ test.each([['ES module', 'esm'], ['CommonJS script', 'cjs']] as const)('a %s usi
   const file = writeJsConsumers(project)[kind];
   const { stdout } = await run(process.execPath, [file], { cwd: project, env: { ...process.env, MCC_TEST_SERVER: server!.address }, timeout: 30_000 });
   expect(JSON.parse(stdout)).toEqual(CONSUMER_OUTPUT);
+});
+
+test('the installed mcc bin runs against memcached, needing nothing of the workspace', async () => {
+  const manifest = JSON.parse(readFileSync(path.join(project, 'node_modules', '@mcc', 'cli', 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+  expect(Object.keys(manifest.dependencies).every((name) => ['@mcc/protocol', '@mcc/codec', '@mcc/mcas', '@mcc/deque'].includes(name))).toBe(true);
+  const mcc = path.join(project, 'node_modules', '.bin', 'mcc');
+  const servers = ['--servers', server!.address];
+  const name = `pack-${process.pid}`;
+  await run(mcc, ['create', name, ...servers], { cwd: project });
+  await run(mcc, ['push', name, '{"job":1}', ...servers], { cwd: project });
+  const popped = await run(mcc, ['pop', name, '--left', ...servers], { cwd: project });
+  expect(JSON.parse(popped.stdout)).toEqual({ job: 1 });
+  const help = await run(mcc, ['--help'], { cwd: project });
+  expect(help.stdout).toContain('Usage: mcc <command>');
 });
 
 test.each(['node16', 'bundler'])('TypeScript consumers type-check under %s resolution (strict, exactOptionalPropertyTypes, no skipLibCheck)', async (label) => {
