@@ -1,7 +1,7 @@
 import { freePort, startMemcached, useMemcached, type MemcachedServer } from '@mcc/harness';
 import { runCli } from './run-cli';
 
-const guarded = useMemcached(1, { evictions: false });
+const guarded = useMemcached(1, { evictions: false, itemSizeMax: '1m' });
 let plain: MemcachedServer;
 
 beforeAll(async () => {

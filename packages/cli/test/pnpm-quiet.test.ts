@@ -30,4 +30,4 @@ test('job=$(pnpm mcc pop q) captures the value alone, and an empty pop leaves st
   const empty = await pnpmMcc(['pop', name, ...servers]);
   expect(empty).toMatchObject({ code: 1, stdout: '' });
   expect(empty.stderr).not.toContain('ELIFECYCLE');
-});
+}, 180_000); // pnpm mcc builds what it needs first (turbo, normally cached)
