@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `mcc-lint PACKAGE_DIR…`: the rules STYLE.md asks of every workspace
+ * `mcc-lint PACKAGE_DIR…`: the project's source rules for every workspace
  * package's sources (`packages/*` and `tools/*`), checked without a lint
  * framework (a directory without `src/`, like this one, has nothing to check):
  *
