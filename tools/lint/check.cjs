@@ -1,13 +1,17 @@
 #!/usr/bin/env node
 /**
- * `mcc-lint PACKAGE_DIR…`: the rules STYLE.md asks of the published packages,
- * checked without a lint framework:
+ * `mcc-lint PACKAGE_DIR…`: the project's source rules for every workspace
+ * package's sources (`packages/*` and `tools/*`), checked without a lint
+ * framework (a directory without `src/`, like this one, has nothing to check):
  *
  * - layering: a package imports only the @mcc packages in its own
  *   `dependencies` (protocol ← codec ← mcas ← deque), and never msgpackr above codec;
  * - kebab-case file names;
  * - no source file over 450 lines (tests excepted);
- * - no `console.` and no `@ts-nocheck` / `@ts-ignore` in library sources.
+ * - no `console.` and no `@ts-nocheck` / `@ts-ignore` in library sources;
+ * - every package.json script (the root's and each package's) that runs
+ *   turbo disables its telemetry (`TURBO_TELEMETRY_DISABLED=1 turbo …`), so a
+ *   first `pnpm demo` prints no telemetry banner.
  *
  * Prints one line per finding and exits 1 if there is any.
  */
@@ -29,6 +33,7 @@ function sourceFiles(dir) {
 }
 
 for (const packageDir of process.argv.slice(2)) {
+  if (!fs.existsSync(path.join(packageDir, 'package.json')) || !fs.existsSync(path.join(packageDir, 'src'))) continue;
   const manifest = JSON.parse(fs.readFileSync(path.join(packageDir, 'package.json'), 'utf8'));
   const allowed = new Set(Object.keys(manifest.dependencies ?? {}));
   for (const file of sourceFiles(path.join(packageDir, 'src'))) {
@@ -46,6 +51,18 @@ for (const packageDir of process.argv.slice(2)) {
     for (const match of text.matchAll(/from '(@mcc\/[a-z-]+|msgpackr)(\/[^']*)?'/g)) {
       if (!allowed.has(match[1])) findings.push(`${relative}: imports ${match[1]}, which is not a dependency of ${manifest.name}`);
       if (match[2]) findings.push(`${relative}: deep import ${match[1]}${match[2]}; use the package's public entry`);
+    }
+  }
+}
+
+const manifests = [path.resolve(__dirname, '..', '..', 'package.json'), ...process.argv.slice(2).map((dir) => path.join(dir, 'package.json'))];
+for (const manifestPath of manifests.filter((file) => fs.existsSync(file))) {
+  const scripts = JSON.parse(fs.readFileSync(manifestPath, 'utf8')).scripts ?? {};
+  for (const [name, script] of Object.entries(scripts)) {
+    for (const part of String(script).split(/&&|\|\||;/)) {
+      if (/(^|\s)turbo\s/.test(part) && !/TURBO_TELEMETRY_DISABLED=1\s+turbo\s/.test(part)) {
+        findings.push(`${path.relative(process.cwd(), manifestPath)}: script "${name}" runs turbo without TURBO_TELEMETRY_DISABLED=1`);
+      }
     }
   }
 }

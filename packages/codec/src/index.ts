@@ -8,7 +8,7 @@
 export { Store, connect, type ConnectOptions } from './store';
 export type { CasTarget, Entry, WriteOptions } from './entry';
 export { CodecId, type Codec } from './codec';
-export { msgpackCodec } from './msgpack-codec';
+export { msgpackCodec, msgpackrInteropOptions } from './msgpack-codec';
 export { rawCodec } from './raw-codec';
 export { jsonCodec } from './json-codec';
 export { FLAGS_MARKER, RecordKind, mccFlags, parseFlags, type ParsedFlags } from './flags';

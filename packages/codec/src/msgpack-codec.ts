@@ -1,7 +1,7 @@
 /**
  * The default codec: MessagePack on msgpackr, configured so that any
  * MessagePack library reads what it writes and it reads what they write
- * (docs/FORMAT.md §4 has the exact type mapping).
+ * (docs/FORMAT.md §5 has the exact type mapping).
  *
  * - No msgpackr-only extensions: records (`useRecords: false`), structured
  *   clone, "more types", bundled strings and the bigint extension are off;
@@ -34,8 +34,12 @@ import { prepareValue, Refusal, type LeafRules } from './prepare-value';
 
 const NAME = 'msgpack';
 
-/** msgpackr options for interop; a fresh object per instance (msgpackr writes into it). */
-function interopOptions(mapsAsObjects: boolean): Options {
+/**
+ * The msgpackr options of the default codec (interop with other languages'
+ * MessagePack: docs/FORMAT.md §5); a fresh object per call (msgpackr writes
+ * into it). Exported for benchmarks that compare against msgpackr alone.
+ */
+export function msgpackrInteropOptions(mapsAsObjects: boolean): Options {
   return {
     useRecords: false,
     structuredClone: false,
@@ -55,10 +59,10 @@ function interopOptions(mapsAsObjects: boolean): Options {
   };
 }
 
-const packr = new Packr(interopOptions(true));
-const objectUnpackr = new Unpackr(interopOptions(true));
+const packr = new Packr(msgpackrInteropOptions(true));
+const objectUnpackr = new Unpackr(msgpackrInteropOptions(true));
 /** Used only for input with a `__proto__` key (msgpackr's object mode renames it to `__proto_`). */
-const mapUnpackr = new Unpackr(interopOptions(false));
+const mapUnpackr = new Unpackr(msgpackrInteropOptions(false));
 
 const INT32_MIN = -(2 ** 31);
 const UINT32_END = 2 ** 32;

@@ -2,7 +2,7 @@
  * Structural check of untrusted MessagePack bytes before any decoder sees
  * them: one pass, no recursion, no allocation proportional to what a header
  * claims. It accepts exactly one value of the mcc type mapping
- * (docs/FORMAT.md §4) and nothing after it, and throws {@link ScanError}
+ * (docs/FORMAT.md §5) and nothing after it, and throws {@link ScanError}
  * for everything else:
  *
  * - truncation: a header or payload running past the end (so every prefix of

@@ -7,7 +7,7 @@
  * how concurrent callers in one process share those CASes, plan.ts for the
  * state machine, and docs/FORMAT.md for the records.
  */
-import { CasUnsupportedError, InvalidArgumentError, RecordKind, mcas, type Store } from '@mcc/mcas';
+import { CasUnsupportedError, InvalidArgumentError, McError, RecordKind, mcas, type Store } from '@mcc/mcas';
 import { emptyAnchor, type Anchor } from './anchor';
 import { isExternal } from './element';
 import { DequeEngine } from './engine';
@@ -206,7 +206,7 @@ export class Deque<T = unknown> {
       const element = popPlan.popped[0];
       if (element === undefined) return undefined; // empty, as of a read this very call made
       const pushPlan = planBatch(targetAnchor!.value, [{ kind: 'push', side: to, elements: [element] }], target.cacheFor(targetAnchor!.cas), { batchId: moveId, flushBytes, sizeOf });
-      if (pushPlan.kind === 'need') throw new Error('a push never needs a fetch'); // planner invariant
+      if (pushPlan.kind === 'need') throw new McError('MCC_ERR_INTERNAL', 'moveTo: the planner asked to fetch records for a push, which never needs any (a bug in @mcc/deque)'); // planner invariant
       const written = await Promise.all([source.writeFlushes(sourceAnchor!, popPlan.flushes), target.writeFlushes(targetAnchor!, pushPlan.flushes)]);
       if (!written.every(Boolean)) continue;
       const moved = await mcas(this.store, [

@@ -44,5 +44,5 @@ export function isElement(value: unknown): value is Element {
  * (header up to 5 bytes) or a string (header up to 5 bytes; keys are ASCII).
  */
 export function elementSize(element: Element): number {
-  return 2 + 5 + (isExternal(element) ? element[1].length : element[1].length);
+  return 2 + 5 + element[1].length;
 }

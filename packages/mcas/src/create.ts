@@ -6,6 +6,7 @@
  */
 import { RecordKind, type Entry, type Store } from '@mcc/codec';
 import { descriptorRecord, type Descriptor } from './descriptor';
+import { McasContentionError } from './errors';
 import { newDescriptorKey, splitValueKey } from './keys';
 import { planDescriptorSplit, type PlannedUpdate } from './plan';
 import { McasStatus } from './status';
@@ -60,6 +61,6 @@ export async function createDescriptor(store: Store, planned: readonly PlannedUp
     });
     const failure = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
     if (failure) throw failure.reason;
-    if (attempt >= MAX_KEY_ATTEMPTS) throw new Error(`mcas: ${MAX_KEY_ATTEMPTS} fresh random descriptor keys were all taken; is something writing mcc:mcas: keys?`);
+    if (attempt >= MAX_KEY_ATTEMPTS) throw new McasContentionError(descriptorKey, attempt, `mcas: ${MAX_KEY_ATTEMPTS} fresh random descriptor keys were all taken; is something writing mcc:mcas: keys?`);
   }
 }

@@ -3,7 +3,7 @@
  * One table of cases runs on both setups; cases that touch keys use one key
  * per server (`keysOnEachServer`), so on the cluster every server is exercised.
  */
-import { useMemcached, type MemcachedServer } from '@mcc/harness';
+import { usePrivateMemcached, type MemcachedServer } from '@mcc/harness';
 import { Client, ServerError, metricsDelta } from '../src';
 import { Status } from '../src/wire/constants';
 import { keysOnEachServer, rejectionOf, uniqueKey, waitFor } from './helpers';
@@ -369,7 +369,7 @@ describe.each([
   ['one server', 1],
   ['three servers', 3],
 ])('commands on %s', (_name, count) => {
-  const mc = useMemcached(count);
+  const mc = usePrivateMemcached(count);
   const setup = {} as Setup;
 
   beforeAll(() => {

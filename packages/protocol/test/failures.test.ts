@@ -4,7 +4,7 @@
  * within its timeout; nothing is resent; the client recovers by itself; a
  * dead server is not remapped.
  */
-import { FaultProxy, freePort, startMemcached, useMemcached, type MemcachedServer } from '@mcc/harness';
+import { FaultProxy, freePort, startMemcached, usePrivateMemcached, type MemcachedServer } from '@mcc/harness';
 import {
   ClientClosedError,
   Client,
@@ -32,7 +32,7 @@ function expectWhere(error: unknown, key: string, server: string): void {
 }
 
 describe('failures through a fault proxy', () => {
-  const mc = useMemcached(1);
+  const mc = usePrivateMemcached(1);
   let proxy: FaultProxy;
   let direct: Client; // straight to the server, to see what really happened
   let clients: Client[] = [];
@@ -480,7 +480,7 @@ describe('killed servers', () => {
 });
 
 describe('one dead server of three', () => {
-  const mc = useMemcached(3);
+  const mc = usePrivateMemcached(3);
   let client: Client;
   const backgroundErrors: Error[] = [];
   beforeAll(() => {

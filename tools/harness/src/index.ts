@@ -16,5 +16,6 @@ export { freePort } from './free-port';
 export { type MemcachedOptions, MEMCACHED_HOST, buildMemcachedArgs } from './memcached-args';
 export { type MemcachedServer, killAllMemcached, startMemcached, stopAllMemcached } from './memcached-server';
 export { type RawTextRequestOptions, rawTextRequest } from './raw-text-request';
-export { SERVERS_ENV, type UsedMemcached, parseServerList, useMemcached } from './use-memcached';
+export { SERVERS_ENV, type UsedMemcached, parseServerList, useMemcached, usePrivateMemcached } from './use-memcached';
+export { itemSizeBytes, readSettings, serversSatisfy, settingsMismatch } from './external-servers';
 export { WATCHDOG_SCRIPT } from './watchdog';

@@ -1,5 +1,6 @@
 import { parseAddress } from './address';
 import { type MemcachedCluster, startCluster } from './cluster';
+import { asksForNothing, serversSatisfy } from './external-servers';
 import type { MemcachedOptions } from './memcached-args';
 import type { MemcachedServer } from './memcached-server';
 
@@ -45,26 +46,34 @@ export function parseServerList(text: string): string[] {
  * fast way) in `afterAll` of the surrounding jest file or `describe` block.
  *
  * If the environment variable `MCC_SERVERS` is set (comma-separated
- * `host:port` list), no servers are started: `addresses` are the first `count`
- * entries of that list (it must list at least `count`), `servers` is empty, and
- * `options` are ignored, since the servers' flags are whatever they were started with.
- * Use it to run a suite against servers you manage yourself (e.g. docker).
+ * `host:port` list; it must list at least `count`), the first `count` of
+ * those servers are used instead — `servers` is then empty — when they can
+ * stand in for what the test asks: with no `options`, always; with options
+ * (`cas`, `evictions`, `itemSizeMax`, `memoryMb`), only when every listed
+ * server runs with exactly those settings (read from `stats settings` in
+ * `beforeAll`); otherwise, and always for `extraArgs` or `port`, private
+ * servers are started as without MCC_SERVERS. Use it to run a suite against
+ * servers you manage yourself (e.g. docker). A test that needs servers of its
+ * own whatever MCC_SERVERS says (it kills them, counts their requests, or
+ * puts a proxy before them) uses {@link usePrivateMemcached}.
  *
  * @example
  * ```ts
  * const mc = useMemcached(3, { evictions: false });
  * test('…', async () => { const client = createClient(mc.addresses); … });
  * ```
- * @throws Error when called outside jest (no `beforeAll`/`afterAll` globals) without MCC_SERVERS
+ * @throws Error when called outside jest (no `beforeAll`/`afterAll` globals), unless
+ *   MCC_SERVERS is set and no options are given
  */
 export function useMemcached(count: number, options: MemcachedOptions = {}): UsedMemcached {
   const external = process.env[SERVERS_ENV];
-  if (external !== undefined && external.trim() !== '') {
-    const listed = parseServerList(external);
-    if (listed.length < count) {
-      throw new Error(`${SERVERS_ENV} lists ${listed.length} server(s) but this test needs ${count}`);
-    }
-    const addresses = listed.slice(0, count);
+  if (external === undefined || external.trim() === '') return usePrivateMemcached(count, options);
+  const listed = parseServerList(external);
+  if (listed.length < count) {
+    throw new Error(`${SERVERS_ENV} lists ${listed.length} server(s) but this test needs ${count}`);
+  }
+  const addresses = listed.slice(0, count);
+  if (asksForNothing(options)) {
     return {
       servers: [],
       get addresses() {
@@ -72,11 +81,53 @@ export function useMemcached(count: number, options: MemcachedOptions = {}): Use
       },
     };
   }
+  // The flags matter to this test: use the listed servers only if they run with them.
+  const hooks = jestHooks();
+  let chosen: UsedMemcached | undefined;
+  let cluster: MemcachedCluster | undefined;
+  const hookTimeoutMs = (options.startTimeoutMs ?? 10_000) + 10_000;
+  hooks.beforeAll(async () => {
+    if (await serversSatisfy(addresses, options)) {
+      chosen = { servers: [], addresses: [...addresses] };
+      return;
+    }
+    cluster = await startCluster(count, options);
+    chosen = cluster;
+  }, hookTimeoutMs);
+  hooks.afterAll(async () => {
+    await Promise.all(cluster?.servers.map((server) => server.kill()) ?? []);
+    cluster = undefined;
+  }, hookTimeoutMs);
+  const current = (): UsedMemcached => {
+    if (chosen === undefined) throw new Error('useMemcached(): servers are only available inside tests and hooks, after beforeAll');
+    return chosen;
+  };
+  return {
+    get servers() {
+      return current().servers;
+    },
+    get addresses() {
+      return [...current().addresses];
+    },
+  };
+}
 
+function jestHooks(): Required<JestHookGlobals> {
   const hooks = globalThis as unknown as JestHookGlobals;
   if (typeof hooks.beforeAll !== 'function' || typeof hooks.afterAll !== 'function') {
     throw new Error('useMemcached() needs jest globals (beforeAll/afterAll); call it at the top of a test file or describe block');
   }
+  return hooks as Required<JestHookGlobals>;
+}
+
+/**
+ * Like {@link useMemcached}, but always starts private servers, whatever
+ * MCC_SERVERS says: for tests that kill or restart their servers, count the
+ * requests a server saw, or put a fault proxy in front of one — things a
+ * shared server (another test's traffic, a cluster you run) would spoil.
+ */
+export function usePrivateMemcached(count: number, options: MemcachedOptions = {}): UsedMemcached {
+  const hooks = jestHooks();
   let cluster: MemcachedCluster | undefined;
   const current = (): MemcachedCluster => {
     if (!cluster) throw new Error('useMemcached(): servers are only available inside tests and hooks, after beforeAll');

@@ -151,7 +151,7 @@ export class RandomValues {
 
 /**
  * What msgpackCodec.decode(msgpackCodec.encode(value)) must return: the
- * type mapping of docs/FORMAT.md §4 applied to `value`.
+ * type mapping of docs/FORMAT.md §5 applied to `value`.
  */
 export function msgpackRoundTrip(value: unknown): unknown {
   if (typeof value === 'bigint') return value >= -(2n ** 53n) && value <= 2n ** 53n ? Number(value) : value;

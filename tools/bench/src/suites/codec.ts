@@ -26,7 +26,7 @@
  * rotating order, after `--warmup` seconds of unrecorded warm-up; every
  * subject's round trip is checked once against the value before timing.
  */
-import { msgpackCodec } from '@mcc/codec';
+import { msgpackCodec, msgpackrInteropOptions } from '@mcc/codec';
 import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -55,29 +55,12 @@ interface MsgpackrModule {
   Unpackr: new (options: Record<string, unknown>) => { unpack(bytes: Uint8Array): unknown };
 }
 
-/** msgpackr as @mcc/codec configures it for interop (packages/codec/src/msgpack-codec.ts). */
-const MSGPACKR_OPTIONS = {
-  useRecords: false,
-  structuredClone: false,
-  moreTypes: false,
-  bundleStrings: false,
-  useBigIntExtension: false,
-  largeBigIntToFloat: false,
-  largeBigIntToString: false,
-  encodeUndefinedAsNil: false,
-  useTimestamp32: false,
-  useFloat32: 0,
-  variableMapSize: true,
-  copyBuffers: true,
-  mapsAsObjects: true,
-  int64AsType: 'auto',
-};
-
 function subjects(): Subject[] {
   // The msgpackr that @mcc/codec itself resolves, not whichever another package might bring.
   const msgpackr = createRequire(require.resolve('@mcc/codec'))('msgpackr') as MsgpackrModule;
-  const packr = new msgpackr.Packr({ ...MSGPACKR_OPTIONS });
-  const unpackr = new msgpackr.Unpackr({ ...MSGPACKR_OPTIONS });
+  // msgpackr configured exactly as the codec configures it (imported, not copied).
+  const packr = new msgpackr.Packr(msgpackrInteropOptions(true) as Record<string, unknown>);
+  const unpackr = new msgpackr.Unpackr(msgpackrInteropOptions(true) as Record<string, unknown>);
   return [
     { name: 'mcc', encode: (value) => msgpackCodec.encode(value), decode: (bytes) => msgpackCodec.decode(bytes as Buffer) },
     {

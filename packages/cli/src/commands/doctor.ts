@@ -1,0 +1,84 @@
+/** `mcc doctor`: checks each server's settings for what data structures need. */
+import { EXIT_CODES } from '../cli-error';
+import type { Command } from '../command';
+import { formatBytes, formatColumns, formatCount } from '../format';
+import { helpText, JSON_HELP, SERVERS_HELP } from '../help-text';
+import { openCommand } from '../open-command';
+import { print, printJson } from '../output';
+import { assessServer, gatherServerFacts, suggestedFlags, type Finding, type ServerFacts } from '../server-health';
+
+const NAME = 'doctor';
+
+const LABELS: Readonly<Record<Finding['level'], string>> = { error: 'ERROR', risk: 'RISK ', note: 'note ' };
+
+function yesNo(value: boolean | undefined, yes: string, no: string): string {
+  return value === undefined ? '?' : value ? yes : no;
+}
+
+function serverLines(facts: ServerFacts, findings: readonly Finding[]): string[] {
+  const lines = [`${facts.server}${facts.version === undefined ? '' : `  memcached ${facts.version}`}`];
+  if (facts.reachable) {
+    const memory =
+      facts.memoryLimit === undefined
+        ? '?'
+        : `${formatBytes(facts.memoryLimit)}${facts.bytesUsed === undefined ? '' : ` (${formatBytes(facts.bytesUsed)} used by ${formatCount(facts.items ?? 0)} items)`}`;
+    const rows = [
+      ['reachable', 'yes'],
+      ['CAS', yesNo(facts.casEnabled, 'enabled', 'DISABLED (-C)')],
+      ['evictions', yesNo(facts.evictionsEnabled, "ON (memcached's default)", 'off (-M)')],
+      ['item size limit', facts.itemSizeMax === undefined ? '?' : formatBytes(facts.itemSizeMax)],
+      ['memory limit', memory],
+      ['evicted so far', facts.evictions === undefined ? '?' : formatCount(facts.evictions)],
+    ];
+    lines.push(...formatColumns(rows).map((line) => `  ${line}`));
+  } else {
+    lines.push('  reachable        NO');
+  }
+  for (const finding of findings) {
+    lines.push(`  ${LABELS[finding.level]} ${finding.message}`);
+    if (finding.fix !== undefined) lines.push(`        fix: ${finding.fix}`);
+  }
+  return lines;
+}
+
+export const doctorCommand: Command = {
+  name: NAME,
+  summary: "check the servers' settings (CAS, evictions, limits) for data structures",
+  usage: helpText(
+    'mcc doctor [--servers LIST] [--json]',
+    "Checks each server: reachable, version, CAS enabled, evictions disabled\n(-M) or not, item size limit, memory limit, evictions so far. Prints what\nis risky for data structures and the memcached flags that fix it.\nExits with 0 only if every server is reachable and nothing is risky\n(notes, such as memcached's small default memory, do not count).",
+    [SERVERS_HELP, JSON_HELP],
+    ['mcc doctor', 'mcc doctor --servers node1:11211,node2:11211,node3:11211', 'MCC_SERVERS=10.0.0.1:11211 mcc doctor --json'],
+  ),
+  async run(argv) {
+    const opened = openCommand(this, argv, {}, []);
+    if (opened === null) return EXIT_CODES.ok;
+    const { values } = opened;
+    const { servers, source } = opened.servers();
+    const assessed = await Promise.all(
+      servers.map(async (server) => {
+        const facts = await gatherServerFacts(server);
+        return { facts, findings: assessServer(facts) };
+      }),
+    );
+    const failing = assessed.filter(({ findings }) => findings.some((finding) => finding.level !== 'note'));
+    const ok = failing.length === 0;
+    const flags = suggestedFlags(assessed);
+    if (values.json) {
+      printJson({ ok, servers: assessed.map(({ facts, findings }) => ({ ...facts, findings })), suggestedFlags: flags });
+      return ok ? EXIT_CODES.ok : EXIT_CODES.negative;
+    }
+    const origin = source === 'default' ? ' (the default; pass --servers or set MCC_SERVERS)' : source === 'env' ? ' (from MCC_SERVERS)' : '';
+    print(`mcc doctor: ${servers.length} server${servers.length === 1 ? '' : 's'}${origin}`);
+    for (const { facts, findings } of assessed) print(['', ...serverLines(facts, findings)].join('\n'));
+    print('');
+    if (ok) {
+      print(`all is well: ${servers.length === 1 ? 'the server is' : `all ${servers.length} servers are`} ready for mcc data structures`);
+    } else {
+      const problems = failing.flatMap(({ findings }) => findings.filter((finding) => finding.level !== 'note')).length;
+      print(`${problems} problem${problems === 1 ? '' : 's'} on ${failing.length} of ${servers.length} server${servers.length === 1 ? '' : 's'}.`);
+    }
+    if (flags !== '') print(`recommended memcached flags: ${flags}`);
+    return ok ? EXIT_CODES.ok : EXIT_CODES.negative;
+  },
+};

@@ -1,0 +1,248 @@
+/**
+ * The demo's workloads, run inside worker processes: each role runs
+ * `concurrency` loops over one store until told to stop (or, for consumers,
+ * until the queue is drained).
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Deque, type Store } from '@mcc/deque';
+import { mcasUpdate } from '@mcc/mcas';
+import { describeError } from '../format';
+import type { WorkerAssignment, WorkerCounters, WorkerResult } from './messages';
+
+/** What the loops read to know when to end; set by the worker on `stop` / `drain`. */
+export interface LoopControl {
+  stopRequested: boolean;
+  drainRequested: boolean;
+}
+
+/** Counters shared by a role's loops, plus the errors they met. */
+export class RoleStats implements WorkerCounters {
+  ops = 0;
+  retries = 0;
+  errors = 0;
+  readonly firstErrors: string[] = [];
+
+  record(error: unknown): void {
+    this.errors++;
+    if (this.firstErrors.length < 5) {
+      const { code, message } = describeError(error);
+      this.firstErrors.push(`${code}: ${message.split('\n')[0] ?? ''}`);
+    }
+  }
+}
+
+/** The role-specific part of a {@link WorkerResult}. */
+export type RoleOutput = Partial<Pick<WorkerResult, 'produced' | 'uncertain' | 'received' | 'malformed' | 'orderViolations' | 'orderExamples'>>;
+
+export type RoleRunner = (store: Store, assignment: WorkerAssignment, control: LoopControl, stats: RoleStats) => Promise<RoleOutput>;
+
+const EMPTY_BACKOFF_MAX_MS = 20;
+const BACKLOG_CHECK_EVERY = 32;
+const INITIAL_BALANCE = 1000;
+
+function loops<T>(count: number, body: (loop: number) => Promise<T>): Promise<T[]> {
+  return Promise.all(Array.from({ length: count }, (_, loop) => body(loop)));
+}
+
+/**
+ * Holds the queue's backlog under `backlogLimit`, for all producer processes
+ * together. Below half the limit a loop reads the length every `every`
+ * appends, chosen so that all loops together add at most half the limit
+ * between reads; above half, before every append, and it appends only while
+ * length ≤ limit − (producer loops): each loop has at most one append in
+ * flight, so whatever the others do, the length stays ≤ the limit. (The
+ * orchestrator makes the limit at least twice the producer loops.)
+ */
+class BacklogGate {
+  #lastLength = 0;
+  readonly #every: number;
+
+  constructor(
+    private readonly queue: Deque,
+    private readonly assignment: WorkerAssignment,
+  ) {
+    this.#every = Math.max(1, Math.min(BACKLOG_CHECK_EVERY, Math.floor(assignment.backlogLimit / 2 / assignment.producerLoops)));
+  }
+
+  /**
+   * Resolves when this loop may append (or stop was requested), to true when
+   * it read the length; `sinceRead` counts the loop's appends since its last read.
+   */
+  async admit(control: LoopControl, sinceRead: number): Promise<boolean> {
+    const { backlogLimit, producerLoops } = this.assignment;
+    if (this.#lastLength < backlogLimit / 2 && sinceRead < this.#every) return false;
+    for (;;) {
+      this.#lastLength = await this.queue.length();
+      if (control.stopRequested || this.#lastLength <= backlogLimit - producerLoops) return true;
+      await sleep(5);
+    }
+  }
+}
+
+/** Appends `{p, i}` (p: the loop's stream, i: 0, 1, 2, …) to the queue, pausing while its backlog is at the limit. */
+export const runProducer: RoleRunner = async (store, assignment, control, stats) => {
+  const queue = Deque.bind(store, assignment.names.queue);
+  const gate = new BacklogGate(queue, assignment);
+  const produced = new Array<number>(assignment.concurrency).fill(0);
+  const uncertain: [number, number][] = [];
+  await loops(assignment.concurrency, async (loop) => {
+    const p = assignment.index * assignment.concurrency + loop;
+    for (let i = 0, sinceRead = BACKLOG_CHECK_EVERY; !control.stopRequested; sinceRead++) {
+      if (await gate.admit(control, sinceRead)) sinceRead = 0;
+      if (control.stopRequested) break;
+      try {
+        await queue.append({ p, i });
+      } catch (error) {
+        stats.record(error);
+        if ((error as { code?: unknown }).code === 'MCC_ERR_DEQUE_OUTCOME_UNKNOWN') uncertain.push([p, i]);
+        break; // a gap in i would read as a loss: this stream ends here
+      }
+      i++;
+      produced[loop] = i;
+      stats.ops++;
+    }
+  });
+  return { produced, uncertain };
+};
+
+function isItem(value: unknown): value is { p: number; i: number } {
+  if (typeof value !== 'object' || value === null) return false;
+  const { p, i } = value as Record<string, unknown>;
+  return Number.isSafeInteger(p) && Number.isSafeInteger(i);
+}
+
+/**
+ * Pops from the left (FIFO with the producers' appends). Each loop checks
+ * that the items of each stream come out in the order they went in. After
+ * `drain`, a loop ends at the first empty pop that started after the
+ * drain began (an earlier one may predate the producers' last appends).
+ */
+export const runConsumer: RoleRunner = async (store, assignment, control, stats) => {
+  const queue = Deque.bind(store, assignment.names.queue);
+  const received = new Map<number, number[]>();
+  let malformed = 0;
+  let orderViolations = 0;
+  const orderExamples: string[] = [];
+  await loops(assignment.concurrency, async (loop) => {
+    const last = new Map<number, number>();
+    let backoff = 1;
+    for (;;) {
+      const draining = control.drainRequested;
+      let value: unknown;
+      try {
+        value = await queue.popLeft();
+      } catch (error) {
+        stats.record(error);
+        return;
+      }
+      if (value === undefined) {
+        if (draining) return;
+        stats.retries++;
+        await sleep(backoff);
+        backoff = Math.min(backoff * 2, EMPTY_BACKOFF_MAX_MS);
+        continue;
+      }
+      backoff = 1;
+      stats.ops++;
+      if (!isItem(value)) {
+        malformed++;
+        continue;
+      }
+      const previous = last.get(value.p);
+      if (previous !== undefined && value.i <= previous) {
+        orderViolations++;
+        if (orderExamples.length < 5) orderExamples.push(`consumer ${assignment.index}.${loop} popped p=${value.p} i=${value.i} after i=${previous}`);
+      }
+      last.set(value.p, value.i);
+      let list = received.get(value.p);
+      if (list === undefined) received.set(value.p, (list = []));
+      list.push(value.i);
+    }
+  });
+  return { received: [...received], malformed, orderViolations, orderExamples };
+};
+
+/**
+ * Moves items between the two shuttle deques with `moveTo` (an MCAS over
+ * both anchors). Each loop alternates direction, starting left→right on
+ * even loops, so the deques stay about as full as they started.
+ */
+export const runShuttle: RoleRunner = async (store, assignment, control, stats) => {
+  const left = Deque.bind(store, assignment.names.shuttleLeft);
+  const right = Deque.bind(store, assignment.names.shuttleRight);
+  await loops(assignment.concurrency, async (loop) => {
+    let towardsRight = loop % 2 === 0;
+    while (!control.stopRequested) {
+      const [from, to] = towardsRight ? [left, right] : [right, left];
+      let moved: unknown;
+      try {
+        moved = await from.moveTo(to);
+      } catch (error) {
+        stats.record(error);
+        return;
+      }
+      if (moved === undefined) {
+        stats.retries++;
+        await sleep(1);
+      } else {
+        stats.ops++;
+      }
+      towardsRight = !towardsRight;
+    }
+  });
+  return {};
+};
+
+function randomIndex(count: number): number {
+  return Math.floor(Math.random() * count);
+}
+
+function balance(value: unknown, key: string): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value)) throw new Error(`account ${key} holds ${JSON.stringify(value)}, not a whole number`);
+  return value;
+}
+
+/**
+ * Transfers random amounts between random accounts with a two-entry MCAS
+ * through `mcasUpdate`: read both, write both new balances only if neither
+ * changed; on a lost race it backs off and retries the same transfer.
+ */
+export const runBank: RoleRunner = async (store, assignment, control, stats) => {
+  const accounts = assignment.names.accounts;
+  await loops(assignment.concurrency, async () => {
+    while (!control.stopRequested) {
+      const fromIndex = randomIndex(accounts.length);
+      const toIndex = (fromIndex + 1 + randomIndex(accounts.length - 1)) % accounts.length;
+      const [fromKey, toKey] = [accounts[fromIndex]!, accounts[toIndex]!];
+      const amount = 1 + randomIndex(10);
+      let attempts = 0;
+      try {
+        const applied = await mcasUpdate(store, [fromKey, toKey], (entries) => {
+          attempts++;
+          const from = entries.get(fromKey);
+          const to = entries.get(toKey);
+          if (from === undefined || to === undefined) throw new Error(`account ${from === undefined ? fromKey : toKey} is missing`);
+          const fromBalance = balance(from.value, fromKey);
+          if (fromBalance < amount) return undefined; // not enough money: pick another transfer
+          return [[fromKey, fromBalance - amount], [toKey, balance(to.value, toKey) + amount]];
+        });
+        if (applied) stats.ops++;
+        stats.retries += attempts - 1;
+      } catch (error) {
+        stats.record(error);
+        return;
+      }
+    }
+  });
+  return {};
+};
+
+/** The balance every account starts with. */
+export { INITIAL_BALANCE };
+
+export const ROLE_RUNNERS: Readonly<Record<WorkerAssignment['role'], RoleRunner>> = {
+  producer: runProducer,
+  consumer: runConsumer,
+  shuttle: runShuttle,
+  bank: runBank,
+};
