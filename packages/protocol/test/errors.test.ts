@@ -185,7 +185,7 @@ describe('operation errors name the key and the server', () => {
   });
 });
 
-describe('ProtocolError from a server that answers garbage', () => {
+describe('ProtocolError from a server that answers binary garbage', () => {
   let fake: net.Server;
   let address: string;
   /** What the fake answers to anything but the handshake's two `stats`. */
@@ -243,7 +243,8 @@ describe('ProtocolError from a server that answers garbage', () => {
   test.each(garbage)('%s → ProtocolError for every request in flight, each naming its key; the client reconnects', async (_name, reply) => {
     const sane = (header: Buffer): Buffer => frame(header[1]!, header.readUInt32BE(12));
     answer = sane;
-    const client = new Client(address, { requestTimeoutMs: 2000 });
+    // A fake binary server: this test speaks binary in both test runs (meta-garbage.test.ts is its meta twin).
+    const client = new Client(address, { requestTimeoutMs: 2000, protocol: 'binary' });
     try {
       expect((await client.serverInfo()).epoch).toBe('4242:990');
       answer = reply;
