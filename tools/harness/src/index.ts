@@ -11,7 +11,10 @@ export { type MemcachedStartErrorDetails, MemcachedNotInstalledError, MemcachedS
 export { type FaultProxyMode, FaultProxy, closeAllProxies } from './fault-proxy';
 export { MEMCACHED_BIN_ENV, findMemcached } from './find-memcached';
 export { freePort } from './free-port';
-export { type MemcachedOptions, MEMCACHED_HOST, buildMemcachedArgs } from './memcached-args';
+export { type MemcachedOptions, type TlsServerFiles, MEMCACHED_HOST, buildMemcachedArgs } from './memcached-args';
+export { type TestCertificates, testCertificates } from './test-certificates';
+export { type SaslUser, saslEnvironment } from './sasl-database';
+export { type TestClientOptions, testClientOptions } from './test-client-options';
 export { type MemcachedServer, killAllMemcached, startMemcached, stopAllMemcached } from './memcached-server';
 export { type RawTextRequestOptions, rawTextRequest } from './raw-text-request';
 export { SERVERS_ENV, type UsedMemcached, parseServerList, useMemcached } from './use-memcached';

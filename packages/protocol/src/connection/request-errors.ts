@@ -26,10 +26,13 @@ const UNTRUSTED = /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)/;
 export function connectCause(error: Error | null, tls: boolean, heard: boolean, opened: boolean): Error {
   if (error instanceof McError) return error;
   const code = (error as { code?: unknown } | null)?.code;
-  if (tls && !opened && code !== 'ECONNREFUSED' && code !== 'EHOSTUNREACH' && code !== 'ENOTFOUND') {
+  // Under TLS 1.3 the server refuses a missing client certificate after the client's side of the handshake ended: an SSL alert.
+  const alert = error !== null && /SSL routines|alert/.test(error.message);
+  if (tls && (!opened || alert) && code !== 'ECONNREFUSED' && code !== 'EHOSTUNREACH' && code !== 'ENOTFOUND') {
     const detail = error === null ? 'the server closed the connection' : `${String(code ?? error.name)}: ${error.message}`;
     const reason =
       code === 'ERR_TLS_CERT_ALTNAME_INVALID' ? `the server's certificate does not name this host (${detail}); check the address or tls.servername`
+      : /alert (certificate required|handshake failure|unknown ca|bad certificate)/i.test(error?.message ?? '') ? `the server refused this client's certificate or requires one (${detail}); check tls.cert and tls.key`
       : typeof code === 'string' && UNTRUSTED.test(code) ? `the server's certificate is not trusted (${detail}); check tls.ca`
       : code === 'EPROTO' || /wrong version number|packet length too long/i.test(error?.message ?? '') ? `the server does not speak TLS on this port (${detail}); is memcached started with -Z?`
       : `${detail}; a server that requires a client certificate (ssl_verify_mode) closes the handshake without one (tls.cert, tls.key)`;
