@@ -5,7 +5,7 @@
  */
 import type { Command } from '../connection/command';
 import type { ServerInfo } from '../connection/server-info';
-import { ProtocolError, ServerError, ValueTooLargeError } from '../errors';
+import { AuthenticationError, ProtocolError, ServerError, ValueTooLargeError } from '../errors';
 import { Status, statusName } from '../wire/constants';
 import type { MetaReply } from '../wire/meta-reply';
 import type { ResponseFrame } from '../wire/response-frame';
@@ -38,6 +38,9 @@ function serverError(command: Described, server: ServerInfo, status: number, det
 /** A binary reply with an error status. */
 export function statusError(frame: ResponseFrame, command: Described, server: ServerInfo): Error {
   if (frame.status === Status.ValueTooLarge) return tooLarge(command, server);
+  if (frame.status === Status.AuthError) {
+    return new AuthenticationError(`${describeCommand(command)}: ${server.server} requires SASL authentication (memcached -S): set the sasl option`, where(command, server));
+  }
   return serverError(command, server, frame.status, frame.value().toString('utf8'));
 }
 
