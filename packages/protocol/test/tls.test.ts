@@ -46,6 +46,19 @@ describe('TLS', () => {
     expect((await tls.serverInfo()).itemSizeMax).toBe(1024 * 1024);
   });
 
+  test('a pipelined burst completes: memcached 1.6.18 leaves its TLS tail unread until more bytes come, the client nudges it', async () => {
+    const tls = client(server.address, { tls: { ca: testCertificates().ca } });
+    await tls.noop();
+    for (let round = 0; round < 3; round++) {
+      const before = tls.metrics.requests;
+      const started = performance.now();
+      const written = await Promise.all(Array.from({ length: 256 }, (_, i) => tls.set(uniqueKey(`burst${i}`), Buffer.alloc(100, 0x62))));
+      expect(written.every((cas) => typeof cas === 'bigint')).toBe(true);
+      expect(performance.now() - started).toBeLessThan(1000); // without the nudge: never (until the request timeout)
+      expect(tls.metrics.requests - before).toBeLessThanOrEqual(256 + 2); // at most a NOOP or two on top
+    }
+  });
+
   test('a CA that did not sign the certificate → ConnectionError saying TLS failed, not trusted', async () => {
     const error = await rejectionOf(client(server.address, { tls: { ca: testCertificates().otherCa } }).get(uniqueKey('ca')));
     expect(error).toBeInstanceOf(ConnectionError);

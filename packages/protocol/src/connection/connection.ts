@@ -51,8 +51,9 @@ import { Fifo } from './fifo';
 import { openSocket } from './open-socket';
 import { connectCause, connectFailure, describe, inFlightFailure, replyTimeout, unsentTimeout, where } from './request-errors';
 import { Request } from './request';
-import type { ServerInfo } from './server-info';
+import { provisionalInfo, type ServerInfo } from './server-info';
 import { SocketReader } from './socket-reader';
+import { StallWatch } from './stall-watch';
 import type { ReplyParser, RequestEncoder, Wire, WireReply } from './wire';
 
 // Queues hold requests of every result type; each settles through its own handler.
@@ -61,6 +62,8 @@ type AnyRequest = Request<any>;
 
 type State = 'idle' | 'connecting' | 'ready' | 'backoff' | 'closed';
 
+/** How long a TLS connection may stay silent with requests in flight before a NOOP nudges memcached (see StallWatch). */
+const STALL_CHECK_MS = 10;
 /** Encoded bytes buffered for one flush before further requests wait for the next one. */
 const FLUSH_HIGH_WATER = 1024 * 1024;
 
@@ -84,6 +87,8 @@ export class Connection {
   #heard = false;
   /** Whether the current socket got as far as carrying requests (TCP connected, TLS verified). */
   #opened = false;
+  /** TLS only: sends a NOOP when memcached leaves requests unread (see StallWatch). */
+  #stall: StallWatch | null = null;
   #nextOpaque = 1;
   #flushScheduled = false;
   #needDrain = false;
@@ -103,10 +108,7 @@ export class Connection {
     this.#writer = wire.createEncoder();
     // Until the handshake told the item limit, only its own small replies can come.
     this.#parser = wire.createParser((reply) => this.#onReply(reply), () => (this.#info === null ? HANDSHAKE_BODY_LIMIT : this.#info.itemSizeMax + REPLY_OVERHEAD));
-    this.#provisionalInfo = {
-      server: this.server, epoch: '', pid: 0, startedAt: 0, version: '', casEnabled: true, evictions: true,
-      itemSizeMax: HANDSHAKE_BODY_LIMIT, memoryLimit: 0, maxValueLength: () => HANDSHAKE_BODY_LIMIT,
-    };
+    this.#provisionalInfo = provisionalInfo(this.server, HANDSHAKE_BODY_LIMIT);
   }
 
   /** Requests queued or awaiting a reply. */
@@ -253,6 +255,7 @@ export class Connection {
     for (const chunk of chunks) socket.write(chunk);
     socket.uncork();
     this.#metrics.writes++;
+    this.#stall?.wrote();
     if (socket.writableNeedDrain) {
       this.#needDrain = true;
       socket.once('drain', () => {
@@ -289,6 +292,13 @@ export class Connection {
       close: () => this.#lost(socket, null),
     });
     this.#socket = socket;
+    this.#stall?.stop();
+    this.#stall = this.#options.tls === false ? null : new StallWatch(STALL_CHECK_MS, () => this.#state === 'ready' && this.#inFlight.length > 0, () => {
+      if (socket !== this.#socket) return;
+      const nudge = new Request(this.#wire.noop, () => {}, () => {});
+      nudge.deadline = Date.now() + this.#options.requestTimeoutMs;
+      this.#write(nudge as AnyRequest);
+    });
     this.#connectTimer = setTimeout(() => {
       const timeout = this.#options.connectTimeoutMs;
       this.#lost(socket, new TimeoutError('connect', timeout, `could not connect to ${this.server} within ${timeout} ms`, { server: this.server }));
@@ -314,9 +324,7 @@ export class Connection {
     const handshake = this.#wire.handshake(this.server);
     const results = handshake.commands.map((command) => new Promise<unknown>((resolve, reject) => {
       const request = new Request(command, resolve, reject);
-      // Its deadline is the connect timer's business: with the default of 0,
-      // any sweep running during the handshake (armed by an earlier request)
-      // took it for timed out and killed a healthy connection attempt.
+      // The connect timer's business: with a deadline of 0, a sweep armed by an earlier request killed healthy attempts.
       request.deadline = Infinity;
       this.#write(request as AnyRequest);
     }));
@@ -343,6 +351,7 @@ export class Connection {
 
   #onReply(reply: WireReply): void {
     this.#metrics.responses++;
+    this.#stall?.replied();
     for (;;) {
       const head = this.#inFlight.peek();
       if (head === undefined) {
@@ -431,6 +440,7 @@ export class Connection {
   };
 
   #clearTimers(): void {
+    this.#stall?.stop();
     if (this.#timer !== null) clearTimeout(this.#timer);
     if (this.#connectTimer !== null) clearTimeout(this.#connectTimer);
     this.#timer = null;
