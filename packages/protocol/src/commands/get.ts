@@ -5,7 +5,7 @@ import type { Item } from '../item';
 import { Opcode, Status } from '../wire/constants';
 import type { MetaReply } from '../wire/meta-reply';
 import type { ResponseFrame } from '../wire/response-frame';
-import { metaError, metaUnsigned, statusError } from './status-error';
+import { metaError, metaUint32, metaUnsigned, statusError } from './status-error';
 
 export class GetCommand implements Command<Item | null> {
   readonly name: string;
@@ -38,7 +38,7 @@ export class GetCommand implements Command<Item | null> {
 
   decodeMeta(reply: MetaReply, _state: DecodeState, server: ServerInfo): Item | null {
     if (reply.code === 'VA') {
-      const flags = Number(metaUnsigned(reply, 'f', this, server));
+      const flags = metaUint32(reply, 'f', this, server);
       return { key: this.key, value: reply.value!, flags, cas: metaUnsigned(reply, 'c', this, server), epoch: server.epoch };
     }
     if (reply.code === 'EN') return null;

@@ -121,9 +121,14 @@ export class MetaParser {
   }
 
   #valueLength(line: string): number {
-    const space = line.indexOf(' ', 3);
-    const text = space < 0 ? line.slice(3) : line.slice(3, space);
-    const length = /^\d{1,10}$/.test(text) ? Number(text) : NaN;
+    let length = 0;
+    let i = 3;
+    for (; i < line.length && i < 14; i++) {
+      const digit = line.charCodeAt(i) - 0x30;
+      if (digit < 0 || digit > 9) break;
+      length = length * 10 + digit;
+    }
+    if (i === 3 || (i < line.length && line.charCodeAt(i) !== 0x20)) length = NaN;
     const limit = this.maxValueLength();
     if (!(length <= limit)) throw new ProtocolError(`reply ${JSON.stringify(line.slice(0, 80))} announces a data block larger than the ${limit} bytes an item of this server can have`);
     return length;

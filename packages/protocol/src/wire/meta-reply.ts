@@ -13,12 +13,16 @@
 
 /** Reply codes of meta commands, which echo the request's `O<opaque>` flag. */
 const META_CODES = new Set(['HD', 'VA', 'EN', 'NF', 'NS', 'EX', 'MN']);
+/** `' c'` for `'c'`: return flags are found by their leading space (the key is never echoed: no `k` flag). */
+const FLAG_PREFIX: Record<string, string> = {};
 
+/**
+ * Parsed lazily: the hot path (a get or a store) reads the code, the opaque
+ * and one or two flags straight from the line, without splitting it.
+ */
 export class MetaReply {
   /** The first token: `HD`, `VA`, `STAT`, `SERVER_ERROR`, … */
   readonly code: string;
-  /** The tokens after the code (for `VA`, the first is the data length). */
-  readonly tokens: readonly string[];
   /** The echoed opaque, or null for replies that carry none (errors, text commands, `MN`). */
   readonly opaque: number | null;
 
@@ -28,24 +32,55 @@ export class MetaReply {
     /** The data block of a `VA` reply (without its "\r\n"), else null. */
     readonly value: Buffer | null,
   ) {
-    const tokens = line.split(' ');
-    this.code = tokens[0]!;
-    this.tokens = tokens.slice(1);
+    const space = line.indexOf(' ');
+    this.code = space < 0 ? line : line.slice(0, space);
     let opaque: number | null = null;
-    if (META_CODES.has(this.code)) {
-      for (const token of this.tokens) if (token.charCodeAt(0) === 0x4f /* O */) opaque = Number(token.slice(1));
+    if (space > 0 && META_CODES.has(this.code)) {
+      const at = line.lastIndexOf(' O');
+      if (at > 0) {
+        const end = line.indexOf(' ', at + 2);
+        opaque = Number(end < 0 ? line.slice(at + 2) : line.slice(at + 2, end));
+      }
     }
     this.opaque = opaque;
   }
 
+  /** The tokens after the code (for `VA`, the first is the data length). */
+  get tokens(): string[] {
+    return this.line.length === this.code.length ? [] : this.line.slice(this.code.length + 1).split(' ');
+  }
+
   /** The value of a one-letter return flag (`c` → "12" from `c12`), or undefined when absent. */
   flag(letter: string): string | undefined {
-    const start = this.code === 'VA' ? 1 : 0;
-    for (let i = start; i < this.tokens.length; i++) {
-      const token = this.tokens[i]!;
-      if (token[0] === letter) return token.slice(1);
+    const prefix = (FLAG_PREFIX[letter] ??= ` ${letter}`);
+    const at = this.line.indexOf(prefix, this.code.length);
+    if (at < 0) return undefined;
+    const end = this.line.indexOf(' ', at + 2);
+    return end < 0 ? this.line.slice(at + 2) : this.line.slice(at + 2, end);
+  }
+
+  /**
+   * The unsigned decimal value of a return flag (`c12` → 12n), or null when
+   * the flag is absent or not 1–20 digits. Parsed by hand: this runs once per
+   * reply, and a regular expression plus BigInt(string) cost more than the rest.
+   */
+  unsignedFlag(letter: string): bigint | null {
+    const prefix = (FLAG_PREFIX[letter] ??= ` ${letter}`);
+    const line = this.line;
+    const at = line.indexOf(prefix, this.code.length);
+    if (at < 0) return null;
+    let high = 0; // digits beyond the 15th, kept exact through BigInt only when needed
+    let value = 0;
+    let digits = 0;
+    let i = at + 2;
+    for (; i < line.length; i++) {
+      const digit = line.charCodeAt(i) - 0x30;
+      if (digit < 0 || digit > 9) break;
+      if (++digits > 15) high = 1;
+      value = value * 10 + digit;
     }
-    return undefined;
+    if (digits === 0 || digits > 20 || (i < line.length && line.charCodeAt(i) !== 0x20)) return null;
+    return high === 0 ? BigInt(value) : BigInt(line.slice(at + 2, i));
   }
 
   /** The text after the code, e.g. the message of a `SERVER_ERROR`. */

@@ -9,9 +9,9 @@ const CRLF = Buffer.from('\r\n');
 
 export class MetaWriter extends ChunkWriter {
   write(line: string, value: Buffer | null): void {
-    const lineLength = Buffer.byteLength(line, 'utf8') + 2;
+    // At most 3 UTF-8 bytes per UTF-16 unit: no separate pass to measure the line.
     const copyValue = value !== null && value.length <= COPY_VALUE_LIMIT;
-    this.ensure(lineLength + (copyValue ? value.length + 2 : 0));
+    this.ensure(line.length * 3 + 2 + (copyValue ? value.length + 2 : 0));
     const slab = this.slab;
     let at = this.position;
     at += slab.write(line, at, 'utf8');
