@@ -1,10 +1,11 @@
 /**
  * The memcached facts the protocol README and docs/FORMAT.md state about
  * refused writes, checked on the real server so a memcached that behaves
- * differently fails here: on a full `-M` server a conditional replace
- * refused for lack of memory keeps the item on the binary protocol and
- * deletes it on the meta protocol. Both protocols are named explicitly (the
- * facts are per protocol), so this runs the same in both test runs.
+ * differently fails here — on a full `-M` server a write refused for lack of
+ * memory keeps the item on binary REPLACE/ADD and the text commands, and
+ * deletes it on every meta `ms` — and that the client never loses an item to
+ * one, on either protocol (meta sends such writes as text commands). Both
+ * protocols are named explicitly, so this runs the same in both test runs.
  */
 import { rawTextRequest, startMemcached, type MemcachedServer } from '@mcc/harness';
 import { Client, ServerError } from '../src';
@@ -35,16 +36,28 @@ describe('refused writes on a full -M server (memcached facts)', () => {
     }
   }
 
-  test.each(['binary', 'meta'] as const)('%s: replace with CAS refused as out of memory (0x0082) — binary keeps the item, meta deletes it', async (protocol) => {
+  test.each(['binary', 'meta'] as const)('%s: replace, set with a CAS and add refused as out of memory (0x0082) keep the item', async (protocol) => {
     const client = new Client([server.address], { protocol });
     clients.push(client);
     const { key, cas } = await fullServerWithVictim(client);
-    const error = await rejectionOf(client.replace(key, FILLER, { cas }));
-    expect(error).toBeInstanceOf(ServerError);
-    expect((error as ServerError).status).toBe(0x82);
-    const after = await client.get(key);
-    if (protocol === 'binary') expect(after!.value.toString()).toBe('old');
-    else expect(after).toBeNull();
+    const attempts = [
+      () => client.replace(key, FILLER, { cas }),
+      () => client.set(key, FILLER, { cas }),
+      () => client.replace(key, FILLER),
+      () => client.add(key, FILLER),
+    ];
+    for (const attempt of attempts) {
+      const error = await rejectionOf(attempt());
+      expect(error).toBeInstanceOf(ServerError);
+      expect((error as ServerError).status).toBe(0x82);
+      const after = await client.get(key);
+      expect(after!.value.toString()).toBe('old');
+      expect(after!.cas).toBe(cas);
+    }
+    // The connection is still in step: a write that fits succeeds, conditionally.
+    const next = await client.set(key, 'new', { cas });
+    expect(next).not.toBeNull();
+    expect((await client.get(key))!.cas).toBe(next);
   });
 
   test('meta: every ms mode, with and without a CAS, deletes the item when refused; text cas and replace keep it', async () => {

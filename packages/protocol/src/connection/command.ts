@@ -50,7 +50,9 @@ export interface Command<T> {
    * flush_all do not). `value`, if any, follows as the data block. Throws
    * InvalidArgumentError when the command has no meta form.
    */
-  metaLine(opaque: number): string;
+  metaLine(opaque: number, server: ServerInfo): string;
+  /** Meta: a request line sent right after the data block, in the same write (a read-back), or null. */
+  metaTrailer?(opaque: number, server: ServerInfo): string | null;
   /** Meta: the result of a reply. Throws the error to reject with. */
   decodeMeta(reply: MetaReply, state: DecodeState, server: ServerInfo): T | typeof MORE_REPLIES;
 }

@@ -217,7 +217,7 @@ export class Connection {
   #write(request: AnyRequest): void {
     request.opaque = this.#nextOpaque;
     this.#nextOpaque = this.#nextOpaque === 0xffffffff ? 1 : this.#nextOpaque + 1;
-    this.#wire.encode(this.#writer, request.command, request.opaque);
+    this.#wire.encode(this.#writer, request.command, request.opaque, this.#info ?? this.#provisionalInfo);
     this.#inFlight.push(request);
     this.#metrics.requests++;
     this.#lastEncodedQuiet = request.quiet;

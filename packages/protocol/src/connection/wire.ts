@@ -38,7 +38,8 @@ export interface Wire {
   /** @param maxBodyLength the longest reply body to accept now */
   createParser(onReply: (reply: WireReply) => void, maxBodyLength: () => number): ReplyParser;
   createEncoder(): RequestEncoder;
-  encode(encoder: RequestEncoder, command: Command<unknown>, opaque: number): void;
+  /** `server`: what the handshake learned (a command may choose its form by it). */
+  encode(encoder: RequestEncoder, command: Command<unknown>, opaque: number, server: ServerInfo): void;
   /** A message when `reply` cannot belong to `command` (binary: another opcode), else null. */
   mismatch(command: Command<unknown>, reply: WireReply): string | null;
   decode<T>(command: Command<T>, reply: WireReply, state: DecodeState, server: ServerInfo): T | typeof MORE_REPLIES;

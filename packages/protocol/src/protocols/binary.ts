@@ -23,7 +23,7 @@ export function binaryWire(sasl: SaslCredentials | null): Wire {
     name: 'binary',
     createParser: (onReply, maxBodyLength) => new FrameParser(onReply, maxBodyLength),
     createEncoder: () => new FrameWriter(),
-    encode(encoder: RequestEncoder, command: Command<unknown>, opaque: number) {
+    encode(encoder: RequestEncoder, command: Command<unknown>, opaque: number, _server: ServerInfo) {
       (encoder as FrameWriter).write(command, opaque);
     },
     mismatch(command: Command<unknown>, reply: WireReply) {

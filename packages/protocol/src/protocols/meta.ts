@@ -21,8 +21,11 @@ export function metaWire(): Wire {
     name: 'meta',
     createParser: (onReply, maxBodyLength) => new MetaParser(onReply, maxBodyLength),
     createEncoder: () => new MetaWriter(),
-    encode(encoder: RequestEncoder, command: Command<unknown>, opaque: number) {
-      (encoder as MetaWriter).write(command.metaLine(opaque), command.value);
+    encode(encoder: RequestEncoder, command: Command<unknown>, opaque: number, server: ServerInfo) {
+      const writer = encoder as MetaWriter;
+      writer.write(command.metaLine(opaque, server), command.value);
+      const trailer = command.metaTrailer?.(opaque, server);
+      if (trailer !== undefined && trailer !== null) writer.write(trailer, null);
     },
     mismatch: () => null,
     decode<T>(command: Command<T>, reply: WireReply, state: DecodeState, server: ServerInfo): T | typeof MORE_REPLIES {
