@@ -237,7 +237,29 @@ describe('client options and server addresses (no server needed)', () => {
     ['onBackgroundError not a function', { onBackgroundError: 'log' }],
     ['noDelay not a boolean', { noDelay: 'yes' }],
     ['keepAliveMs negative', { keepAliveMs: -1 }],
+    ['an unknown protocol', { protocol: 'text' }],
+    ['tls as a string', { tls: 'yes' }],
+    ['tls null', { tls: null }],
+    ['sasl without a password', { sasl: { username: 'u' } }],
+    ['sasl with an empty username', { sasl: { username: '', password: 'p' } }],
+    ['sasl on the meta protocol', { protocol: 'meta', sasl: { username: 'u', password: 'p' } }],
   ];
+  test('MCC_PROTOCOL chooses the protocol when the options do not, and a bad value is refused', () => {
+    const saved = process.env.MCC_PROTOCOL;
+    try {
+      process.env.MCC_PROTOCOL = 'meta';
+      expect(new Client('127.0.0.1:11211').protocol).toBe('meta');
+      expect(new Client('127.0.0.1:11211', { protocol: 'binary' }).protocol).toBe('binary');
+      process.env.MCC_PROTOCOL = 'binary';
+      expect(new Client('127.0.0.1:11211').protocol).toBe('binary');
+      process.env.MCC_PROTOCOL = 'udp';
+      expect(() => new Client('127.0.0.1:11211')).toThrow(/MCC_PROTOCOL must be 'binary' or 'meta'/);
+    } finally {
+      if (saved === undefined) delete process.env.MCC_PROTOCOL;
+      else process.env.MCC_PROTOCOL = saved;
+    }
+  });
+
   test.each(badOptions)('%s → InvalidArgumentError', (_name, options) => {
     let error: unknown;
     try {
