@@ -1,25 +1,47 @@
-// Sums the `--json` results every package's jest run wrote, and prints the
-// one line CI reads: "N passed, N failed". A package whose run wrote no
-// results (it crashed, or never ran) counts as a failure.
+// Sums the `--json` results every package's jest runs wrote, and prints the
+// one line CI reads: "N passed, N failed". `pnpm test` runs each suite on the
+// binary protocol and, for every package built on @mcc/protocol, again on
+// meta (.ci/test-protocols.cjs): both runs count. A run that wrote no results
+// (it crashed, or never ran) counts as a failure.
 const fs = require('node:fs');
 const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
-let passed = 0;
-let failed = 0;
-const missing = [];
+const manifests = new Map(); // package name -> { dir, manifest }
 for (const group of ['packages', 'tools']) {
   const groupDir = path.join(root, group);
   if (!fs.existsSync(groupDir)) continue;
   for (const name of fs.readdirSync(groupDir).sort()) {
     const dir = path.join(groupDir, name);
-    const manifest = path.join(dir, 'package.json');
-    if (!fs.existsSync(manifest)) continue;
-    const scripts = JSON.parse(fs.readFileSync(manifest, 'utf8')).scripts ?? {};
-    if (!scripts.test) continue;
-    const results = path.join(dir, '.jest-results.json');
+    const file = path.join(dir, 'package.json');
+    if (!fs.existsSync(file)) continue;
+    const manifest = JSON.parse(fs.readFileSync(file, 'utf8'));
+    manifests.set(manifest.name, { dir, label: `${group}/${name}`, manifest });
+  }
+}
+
+/** Whether a package is @mcc/protocol or depends on it (through any workspace package): its tests also run on meta. */
+function usesProtocol(name, seen = new Set()) {
+  if (name === '@mcc/protocol') return true;
+  if (seen.has(name) || !manifests.has(name)) return false;
+  seen.add(name);
+  const { manifest } = manifests.get(name);
+  const deps = Object.keys({ ...manifest.dependencies, ...manifest.devDependencies });
+  return deps.some((dep) => usesProtocol(dep, seen));
+}
+
+let passed = 0;
+let failed = 0;
+const missing = [];
+for (const [name, { dir, label, manifest }] of manifests) {
+  if (!manifest.scripts?.test) continue;
+  const binary = path.join(dir, '.jest-results.binary.json');
+  // A plain `turbo run test` (one run, unnamed results) still counts as the binary run.
+  const runs = [['binary', fs.existsSync(binary) ? binary : path.join(dir, '.jest-results.json')]];
+  if (usesProtocol(name)) runs.push(['meta', path.join(dir, '.jest-results.meta.json')]);
+  for (const [protocol, results] of runs) {
     if (!fs.existsSync(results)) {
-      missing.push(`${group}/${name}`);
+      missing.push(`${label} (${protocol})`);
       continue;
     }
     const summary = JSON.parse(fs.readFileSync(results, 'utf8'));

@@ -45,4 +45,5 @@ export {
   StaleCasError,
   ClientClosedError,
   QueueFullError,
+  AuthenticationError,
 } from '@mcc/protocol';

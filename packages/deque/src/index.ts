@@ -30,6 +30,7 @@ export {
   StaleCasError,
   ClientClosedError,
   QueueFullError,
+  AuthenticationError,
   EncodeError,
   DecodeError,
   CodecMismatchError,

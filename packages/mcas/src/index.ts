@@ -60,4 +60,5 @@ export {
   StaleCasError,
   ClientClosedError,
   QueueFullError,
+  AuthenticationError,
 } from '@mcc/codec';

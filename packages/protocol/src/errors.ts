@@ -2,12 +2,26 @@
  * Typed errors of @mcc/protocol.
  *
  * Every error carries a stable string `code` (`MCC_ERR_*`): match on `code`
- * (or the static `isInstance`), not on messages, and not only on `instanceof`,
- * which fails when two copies of the package are installed. The layers above
- * (codec, mcas, deque) extend {@link McError} with codes of their own.
+ * (or `McError.isMcError`), not on messages. `instanceof` works too, also
+ * when two copies of the packages are installed (a bundled and a hoisted
+ * one): every instance records the names of its classes under a `Symbol.for`
+ * brand, and {@link McError}'s `Symbol.hasInstance` — inherited by every
+ * subclass, in the layers above too — checks that brand when the prototype
+ * chain does not match. The layers above (codec, mcas, deque) extend
+ * {@link McError} with codes of their own.
  */
 
 const MARKER = Symbol.for('mcc.error');
+/** The names of an instance's error classes, most derived first (the cross-copy `instanceof` brand). */
+const BRANDS = Symbol.for('mcc.error.brands');
+
+function classNames(target: abstract new (...args: never[]) => unknown): readonly string[] {
+  const names: string[] = [];
+  for (let type: unknown = target; typeof type === 'function' && type !== Error && type !== Function.prototype; type = Object.getPrototypeOf(type)) {
+    names.push((type as { name: string }).name);
+  }
+  return Object.freeze(names);
+}
 
 /** Base class of every mcc error. */
 export class McError extends Error {
@@ -25,6 +39,18 @@ export class McError extends Error {
     if (options?.key !== undefined) this.key = options.key;
     if (options?.server !== undefined) this.server = options.server;
     Object.defineProperty(this, MARKER, { value: true });
+    Object.defineProperty(this, BRANDS, { value: classNames(new.target) });
+  }
+
+  /**
+   * `error instanceof SomeMcError` across duplicated installs: the prototype
+   * chain first, else the class names branded on the instance at construction.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
+    if (typeof value !== 'object' || value === null) return false;
+    const brands = (value as Record<symbol, unknown>)[BRANDS];
+    return Array.isArray(brands) && brands.includes(this.name);
   }
 
   /** True for an mcc error of any class, across duplicated installs. */
@@ -42,8 +68,8 @@ export class ConnectionError extends McError {
 }
 
 /**
- * The connection closed while the request was in flight: the server may or
- * may not have applied it. Never resent automatically (cas, add and incr are
+ * The connection closed while the request was in flight: a write may or may
+ * not have been applied (a read simply has no result). Never resent automatically (cas, add and incr are
  * not idempotent); callers that can re-read state resolve the ambiguity.
  */
 export class ConnectionClosedError extends McError {
@@ -67,7 +93,7 @@ export class TimeoutError extends McError {
   }
 }
 
-/** The server sent bytes that are not a valid binary-protocol response; the connection is closed. */
+/** The server sent bytes that are not a valid response of the protocol in use; the connection is closed. */
 export class ProtocolError extends McError {
   static readonly code = 'MCC_ERR_PROTOCOL';
   constructor(message: string, options?: { cause?: unknown; key?: string; server?: string }) {
@@ -78,7 +104,11 @@ export class ProtocolError extends McError {
 /** The server answered with an error status that is not an ordinary outcome. */
 export class ServerError extends McError {
   static readonly code = 'MCC_ERR_SERVER';
-  /** The numeric binary-protocol status, e.g. 0x0082 (out of memory). */
+  /**
+   * The binary-protocol status, e.g. 0x0082 (out of memory), on either wire:
+   * a meta reply is mapped to the binary status of the same meaning
+   * (`SERVER_ERROR out of memory` → 0x0082), so callers match one vocabulary.
+   */
   readonly status: number;
   constructor(status: number, message: string, options?: { key?: string; server?: string }) {
     super(ServerError.code, message, options);
@@ -158,6 +188,18 @@ export class ClientClosedError extends McError {
   static readonly code = 'MCC_ERR_CLIENT_CLOSED';
   constructor(message = 'the client is closed') {
     super(ClientClosedError.code, message);
+  }
+}
+
+/**
+ * The server refused the SASL credentials (`sasl` option, binary protocol).
+ * Requests to that server fail with this, without a retry storm: the next
+ * attempt waits for the reconnect back-off.
+ */
+export class AuthenticationError extends McError {
+  static readonly code = 'MCC_ERR_AUTH';
+  constructor(message: string, options?: { cause?: unknown; key?: string; server?: string }) {
+    super(AuthenticationError.code, message, options);
   }
 }
 

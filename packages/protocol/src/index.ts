@@ -1,14 +1,15 @@
 /**
- * @mcc/protocol — a memcached binary-protocol client with explicit CAS ids,
- * pipelining and consistent hashing over many servers.
+ * @mcc/protocol — a memcached client (binary or meta protocol, plain TCP or
+ * TLS, SASL) with explicit CAS ids, pipelining and consistent hashing over
+ * many servers.
  *
  * @packageDocumentation
  */
 export { Client, type Value, type StoreOptions, type CasCondition, type CounterOptions } from './client';
 export type { Item } from './item';
 export type { ServerInfo } from './connection/server-info';
-export type { ClientOptions } from './options';
-export { DEFAULT_CLIENT_OPTIONS } from './options';
+export type { ClientOptions, Protocol, SaslOptions } from './options';
+export { DEFAULT_CLIENT_OPTIONS, PROTOCOL_ENV } from './options';
 export { exponentialBackoff, type ReconnectStrategy } from './connection/reconnect-strategy';
 export { metricsDelta, type ClientMetrics } from './metrics';
 export { HashRing, type HashRingOptions } from './cluster/hash-ring';
@@ -29,4 +30,5 @@ export {
   StaleCasError,
   ClientClosedError,
   QueueFullError,
+  AuthenticationError,
 } from './errors';

@@ -22,6 +22,14 @@ describe('validateKey', () => {
     expect(() => validateKey(key)).toThrow(message);
   });
 
+  it('refuses lone surrogates (they collide: Buffer.from turns each into U+FFFD) but accepts pairs', () => {
+    expect(Buffer.from('a\uD800').equals(Buffer.from('a\uDBFF'))).toBe(true); // the collision
+    expect(() => validateKey('a\uD800')).toThrow(InvalidKeyError);
+    expect(() => validateKey('a\uDBFF')).toThrow(/lone surrogate/);
+    expect(() => validateKey('\uDFFFa')).toThrow(InvalidKeyError);
+    expect(validateKey('emoji\uD83D\uDE00')).toBe(9);
+  });
+
   it('refuses a key that is not a string', () => {
     expect(() => validateKey(42)).toThrow(/must be a string/);
   });

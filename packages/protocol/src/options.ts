@@ -1,7 +1,41 @@
 /** Options of {@link Client}, with their defaults. */
+import type * as tls from 'node:tls';
 import { exponentialBackoff, type ReconnectStrategy } from './connection/reconnect-strategy';
 
+/** The wire protocol: memcached's binary protocol, or its meta (text) protocol. */
+export type Protocol = 'binary' | 'meta';
+
+/** Environment variable naming the protocol of clients whose options do not choose one. */
+export const PROTOCOL_ENV = 'MCC_PROTOCOL';
+
+/** SASL PLAIN credentials (memcached `-S`; binary protocol only). */
+export interface SaslOptions {
+  readonly username: string;
+  readonly password: string;
+}
+
 export interface ClientOptions {
+  /**
+   * `'binary'` (default) or `'meta'`: same methods, results and errors on
+   * both. Meta is what memcached's proxy, mcrouter and managed services that
+   * refuse binary accept. When omitted, the `MCC_PROTOCOL` environment
+   * variable chooses (so a deployment or a test run can switch without code
+   * changes), else binary.
+   */
+  protocol?: Protocol;
+  /**
+   * TLS (memcached `-Z`): `true` verifies the server against the system's
+   * CAs; an object is passed to `tls.connect` (`ca`, `cert`, `key`,
+   * `servername`, `rejectUnauthorized`, …). A failed TLS handshake is a
+   * `ConnectionError` saying why. Default false (plain TCP).
+   */
+  tls?: boolean | tls.ConnectionOptions;
+  /**
+   * SASL PLAIN credentials (memcached `-S`), sent on every (re)connect before
+   * any request. Refused credentials give `AuthenticationError`. Binary
+   * protocol only: refused with `protocol: 'meta'`.
+   */
+  sasl?: SaslOptions;
   /** Milliseconds to open a connection and learn the server's settings. Default 2000. */
   connectTimeoutMs?: number;
   /**
@@ -33,9 +67,15 @@ export interface ClientOptions {
   onBackgroundError?: (error: Error) => void;
 }
 
-export type ResolvedClientOptions = Required<ClientOptions>;
+export type ResolvedClientOptions = Required<Omit<ClientOptions, 'tls' | 'sasl'>> & {
+  readonly tls: false | tls.ConnectionOptions;
+  readonly sasl: SaslOptions | null;
+};
 
 export const DEFAULT_CLIENT_OPTIONS: ResolvedClientOptions = Object.freeze({
+  protocol: 'binary',
+  tls: false,
+  sasl: null,
   connectTimeoutMs: 2000,
   requestTimeoutMs: 5000,
   noDelay: true,

@@ -3,7 +3,7 @@
  * unconditional ones; the client detects it and refuses them.
  */
 import { useMemcached } from '@mcc/harness';
-import { CasUnsupportedError, Client, McError, metricsDelta } from '../src';
+import { CasUnsupportedError, Client, InvalidArgumentError, McError, metricsDelta } from '../src';
 import { rejectionOf, uniqueKey } from './helpers';
 
 describe('a server with CAS disabled (-C)', () => {
@@ -42,9 +42,13 @@ describe('a server with CAS disabled (-C)', () => {
     const counter = uniqueKey('counter');
     expect(await client.incr(counter, 1, { initial: 5 })).toBe(5n);
     expect(await client.incr(counter, 1)).toBe(6n);
-    // an explicit CAS of 0 means "unconditional" and is allowed
-    expect(await client.set(key, 'zero', { cas: 0n })).toBe(0n);
-    expect((await client.get(key))!.value.toString()).toBe('zero');
+    // The CAS a -C server returns is 0n: passed back as a condition it is refused,
+    // never sent (memcached would write unconditionally).
+    const sent = client.metrics.requests;
+    await expect(client.set(key, 'zero', { cas: item!.cas })).rejects.toThrow(InvalidArgumentError);
+    await expect(client.delete(key, { cas: 0n })).rejects.toThrow(/cas 0n is no condition/);
+    expect(client.metrics.requests).toBe(sent);
+    expect((await client.get(key))).toBeNull(); // deleted above, unconditionally
   });
 
   test('every conditional write → CasUnsupportedError, nothing sent, nothing changed', async () => {

@@ -7,6 +7,7 @@ import * as net from 'node:net';
 import { FaultProxy, useMemcached } from '@mcc/harness';
 import * as protocol from '../src';
 import {
+  AuthenticationError,
   CasUnsupportedError,
   ClientClosedError,
   Client,
@@ -40,6 +41,7 @@ const samples: Array<[ErrorClass, McError]> = [
   [StaleCasError, new StaleCasError('1:1', '2:2', { key: 'k', server: 'h:1' })],
   [ClientClosedError, new ClientClosedError()],
   [QueueFullError, new QueueFullError('h:1', 10, 'k')],
+  [AuthenticationError, new AuthenticationError('refused', { server: 'h:1' })],
 ];
 
 describe('error classes', () => {
@@ -79,6 +81,7 @@ describe('error classes', () => {
       StaleCasError: 'MCC_ERR_STALE_CAS',
       ClientClosedError: 'MCC_ERR_CLIENT_CLOSED',
       QueueFullError: 'MCC_ERR_QUEUE_FULL',
+      AuthenticationError: 'MCC_ERR_AUTH',
     });
   });
 
@@ -89,17 +92,33 @@ describe('error classes', () => {
     }
   });
 
-  test('McError.isMcError recognises errors from a second copy of the package, where instanceof fails', () => {
+  test('instanceof and McError.isMcError recognise errors from a second copy of the package (branded classes)', () => {
     let other: typeof import('../src/errors') | undefined;
     jest.isolateModules(() => {
       other = jest.requireActual<typeof import('../src/errors')>('../src/errors');
     });
     expect(other!.McError).not.toBe(McError);
     const foreign = new other!.TimeoutError('request', 5, 'slow');
-    expect(foreign).not.toBeInstanceOf(McError);
+    expect(Object.getPrototypeOf(foreign)).not.toBe(TimeoutError.prototype);
+    expect(foreign).toBeInstanceOf(McError);
+    expect(foreign).toBeInstanceOf(TimeoutError);
+    expect(foreign).not.toBeInstanceOf(ConnectionError);
+    expect(new TimeoutError('request', 5, 'slow')).toBeInstanceOf(other!.TimeoutError);
+    expect(new ConnectionClosedError('closed')).not.toBeInstanceOf(other!.ConnectionError);
     expect(McError.isMcError(foreign)).toBe(true);
     expect(other!.McError.isMcError(new TimeoutError('request', 5, 'slow'))).toBe(true);
     expect(foreign.code).toBe(TimeoutError.code);
+    // A subclass in a layer above (it extends the base of its own copy) is recognised too.
+    class LayerError extends other!.McError {
+      constructor() {
+        super('MCC_ERR_LAYER', 'from a layer above');
+      }
+    }
+    expect(new LayerError()).toBeInstanceOf(McError);
+    expect(new LayerError()).toBeInstanceOf(LayerError);
+    expect(new TimeoutError('request', 5, 'slow')).not.toBeInstanceOf(LayerError);
+    expect({ code: 'MCC_ERR_TIMEOUT' }).not.toBeInstanceOf(TimeoutError);
+    expect(null).not.toBeInstanceOf(McError);
   });
 
   test('the cause is kept', () => {
@@ -166,7 +185,7 @@ describe('operation errors name the key and the server', () => {
   });
 });
 
-describe('ProtocolError from a server that answers garbage', () => {
+describe('ProtocolError from a server that answers binary garbage', () => {
   let fake: net.Server;
   let address: string;
   /** What the fake answers to anything but the handshake's two `stats`. */
@@ -224,7 +243,8 @@ describe('ProtocolError from a server that answers garbage', () => {
   test.each(garbage)('%s → ProtocolError for every request in flight, each naming its key; the client reconnects', async (_name, reply) => {
     const sane = (header: Buffer): Buffer => frame(header[1]!, header.readUInt32BE(12));
     answer = sane;
-    const client = new Client(address, { requestTimeoutMs: 2000 });
+    // A fake binary server: this test speaks binary in both test runs (meta-garbage.test.ts is its meta twin).
+    const client = new Client(address, { requestTimeoutMs: 2000, protocol: 'binary' });
     try {
       expect((await client.serverInfo()).epoch).toBe('4242:990');
       answer = reply;

@@ -1,5 +1,5 @@
 /**
- * Failure semantics (DESIGN.md §6) against real memcached, through a fault
+ * Failure semantics (the "Failures" section of packages/protocol/README.md) against real memcached, through a fault
  * proxy and by killing servers: every request settles, with a typed error,
  * within its timeout; nothing is resent; the client recovers by itself; a
  * dead server is not remapped.

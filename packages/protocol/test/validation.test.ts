@@ -55,6 +55,9 @@ describe('validation against a server with -I 1m', () => {
     ['a NUL', 'nul\u0000'],
     ['a control character', 'bell\u0007'],
     ['DEL', 'del\u007f'],
+    ['a lone high surrogate', 'lone\uD800'],
+    ['a lone low surrogate', '\uDC00lone'],
+    ['a reversed surrogate pair', 'pair\uDC00\uD800'],
   ];
 
   test.each(badKeys)('a key with %s → InvalidKeyError from every key operation, nothing sent', async (_name, key) => {
@@ -173,6 +176,11 @@ describe('validation against a server with -I 1m', () => {
       ['ttl 2^32', () => client.replace(key, 'v', { ttl: 2 ** 32 })],
       ['touch ttl -5', () => client.touch(key, -5)],
       ['touch ttl Infinity', () => client.touch(key, Infinity)],
+      ['touch without a ttl (it would make the item immortal)', () => client.touch(key, undefined as unknown as number)],
+      ['cas 0n (no condition: a -C server returns CAS 0)', () => client.set(key, 'v', { cas: 0n })],
+      ['replace cas 0n', () => client.replace(key, 'v', { cas: 0n })],
+      ['delete cas 0n', () => client.delete(key, { cas: 0n })],
+      ['deleteQuiet cas 0n', () => client.deleteQuiet(key, { cas: 0n })],
       ['incr initial ttl -1', () => client.incr(key, 1, { initial: 0, ttl: -1 })],
       ['flags -1', () => client.set(key, 'v', { flags: -1 })],
       ['flags 2^32', () => client.set(key, 'v', { flags: 2 ** 32 })],
@@ -229,7 +237,29 @@ describe('client options and server addresses (no server needed)', () => {
     ['onBackgroundError not a function', { onBackgroundError: 'log' }],
     ['noDelay not a boolean', { noDelay: 'yes' }],
     ['keepAliveMs negative', { keepAliveMs: -1 }],
+    ['an unknown protocol', { protocol: 'text' }],
+    ['tls as a string', { tls: 'yes' }],
+    ['tls null', { tls: null }],
+    ['sasl without a password', { sasl: { username: 'u' } }],
+    ['sasl with an empty username', { sasl: { username: '', password: 'p' } }],
+    ['sasl on the meta protocol', { protocol: 'meta', sasl: { username: 'u', password: 'p' } }],
   ];
+  test('MCC_PROTOCOL chooses the protocol when the options do not, and a bad value is refused', () => {
+    const saved = process.env.MCC_PROTOCOL;
+    try {
+      process.env.MCC_PROTOCOL = 'meta';
+      expect(new Client('127.0.0.1:11211').protocol).toBe('meta');
+      expect(new Client('127.0.0.1:11211', { protocol: 'binary' }).protocol).toBe('binary');
+      process.env.MCC_PROTOCOL = 'binary';
+      expect(new Client('127.0.0.1:11211').protocol).toBe('binary');
+      process.env.MCC_PROTOCOL = 'udp';
+      expect(() => new Client('127.0.0.1:11211')).toThrow(/MCC_PROTOCOL must be 'binary' or 'meta'/);
+    } finally {
+      if (saved === undefined) delete process.env.MCC_PROTOCOL;
+      else process.env.MCC_PROTOCOL = saved;
+    }
+  });
+
   test.each(badOptions)('%s → InvalidArgumentError', (_name, options) => {
     let error: unknown;
     try {

@@ -6,7 +6,7 @@
  * that counted failures as fast operations would flatter whichever client
  * fails faster.
  */
-import { Client } from '@mcc/protocol';
+import { Client, type ClientOptions } from '@mcc/protocol';
 import * as memjs from 'memjs';
 
 /** Per-client counters: requests encoded and socket writes (flushes). */
@@ -26,20 +26,20 @@ export interface KvSubject {
   close(): Promise<void>;
 }
 
-/** @mcc/protocol with its default options: pipelined, writes coalesced per tick. */
-export function mccSubject(servers: readonly string[]): KvSubject & { readonly client: Client } {
-  const client = new Client([...servers]);
+/** @mcc/protocol with its default options (or `options`: protocol, TLS): pipelined, writes coalesced per tick. */
+export function mccSubject(servers: readonly string[], options: ClientOptions = {}, name = 'mcc'): KvSubject & { readonly client: Client } {
+  const client = new Client([...servers], options);
   return {
-    name: 'mcc',
+    name,
     client,
     async get(key) {
       const item = await client.get(key);
-      if (item === null) throw new Error(`mcc: unexpected miss for ${key}`);
+      if (item === null) throw new Error(`${name}: unexpected miss for ${key}`);
       return item.value.length;
     },
     async set(key, value) {
       const cas = await client.set(key, value);
-      if (cas === null) throw new Error(`mcc: set ${key} was not stored`);
+      if (cas === null) throw new Error(`${name}: set ${key} was not stored`);
     },
     counters: () => ({ requests: client.metrics.requests, writes: client.metrics.writes }),
     close: () => client.close(),

@@ -19,6 +19,15 @@ describe('buildMemcachedArgs', () => {
     expect(args.slice(6)).toEqual(['-M', '-C', '-I', '2m', '-m', '16', '-t', '2']);
   });
 
+  test('tls: -Z with the certificate files; mutual adds the CA and ssl_verify_mode=2; sasl: -S', () => {
+    const files = { caFile: '/c/ca.pem', serverCertFile: '/c/server.pem', serverKeyFile: '/c/server.key' };
+    expect(buildMemcachedArgs(1, { tls: true }, false, files).slice(6)).toEqual(['-Z', '-o', 'ssl_chain_cert=/c/server.pem,ssl_key=/c/server.key']);
+    expect(buildMemcachedArgs(1, { tls: 'mutual' }, false, files).slice(6)).toEqual([
+      '-Z', '-o', 'ssl_chain_cert=/c/server.pem,ssl_key=/c/server.key,ssl_ca_cert=/c/ca.pem,ssl_verify_mode=2',
+    ]);
+    expect(buildMemcachedArgs(1, { sasl: { username: 'u', password: 'p' } }, false).slice(6)).toEqual(['-S']);
+  });
+
   test('defaults pass no -M / -C', () => {
     const args = buildMemcachedArgs(1, { evictions: true, cas: true }, false);
     expect(args).not.toContain('-M');

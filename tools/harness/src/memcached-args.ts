@@ -1,5 +1,13 @@
 /** Options for {@link startMemcached} and {@link startCluster}. */
 export interface MemcachedOptions {
+  /**
+   * TLS only (`-Z`) with the harness's throw-away certificates
+   * ({@link testCertificates}); `'mutual'` also demands a client certificate
+   * signed by the test CA (`ssl_verify_mode=2`, `ssl_ca_cert`).
+   */
+  tls?: boolean | 'mutual';
+  /** SASL (`-S`) with a private sasldb holding this one user (binary protocol only). */
+  sasl?: { username: string; password: string };
   /** false → pass -M (return errors instead of evicting). Default true (memcached's default). */
   evictions?: boolean;
   /** false → pass -C (CAS disabled). Default true. */
@@ -16,6 +24,13 @@ export interface MemcachedOptions {
   startTimeoutMs?: number;
 }
 
+/** The certificate files a TLS server is started with. */
+export interface TlsServerFiles {
+  readonly caFile: string;
+  readonly serverCertFile: string;
+  readonly serverKeyFile: string;
+}
+
 /** The loopback interface every harness server listens on. */
 export const MEMCACHED_HOST = '127.0.0.1';
 
@@ -28,9 +43,15 @@ export function isRoot(): boolean {
  * Builds memcached's command line: loopback only, UDP off (nothing in mcc uses
  * it, and a UDP port would be one more port to collide on), then the option flags.
  */
-export function buildMemcachedArgs(port: number, options: MemcachedOptions = {}, asRoot = isRoot()): string[] {
+export function buildMemcachedArgs(port: number, options: MemcachedOptions = {}, asRoot = isRoot(), certificates?: TlsServerFiles): string[] {
   const args = ['-l', MEMCACHED_HOST, '-p', String(port), '-U', '0'];
   if (asRoot) args.push('-u', 'root');
+  if (options.tls && certificates !== undefined) {
+    const files = [`ssl_chain_cert=${certificates.serverCertFile}`, `ssl_key=${certificates.serverKeyFile}`];
+    if (options.tls === 'mutual') files.push(`ssl_ca_cert=${certificates.caFile}`, 'ssl_verify_mode=2');
+    args.push('-Z', '-o', files.join(','));
+  }
+  if (options.sasl !== undefined) args.push('-S');
   if (options.evictions === false) args.push('-M');
   if (options.cas === false) args.push('-C');
   if (options.itemSizeMax !== undefined) args.push('-I', String(options.itemSizeMax));

@@ -4,7 +4,9 @@ import { freePort } from './free-port';
 import { type LiveProcess, stopAllLive, trackLive, untrackLive } from './live-registry';
 import { MEMCACHED_HOST, type MemcachedOptions, buildMemcachedArgs, validateMemcachedOptions } from './memcached-args';
 import { waitForPidExit } from './pid';
-import { waitUntilReady } from './readiness';
+import { type ReadinessProbe, TEXT_PROBE, waitUntilReady } from './readiness';
+import { SASL_LIST_MECHANISMS, saslEnvironment } from './sasl-database';
+import { testCertificates } from './test-certificates';
 import { clearTimeout, setTimeout, sleep } from './real-timers';
 import { type WatchedProcess, spawnWatched } from './watchdog';
 
@@ -189,14 +191,28 @@ class ManagedMemcached implements MemcachedServer {
     return run;
   }
 
+  /** How readiness is asked: over TLS for a -Z server; with the one request a -S server answers unauthenticated. */
+  #probe(certificates: ReturnType<typeof testCertificates> | undefined): ReadinessProbe {
+    const tls = certificates === undefined ? {} : { tls: this.options.tls === 'mutual'
+      ? { ca: certificates.ca, cert: certificates.clientCert, key: certificates.clientKey }
+      : { ca: certificates.ca } };
+    if (this.options.sasl === undefined) return { ...TEXT_PROBE, ...tls };
+    return { payload: SASL_LIST_MECHANISMS, until: /PLAIN/, accepts: (reply) => reply.includes('PLAIN'), pidOf: () => undefined, ...tls };
+  }
+
+  /** Environment of a SASL server (its private sasldb), made once and kept across restarts. */
+  #environment: Record<string, string> | undefined;
+
   /** Spawns memcached on `port` and waits until it answers; kills it again if it does not. */
   async #launch(port: number): Promise<void> {
-    const args = buildMemcachedArgs(port, this.options);
+    const certificates = this.options.tls ? testCertificates() : undefined;
+    const args = buildMemcachedArgs(port, this.options, undefined, certificates);
     const timeoutMs = this.options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
-    const proc = await spawnWatched(this.bin, args, timeoutMs);
+    if (this.options.sasl !== undefined) this.#environment ??= saslEnvironment(this.options.sasl);
+    const proc = await spawnWatched(this.bin, args, timeoutMs, this.#environment);
     track(proc);
     try {
-      await waitUntilReady(proc, port, timeoutMs, args);
+      await waitUntilReady(proc, port, timeoutMs, args, this.#probe(certificates));
     } catch (error) {
       await endProcess(proc, 'SIGKILL').catch(() => undefined);
       throw error;

@@ -1,4 +1,5 @@
 import { connect } from 'node:net';
+import * as tls from 'node:tls';
 import { type HostPort, toHostPort } from './address';
 import { clearTimeout, setTimeout } from './real-timers';
 
@@ -12,6 +13,8 @@ export interface RawTextRequestOptions {
   until?: RegExp | ((received: string) => boolean);
   /** Give up after this many ms; default 2000. */
   timeoutMs?: number;
+  /** Connect with TLS (a `-Z` server) using these `tls.connect` options. */
+  tls?: tls.ConnectionOptions;
 }
 
 /**
@@ -40,7 +43,7 @@ export function rawTextRequest(
   return new Promise((resolve, reject) => {
     let received = '';
     let settled = false;
-    const socket = connect({ host, port });
+    const socket = options.tls === undefined ? connect({ host, port }) : tls.connect({ ...options.tls, host, port });
     const finish = (error: Error | undefined): void => {
       if (settled) return;
       settled = true;
@@ -54,7 +57,7 @@ export function rawTextRequest(
       timeoutMs,
     );
     socket.setEncoding('utf8');
-    socket.on('connect', () => socket.write(payload));
+    socket.on(options.tls === undefined ? 'connect' : 'secureConnect', () => socket.write(payload));
     socket.on('data', (chunk: string) => {
       received += chunk;
       if (isComplete(received)) finish(undefined);

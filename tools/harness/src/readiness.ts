@@ -40,27 +40,48 @@ export async function exitedBeforeReadyError(proc: WatchedProcess, args: readonl
  *
  * @throws {@link MemcachedStartError} if the process exits first or `timeoutMs` passes
  */
+/** How to ask a server whether it is up; the default speaks plain text over TCP. */
+export interface ReadinessProbe {
+  readonly payload: string | Buffer;
+  readonly until: RegExp;
+  /** TLS options for a `-Z` server. */
+  readonly tls?: import('node:tls').ConnectionOptions;
+  /** Whether the reply comes from a memcached. */
+  accepts(reply: string): boolean;
+  /** The pid the reply reports, or undefined when the probe cannot tell (a SASL server tells nothing unauthenticated). */
+  pidOf(reply: string): number | undefined;
+}
+
+export const TEXT_PROBE: ReadinessProbe = {
+  payload: 'version\r\nstats\r\n',
+  until: /^END\r\n/m,
+  accepts: (reply) => reply.startsWith('VERSION '),
+  pidOf: (reply) => Number(/^STAT pid (\d+)\r$/m.exec(reply)?.[1]),
+};
+
 export async function waitUntilReady(
   proc: WatchedProcess,
   port: number,
   timeoutMs: number,
   args: readonly string[],
+  probeWith: ReadinessProbe = TEXT_PROBE,
 ): Promise<void> {
   const deadline = new Deadline(timeoutMs);
   const pidGrace = new Deadline(PID_MISMATCH_GRACE_MS);
   try {
     for (;;) {
       if (proc.hasExited) throw await exitedBeforeReadyError(proc, args);
-      const probe = rawTextRequest({ host: MEMCACHED_HOST, port }, 'version\r\nstats\r\n', {
-        until: /^END\r\n/m,
+      const probe = rawTextRequest({ host: MEMCACHED_HOST, port }, probeWith.payload, {
+        until: probeWith.until,
         timeoutMs: Math.min(1000, timeoutMs),
+        ...(probeWith.tls === undefined ? {} : { tls: probeWith.tls }),
       }).catch(() => undefined);
       // Don't sit out a probe stuck on someone else's listener once ours has died.
       const reply = await Promise.race([probe, proc.exited.then(() => undefined)]);
       if (proc.hasExited) throw await exitedBeforeReadyError(proc, args);
-      if (reply?.startsWith('VERSION ')) {
-        const reportedPid = Number(/^STAT pid (\d+)\r$/m.exec(reply)?.[1]);
-        if (reportedPid === proc.pid || pidGrace.expired) return;
+      if (reply !== undefined && probeWith.accepts(reply)) {
+        const reportedPid = probeWith.pidOf(reply);
+        if (reportedPid === undefined || reportedPid === proc.pid || pidGrace.expired) return;
       }
       if (deadline.expired) {
         throw new MemcachedStartError(`memcached did not answer on ${MEMCACHED_HOST}:${port} within ${timeoutMs} ms`, {

@@ -128,9 +128,10 @@ export class WatchedProcess {
  *
  * @throws {@link MemcachedStartError} if the wrapper cannot be started or exits first
  */
-export async function spawnWatched(bin: string, args: readonly string[], timeoutMs: number): Promise<WatchedProcess> {
+export async function spawnWatched(bin: string, args: readonly string[], timeoutMs: number, env?: Readonly<Record<string, string>>): Promise<WatchedProcess> {
   const child = spawn('/bin/sh', ['-c', WATCHDOG_SCRIPT, 'mcc-memcached-watchdog', bin, ...args], {
     stdio: ['pipe', 'pipe', 'pipe'],
+    ...(env === undefined ? {} : { env: { ...process.env, ...env } }),
   });
   const stderr = new TailBuffer();
   child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));

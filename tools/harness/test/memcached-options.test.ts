@@ -1,4 +1,4 @@
-import { type MemcachedOptions, type MemcachedServer, rawTextRequest, startMemcached, killAllMemcached } from '../src';
+import { type MemcachedOptions, type MemcachedServer, rawTextRequest, startMemcached, killAllMemcached, testCertificates } from '../src';
 
 /** `stats settings` as a name → value map, read over a raw socket. */
 async function settings(server: MemcachedServer): Promise<Map<string, string>> {
@@ -16,6 +16,8 @@ describe('startMemcached options', () => {
     itemSizeNumber: { itemSizeMax: 2097152 },
     memory: { memoryMb: 100 },
     extra: { extraArgs: ['-c', '321'] },
+    tls: { tls: true },
+    sasl: { sasl: { username: 'harness', password: 'secret' } },
   };
   const servers = new Map<string, MemcachedServer>();
 
@@ -28,6 +30,19 @@ describe('startMemcached options', () => {
   afterAll(() => killAllMemcached());
 
   const server = (name: string): MemcachedServer => servers.get(name)!;
+
+  test('tls: answers over TLS with the test CA, and not over plain TCP', async () => {
+    const s = server('tls');
+    const reply = await rawTextRequest(s.address, 'version\r\n', { tls: { ca: testCertificates().ca } });
+    expect(reply).toMatch(/^VERSION /);
+    await expect(rawTextRequest(s.address, 'version\r\n', { timeoutMs: 500 })).rejects.toThrow();
+  });
+
+  test('sasl: runs with -S and answers the text protocol nothing', async () => {
+    const s = server('sasl');
+    expect(s.args).toContain('-S');
+    await expect(rawTextRequest(s.address, 'version\r\n', { timeoutMs: 500 })).rejects.toThrow();
+  });
 
   test('defaults: loopback, UDP off, evictions and CAS on', async () => {
     const s = server('defaults');

@@ -1,23 +1,63 @@
-/** INCREMENT / DECREMENT: the counter's new value (u64), or null when missing and not created. */
-import type { ResponseHandler } from '../connection/request';
+/**
+ * incr / decr (binary INCREMENT / DECREMENT, meta `ma` with mode I / D): the
+ * counter's new value (u64), or null when missing and not created. With an
+ * initial value a missing counter is created with it (the delta is not
+ * applied): binary extras, meta `N<ttl> J<initial>`.
+ */
+import type { Command, DecodeState } from '../connection/command';
+import type { ServerInfo } from '../connection/server-info';
 import { ProtocolError } from '../errors';
-import { Status } from '../wire/constants';
-import { statusError } from './status-error';
+import { COUNTER_NO_CREATE, Opcode, Status } from '../wire/constants';
+import type { RequestExtras } from '../wire/frame-writer';
+import type { MetaReply } from '../wire/meta-reply';
+import type { ResponseFrame } from '../wire/response-frame';
+import { metaError, statusError } from './status-error';
 
-export interface CounterResult {
-  readonly value: bigint;
-  readonly cas: bigint;
-}
+export class CounterCommand implements Command<bigint | null> {
+  readonly opcode: number;
+  readonly extras: RequestExtras;
+  readonly value = null;
+  readonly flags = 0;
+  readonly cas = 0n;
+  readonly casEpoch = undefined;
+  readonly quiet = false;
 
-export const counterHandler: ResponseHandler<CounterResult | null> = {
-  onFrame(frame, request, server) {
-    const status = frame.status;
-    if (status === Status.NoError) {
+  /** `ttl` is COUNTER_NO_CREATE to leave a missing counter missing. */
+  constructor(
+    readonly name: 'incr' | 'decr',
+    readonly key: string,
+    readonly keyLength: number,
+    delta: bigint,
+    initial: bigint,
+    ttl: number,
+  ) {
+    this.opcode = name === 'incr' ? Opcode.Increment : Opcode.Decrement;
+    this.extras = { kind: 'counter', delta, initial, ttl };
+  }
+
+  decodeBinary(frame: ResponseFrame, _state: DecodeState, server: ServerInfo): bigint | null {
+    if (frame.status === Status.NoError) {
       const body = frame.value();
       if (body.length !== 8) throw new ProtocolError(`incr/decr reply has a ${body.length}-byte value, expected 8`, { server: server.server });
-      return { value: body.readBigUInt64BE(0), cas: frame.cas };
+      return body.readBigUInt64BE(0);
     }
-    if (status === Status.KeyNotFound) return null;
-    throw statusError(frame, request, server);
-  },
-};
+    if (frame.status === Status.KeyNotFound) return null;
+    throw statusError(frame, this, server);
+  }
+
+  metaLine(opaque: number): string {
+    const { delta, initial, ttl } = this.extras as Extract<RequestExtras, { kind: 'counter' }>;
+    const create = ttl === COUNTER_NO_CREATE ? '' : ` N${ttl} J${initial}`;
+    return `ma ${this.key} v M${this.name === 'incr' ? 'I' : 'D'} D${delta}${create} O${opaque}`;
+  }
+
+  decodeMeta(reply: MetaReply, _state: DecodeState, server: ServerInfo): bigint | null {
+    if (reply.code === 'VA') {
+      const text = reply.value!.toString('latin1');
+      if (!/^\d{1,20}$/.test(text)) throw new ProtocolError(`incr/decr reply value ${JSON.stringify(text.slice(0, 40))} is not a decimal`, { server: server.server });
+      return BigInt(text);
+    }
+    if (reply.code === 'NF') return null;
+    throw metaError(reply, this, server);
+  }
+}

@@ -1,15 +1,47 @@
-/** DELETE / DELETEQ: true when deleted; false when missing or the CAS did not match. */
-import type { ResponseHandler } from '../connection/request';
-import { Status } from '../wire/constants';
-import { statusError } from './status-error';
+/** delete (binary DELETE / quiet DELETEQ, meta `md`): true when deleted; false when missing or the CAS did not match. */
+import type { Command, DecodeState } from '../connection/command';
+import type { ServerInfo } from '../connection/server-info';
+import { Opcode, Status } from '../wire/constants';
+import type { MetaReply } from '../wire/meta-reply';
+import type { ResponseFrame } from '../wire/response-frame';
+import { metaError, statusError } from './status-error';
 
-export const deleteHandler: ResponseHandler<boolean> = {
-  onFrame(frame, request, server) {
-    const status = frame.status;
-    if (status === Status.NoError) return true;
-    if (status === Status.KeyNotFound || status === Status.KeyExists) return false;
-    throw statusError(frame, request, server);
-  },
-  // DELETEQ is silent on success.
-  onSilence: () => true,
-};
+export class DeleteCommand implements Command<boolean> {
+  readonly name: string;
+  readonly opcode: number;
+  readonly value = null;
+  readonly flags = 0;
+  readonly extras = null;
+
+  constructor(
+    readonly key: string,
+    readonly keyLength: number,
+    readonly cas: bigint,
+    readonly casEpoch: string | undefined,
+    readonly quiet: boolean,
+  ) {
+    this.name = quiet ? 'deleteq' : 'delete';
+    this.opcode = quiet ? Opcode.DeleteQ : Opcode.Delete;
+  }
+
+  decodeBinary(frame: ResponseFrame, _state: DecodeState, server: ServerInfo): boolean {
+    if (frame.status === Status.NoError) return true;
+    if (frame.status === Status.KeyNotFound || frame.status === Status.KeyExists) return false;
+    throw statusError(frame, this, server);
+  }
+
+  /** DELETEQ is silent on success. */
+  onSilence(): boolean {
+    return true;
+  }
+
+  metaLine(opaque: number): string {
+    return this.cas === 0n ? `md ${this.key} O${opaque}` : `md ${this.key} C${this.cas} O${opaque}`;
+  }
+
+  decodeMeta(reply: MetaReply, _state: DecodeState, server: ServerInfo): boolean {
+    if (reply.code === 'HD') return true;
+    if (reply.code === 'NF' || reply.code === 'EX') return false;
+    throw metaError(reply, this, server);
+  }
+}

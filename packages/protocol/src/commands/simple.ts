@@ -1,19 +1,76 @@
-/** NOOP, FLUSH and VERSION: replies with no key, answered by every server. */
-import type { ResponseHandler } from '../connection/request';
-import { Status } from '../wire/constants';
-import { statusError } from './status-error';
+/**
+ * Keyless commands answered by every server: noop (binary NOOP, meta `mn`),
+ * version and flush (binary VERSION / FLUSH, the text commands `version` and
+ * `flush_all` on meta connections). NOOP is also the binary fence that
+ * settles the quiet requests before it.
+ */
+import type { Command, DecodeState } from '../connection/command';
+import type { ServerInfo } from '../connection/server-info';
+import { Opcode, Status } from '../wire/constants';
+import type { MetaReply } from '../wire/meta-reply';
+import type { ResponseFrame } from '../wire/response-frame';
+import { metaError, statusError } from './status-error';
 
-/** NOOP and FLUSH: success or an error. NOOP is also the fence that settles quiet requests before it. */
-export const acknowledgeHandler: ResponseHandler<void> = {
-  onFrame(frame, request, server) {
-    if (frame.status !== Status.NoError) throw statusError(frame, request, server);
-  },
-};
+abstract class KeylessCommand<T> implements Command<T> {
+  abstract readonly name: string;
+  abstract readonly opcode: number;
+  readonly key = null;
+  readonly keyLength = 0;
+  readonly value = null;
+  readonly flags = 0;
+  readonly cas = 0n;
+  readonly casEpoch = undefined;
+  readonly extras = null;
+  readonly quiet = false;
+  /** The meta request line and the reply code of success. */
+  protected abstract readonly metaRequest: string;
+  protected abstract readonly metaSuccess: string;
 
-/** VERSION: the server's version string, e.g. "1.6.18". */
-export const versionHandler: ResponseHandler<string> = {
-  onFrame(frame, request, server) {
-    if (frame.status !== Status.NoError) throw statusError(frame, request, server);
-    return frame.value().toString('utf8');
-  },
-};
+  protected abstract result(body: string): T;
+
+  decodeBinary(frame: ResponseFrame, _state: DecodeState, server: ServerInfo): T {
+    if (frame.status !== Status.NoError) throw statusError(frame, this, server);
+    return this.result(frame.value().toString('utf8'));
+  }
+
+  metaLine(): string {
+    return this.metaRequest;
+  }
+
+  decodeMeta(reply: MetaReply, _state: DecodeState, server: ServerInfo): T {
+    if (reply.code !== this.metaSuccess) throw metaError(reply, this, server);
+    return this.result(reply.tokens.join(' '));
+  }
+}
+
+export class NoopCommand extends KeylessCommand<void> {
+  readonly name = 'noop';
+  readonly opcode = Opcode.Noop;
+  protected readonly metaRequest = 'mn';
+  protected readonly metaSuccess = 'MN';
+  protected result(): void {}
+}
+
+/** The server's version string, e.g. "1.6.18". */
+export class VersionCommand extends KeylessCommand<string> {
+  readonly name = 'version';
+  readonly opcode = Opcode.Version;
+  protected readonly metaRequest = 'version';
+  protected readonly metaSuccess = 'VERSION';
+  protected result(body: string): string {
+    return body;
+  }
+}
+
+export class FlushCommand extends KeylessCommand<void> {
+  readonly name = 'flush';
+  readonly opcode = Opcode.Flush;
+  protected readonly metaRequest = 'flush_all';
+  protected readonly metaSuccess = 'OK';
+  protected result(): void {}
+}
+
+/** One shared instance each: these commands carry no state of their own. */
+export const NOOP = new NoopCommand();
+export const VERSION = new VersionCommand();
+export const FLUSH = new FlushCommand();

@@ -1,5 +1,6 @@
 /**
- * One TCP connection to one memcached server, pipelined.
+ * One connection (TCP or TLS) to one memcached server, pipelined, speaking
+ * the binary or the meta protocol through a {@link Wire}.
  *
  *            send()                 connect + handshake                 socket lost
  *   idle ─────────────▶ connecting ─────────────────────▶ ready ───────────────────▶ idle
@@ -10,22 +11,28 @@
  * Requests are encoded as they arrive and written once per tick (one
  * cork/uncork, one writev). memcached answers one connection's requests in
  * order, so replies are matched against the oldest request in flight by the
- * echoed opaque. Quiet requests (getkq, deleteq) get no reply on success: a
- * later reply overtaking them settles them, and a flush that ends with a
- * quiet request gets a NOOP appended as a fence, so none is left waiting.
+ * echoed opaque (a meta reply without one, such as an error line, belongs to
+ * the oldest). Quiet binary requests (getkq, deleteq) get no reply on
+ * success: a later reply overtaking them settles them, and a flush that ends
+ * with a quiet request gets a NOOP appended as a fence, so none is left
+ * waiting. (The meta wire sends no quiet requests: its error lines carry no
+ * opaque, so an error of a quiet request could not be told from one of the
+ * request after it.)
  *
  * Nothing is ever resent: a request whose connection dropped may or may not
  * have been applied (cas, add and incr are not idempotent), so it rejects
  * with ConnectionClosedError and the caller decides. Requests not yet written
  * wait for the reconnect, within their own timeout.
  *
- * Every (re)connect starts with a handshake — `stats` and `stats settings` in
- * one write — so the server's epoch, CAS support and item size limit are
- * known before any of the caller's requests is checked and sent.
+ * Every (re)connect starts with the wire's handshake — SASL authentication
+ * when configured, then `stats` and `stats settings`, in one write — so the
+ * server's epoch, CAS support and item size limit are known before any of
+ * the caller's requests is checked and sent.
  */
-import * as net from 'node:net';
+import type * as net from 'node:net';
 import type { ServerAddress } from '../cluster/server-address';
 import {
+  AuthenticationError,
   CasUnsupportedError,
   ClientClosedError,
   ConnectionClosedError,
@@ -38,15 +45,16 @@ import {
 } from '../errors';
 import type { ClientMetrics } from '../metrics';
 import type { ResolvedClientOptions } from '../options';
-import { FrameParser } from '../wire/frame-parser';
-import { FrameWriter } from '../wire/frame-writer';
-import type { ResponseFrame } from '../wire/response-frame';
+import { HANDSHAKE_BODY_LIMIT, REPLY_OVERHEAD } from '../wire/constants';
+import { MORE_REPLIES, type Command } from './command';
 import { Fifo } from './fifo';
-import { fenceRequest, handshakeRequest, NOOP_SPEC, statsSpec } from './handshake';
-import { connectFailure, describe, inFlightFailure, replyTimeout, unsentTimeout, where } from './request-errors';
+import { openSocket } from './open-socket';
+import { connectCause, connectFailure, describe, inFlightFailure, replyTimeout, unsentTimeout, where } from './request-errors';
+import { Request } from './request';
+import { provisionalInfo, type ServerInfo } from './server-info';
 import { SocketReader } from './socket-reader';
-import { MORE_FRAMES, Request, type RequestSpec } from './request';
-import { serverInfoFromStats, type ServerInfo } from './server-info';
+import { StallWatch } from './stall-watch';
+import type { ReplyParser, RequestEncoder, Wire, WireReply } from './wire';
 
 // Queues hold requests of every result type; each settles through its own handler.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -54,6 +62,8 @@ type AnyRequest = Request<any>;
 
 type State = 'idle' | 'connecting' | 'ready' | 'backoff' | 'closed';
 
+/** How long a TLS connection may stay silent with requests in flight before a NOOP nudges memcached (see StallWatch). */
+const STALL_CHECK_MS = 10;
 /** Encoded bytes buffered for one flush before further requests wait for the next one. */
 const FLUSH_HIGH_WATER = 1024 * 1024;
 
@@ -62,6 +72,7 @@ export class Connection {
   readonly #address: ServerAddress;
   readonly #options: ResolvedClientOptions;
   readonly #metrics: ClientMetrics;
+  readonly #wire: Wire;
   /** Used to read the handshake replies, before the real info is known. */
   readonly #provisionalInfo: ServerInfo;
 
@@ -70,8 +81,14 @@ export class Connection {
   #info: ServerInfo | null = null;
   readonly #pending = new Fifo<AnyRequest>();
   readonly #inFlight = new Fifo<AnyRequest>();
-  #writer = new FrameWriter();
-  readonly #parser: FrameParser;
+  #writer: RequestEncoder;
+  readonly #parser: ReplyParser;
+  /** Whether the current socket received any byte (a server that closes at once may want TLS). */
+  #heard = false;
+  /** Whether the current socket got as far as carrying requests (TCP connected, TLS verified). */
+  #opened = false;
+  /** TLS only: sends a NOOP when memcached leaves requests unread (see StallWatch). */
+  #stall: StallWatch | null = null;
   #nextOpaque = 1;
   #flushScheduled = false;
   #needDrain = false;
@@ -82,22 +99,16 @@ export class Connection {
   #retryAt = 0;
   #lastError: Error | null = null;
 
-  constructor(address: ServerAddress, options: ResolvedClientOptions, metrics: ClientMetrics) {
+  constructor(address: ServerAddress, options: ResolvedClientOptions, metrics: ClientMetrics, wire: Wire) {
     this.server = address.key;
     this.#address = address;
     this.#options = options;
     this.#metrics = metrics;
-    this.#parser = new FrameParser((frame) => this.#onFrame(frame));
-    this.#provisionalInfo = serverInfoFromStats(
-      this.server,
-      new Map([['pid', '0'], ['time', '0'], ['uptime', '0'], ['version', '']]),
-      new Map([['cas_enabled', 'yes'], ['item_size_max', '0'], ['evictions', 'on'], ['maxbytes', '0']]),
-    );
-  }
-
-  /** What the last handshake learned, or null before the first one completed. */
-  get info(): ServerInfo | null {
-    return this.#info;
+    this.#wire = wire;
+    this.#writer = wire.createEncoder();
+    // Until the handshake told the item limit, only its own small replies can come.
+    this.#parser = wire.createParser((reply) => this.#onReply(reply), () => (this.#info === null ? HANDSHAKE_BODY_LIMIT : this.#info.itemSizeMax + REPLY_OVERHEAD));
+    this.#provisionalInfo = provisionalInfo(this.server, HANDSHAKE_BODY_LIMIT);
   }
 
   /** Requests queued or awaiting a reply. */
@@ -106,16 +117,15 @@ export class Connection {
   }
 
   /** Queues a request; its promise settles exactly once, whatever happens to the connection. */
-  send<T>(spec: RequestSpec<T>, quiet = false): Promise<T> {
+  send<T>(command: Command<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const request = new Request<T>(spec, quiet, resolve, reject) as AnyRequest;
-      this.#submit(request);
+      this.#submit(new Request<T>(command, resolve, reject) as AnyRequest);
     });
   }
 
   /** Connects if needed and returns what the handshake learned. */
   async serverInfo(): Promise<ServerInfo> {
-    if (this.#state !== 'ready' || this.#info === null) await this.send(NOOP_SPEC);
+    if (this.#state !== 'ready' || this.#info === null) await this.send(this.#wire.noop);
     return this.#info!;
   }
 
@@ -148,6 +158,11 @@ export class Connection {
     if (this.#state === 'backoff') {
       if (now < this.#retryAt) {
         const reason = this.#lastError?.message ?? 'unknown error';
+        if (this.#lastError instanceof AuthenticationError) {
+          // Refused credentials stay refused: fail fast with the same error until the back-off passes.
+          this.#fail(request, new AuthenticationError(`${describe(request)}: ${reason}; next attempt in ${this.#retryAt - now} ms`, { cause: this.#lastError, ...where(request, this.server) }));
+          return;
+        }
         this.#fail(request, new ConnectionError(
           `${this.server} is unreachable (${reason}); next connection attempt in ${this.#retryAt - now} ms`,
           { cause: this.#lastError, ...where(request, this.server) },
@@ -179,18 +194,19 @@ export class Connection {
   /** Checks that need the server's info, then encodes. Nothing is sent for a refused request. */
   #encode(request: AnyRequest): void {
     const info = this.#info!;
-    if (request.cas !== 0n) {
+    const command = request.command;
+    if (command.cas !== 0n) {
       if (!info.casEnabled) return this.#fail(request, new CasUnsupportedError(this.server, request.key ?? undefined));
-      if (request.casEpoch !== undefined && request.casEpoch !== '' && request.casEpoch !== info.epoch) {
-        return this.#fail(request, new StaleCasError(request.casEpoch, info.epoch, where(request, this.server)));
+      if (command.casEpoch !== undefined && command.casEpoch !== '' && command.casEpoch !== info.epoch) {
+        return this.#fail(request, new StaleCasError(command.casEpoch, info.epoch, where(request, this.server)));
       }
     }
-    if (request.value !== null) {
-      const limit = info.maxValueLength(request.keyLength, request.extras?.kind === 'store' ? request.extras.flags : 0);
-      if (request.value.length > limit) {
+    if (command.value !== null) {
+      const limit = info.maxValueLength(command.keyLength, command.flags);
+      if (command.value.length > limit) {
         return this.#fail(request, new ValueTooLargeError(
-          request.value.length, limit,
-          `${describe(request)}: a ${request.value.length}-byte value exceeds the ${limit}-byte limit of ${this.server} (item_size_max ${info.itemSizeMax}); nothing was written`,
+          command.value.length, limit,
+          `${describe(request)}: a ${command.value.length}-byte value exceeds the ${limit}-byte limit of ${this.server} (item_size_max ${info.itemSizeMax}); nothing was written`,
           where(request, this.server),
         ));
       }
@@ -201,7 +217,7 @@ export class Connection {
   #write(request: AnyRequest): void {
     request.opaque = this.#nextOpaque;
     this.#nextOpaque = this.#nextOpaque === 0xffffffff ? 1 : this.#nextOpaque + 1;
-    this.#writer.write(request);
+    this.#wire.encode(this.#writer, request.command, request.opaque, this.#info ?? this.#provisionalInfo);
     this.#inFlight.push(request);
     this.#metrics.requests++;
     this.#lastEncodedQuiet = request.quiet;
@@ -219,10 +235,14 @@ export class Connection {
     const socket = this.#socket;
     if (socket === null || this.#state !== 'ready') return;
     this.#pump();
-    if (this.#lastEncodedQuiet) {
+    const fence = this.#wire.fence;
+    if (this.#lastEncodedQuiet && fence !== null) {
       // A quiet request last in the batch would wait for an unrelated later
-      // reply; a NOOP fence settles it now, at no extra round trip.
-      this.#write(fenceRequest(this.#options.requestTimeoutMs) as AnyRequest);
+      // reply; a NOOP fence settles it now, at no extra round trip. It times
+      // out like any request (a deadline of 0 would look expired to the next sweep).
+      const request = new Request(fence, () => {}, () => {});
+      request.deadline = Date.now() + this.#options.requestTimeoutMs;
+      this.#write(request as AnyRequest);
     }
     this.#writeChunks(socket);
   };
@@ -235,6 +255,7 @@ export class Connection {
     for (const chunk of chunks) socket.write(chunk);
     socket.uncork();
     this.#metrics.writes++;
+    this.#stall?.wrote();
     if (socket.writableNeedDrain) {
       this.#needDrain = true;
       socket.once('drain', () => {
@@ -257,47 +278,62 @@ export class Connection {
 
   #connect(): void {
     this.#state = 'connecting';
+    this.#heard = false;
+    this.#opened = false;
     const reader = new SocketReader(this.#parser);
-    const socket: net.Socket = net.createConnection({
-      host: this.#address.host,
-      port: this.#address.port,
-      onread: {
-        buffer: () => reader.next(),
-        callback: (count: number) => {
-          if (socket !== this.#socket) return false;
-          try {
-            reader.received(count);
-          } catch (error) {
-            const failure = error instanceof ProtocolError ? error : new ProtocolError(`failed to handle a reply from ${this.server}`, { cause: error, server: this.server });
-            this.#lost(socket, failure);
-            return false;
-          }
-          return true;
-        },
+    const socket: net.Socket = openSocket(this.#address, this.#options, reader, {
+      ready: () => {
+        this.#opened = true;
+        this.#handshake(socket);
       },
+      received: (count) => this.#read(socket, () => reader.received(count)),
+      chunk: (data) => void this.#read(socket, () => reader.feed(data)),
+      error: (error) => this.#lost(socket, error),
+      close: () => this.#lost(socket, null),
     });
     this.#socket = socket;
-    socket.setNoDelay(this.#options.noDelay);
-    if (this.#options.keepAliveMs > 0) socket.setKeepAlive(true, this.#options.keepAliveMs);
+    this.#stall?.stop();
+    this.#stall = this.#options.tls === false ? null : new StallWatch(STALL_CHECK_MS, () => this.#state === 'ready' && this.#inFlight.length > 0, () => {
+      if (socket !== this.#socket) return;
+      const nudge = new Request(this.#wire.noop, () => {}, () => {});
+      nudge.deadline = Date.now() + this.#options.requestTimeoutMs;
+      this.#write(nudge as AnyRequest);
+    });
     this.#connectTimer = setTimeout(() => {
       const timeout = this.#options.connectTimeoutMs;
       this.#lost(socket, new TimeoutError('connect', timeout, `could not connect to ${this.server} within ${timeout} ms`, { server: this.server }));
     }, this.#options.connectTimeoutMs);
-    socket.on('connect', () => this.#handshake(socket));
-    socket.on('error', (error) => this.#lost(socket, error));
-    socket.on('close', () => this.#lost(socket, null));
+  }
+
+  /** Parses what arrived; a reply that cannot be handled closes the connection. False: stop reading. */
+  #read(socket: net.Socket, parse: () => void): boolean {
+    if (socket !== this.#socket) return false;
+    this.#heard = true;
+    try {
+      parse();
+    } catch (error) {
+      const failure = error instanceof ProtocolError ? error : new ProtocolError(`failed to handle a reply from ${this.server}`, { cause: error, server: this.server });
+      this.#lost(socket, failure);
+      return false;
+    }
+    return true;
   }
 
   #handshake(socket: net.Socket): void {
     if (socket !== this.#socket) return;
-    const general = new Promise<Map<string, string>>((resolve, reject) => this.#write(handshakeRequest(statsSpec(null), resolve, reject)));
-    const settings = new Promise<Map<string, string>>((resolve, reject) => this.#write(handshakeRequest(statsSpec('settings'), resolve, reject)));
+    const handshake = this.#wire.handshake(this.server);
+    const results = handshake.commands.map((command) => new Promise<unknown>((resolve, reject) => {
+      const request = new Request(command, resolve, reject);
+      // The connect timer's business: with a deadline of 0, a sweep armed by an earlier request killed healthy attempts.
+      request.deadline = Infinity;
+      this.#write(request as AnyRequest);
+    }));
     this.#writeChunks(socket);
-    Promise.all([general, settings]).then(
-      ([generalStats, settingsStats]) => {
+    Promise.all(results).then(
+      (values) => {
         if (socket !== this.#socket) return;
         try {
-          this.#info = serverInfoFromStats(this.server, generalStats, settingsStats);
+          this.#info = handshake.finish(values);
         } catch (error) {
           this.#lost(socket, error as Error);
           return;
@@ -309,40 +345,41 @@ export class Connection {
         this.#lastError = null;
         this.#pump();
       },
-      () => {}, // the connection failed meanwhile; #lost handled it
+      (error: Error) => this.#lost(socket, error), // a refused handshake (SASL) fails the attempt; else #lost already ran
     );
   }
 
-  #onFrame(frame: ResponseFrame): void {
+  #onReply(reply: WireReply): void {
     this.#metrics.responses++;
+    this.#stall?.replied();
     for (;;) {
       const head = this.#inFlight.peek();
       if (head === undefined) {
-        throw new ProtocolError(`unexpected reply (opaque ${frame.opaque}) from ${this.server}: no request is waiting`, { server: this.server });
+        throw new ProtocolError(`unexpected reply (opaque ${reply.opaque}) from ${this.server}: no request is waiting`, { server: this.server });
       }
-      if (head.opaque === frame.opaque) {
-        if (head.opcode !== frame.opcode) {
-          throw new ProtocolError(`reply opcode 0x${frame.opcode.toString(16)} does not match request ${describe(head)}`, { server: this.server });
-        }
+      if (reply.opaque === null || head.opaque === reply.opaque) {
+        const mismatch = this.#wire.mismatch(head.command, reply);
+        if (mismatch !== null) throw new ProtocolError(`${mismatch} (request ${describe(head)})`, { server: this.server });
         let result: unknown;
         try {
-          result = head.handler.onFrame(frame, head, this.#info ?? this.#provisionalInfo);
+          result = this.#wire.decode(head.command, reply, head, this.#info ?? this.#provisionalInfo);
         } catch (error) {
           if (error instanceof ProtocolError) throw error;
           this.#inFlight.shift();
           this.#fail(head, error as Error);
           return;
         }
-        if (result === MORE_FRAMES) return;
+        if (result === MORE_REPLIES) return;
         this.#inFlight.shift();
         head.resolve(result);
         return;
       }
-      if (!head.quiet || head.handler.onSilence === undefined) {
-        throw new ProtocolError(`reply opaque ${frame.opaque} from ${this.server} does not match the oldest request in flight (${describe(head)}, opaque ${head.opaque})`, { server: this.server });
+      const silence = head.command.onSilence;
+      if (!head.quiet || silence === undefined) {
+        throw new ProtocolError(`reply opaque ${reply.opaque} from ${this.server} does not match the oldest request in flight (${describe(head)}, opaque ${head.opaque})`, { server: this.server });
       }
       this.#inFlight.shift();
-      head.resolve(head.handler.onSilence(head));
+      head.resolve(silence.call(head.command));
     }
   }
 
@@ -354,13 +391,13 @@ export class Connection {
     if (this.#connectTimer !== null) clearTimeout(this.#connectTimer);
     this.#connectTimer = null;
     this.#parser.reset();
-    this.#writer = new FrameWriter(); // bytes of requests that are about to be rejected
+    this.#writer = this.#wire.createEncoder(); // bytes of requests that are about to be rejected
     this.#needDrain = false;
     this.#lastEncodedQuiet = false;
     const inFlight = this.#inFlight.drain();
 
     if (this.#state === 'connecting') {
-      const cause = error ?? new Error('connection closed during the handshake');
+      const cause = connectCause(error, this.#options.tls !== false, this.#heard, this.#opened);
       this.#attempt++;
       this.#lastError = cause;
       this.#retryAt = Date.now() + this.#options.reconnectStrategy(this.#attempt, cause);
@@ -403,6 +440,7 @@ export class Connection {
   };
 
   #clearTimers(): void {
+    this.#stall?.stop();
     if (this.#timer !== null) clearTimeout(this.#timer);
     if (this.#connectTimer !== null) clearTimeout(this.#connectTimer);
     this.#timer = null;

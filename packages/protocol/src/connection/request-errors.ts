@@ -3,16 +3,45 @@
  * of its own, naming its operation, key and server (never one shared
  * instance), and saying whether the request may have been applied.
  */
-import { operationName } from '../commands/status-error';
-import { ConnectionClosedError, ConnectionError, McError, ProtocolError, TimeoutError } from '../errors';
+import { AuthenticationError, ConnectionClosedError, ConnectionError, McError, ProtocolError, TimeoutError } from '../errors';
 import type { Request } from './request';
 
 type AnyRequest = Request<unknown>;
 
 /** "set \"key\"", for messages. */
-export function describe(request: Pick<AnyRequest, 'opcode' | 'key'>): string {
-  const name = operationName(request.opcode);
+export function describe(request: Pick<AnyRequest, 'command' | 'key'>): string {
+  const name = request.command.name;
   return request.key === null ? name : `${name} ${JSON.stringify(request.key)}`;
+}
+
+/** Node's codes of certificate verification failures. */
+const UNTRUSTED = /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)/;
+
+/**
+ * Why a connection attempt failed, said so that the fix is plain: a TLS
+ * handshake failure names TLS and its reason (certificate, hostname, a
+ * server that speaks no TLS); a plain connection the server closes before
+ * answering may be a TLS-only (`-Z`) server.
+ */
+export function connectCause(error: Error | null, tls: boolean, heard: boolean, opened: boolean): Error {
+  if (error instanceof McError) return error;
+  const code = (error as { code?: unknown } | null)?.code;
+  // Under TLS 1.3 the server refuses a missing client certificate after the client's side of the handshake ended: an SSL alert.
+  const alert = error !== null && /SSL routines|alert/.test(error.message);
+  if (tls && (!opened || alert) && code !== 'ECONNREFUSED' && code !== 'EHOSTUNREACH' && code !== 'ENOTFOUND') {
+    const detail = error === null ? 'the server closed the connection' : `${String(code ?? error.name)}: ${error.message}`;
+    const reason =
+      code === 'ERR_TLS_CERT_ALTNAME_INVALID' ? `the server's certificate does not name this host (${detail}); check the address or tls.servername`
+      : /alert (certificate required|handshake failure|unknown ca|bad certificate)/i.test(error?.message ?? '') ? `the server refused this client's certificate or requires one (${detail}); check tls.cert and tls.key`
+      : typeof code === 'string' && UNTRUSTED.test(code) ? `the server's certificate is not trusted (${detail}); check tls.ca`
+      : code === 'EPROTO' || /wrong version number|packet length too long/i.test(error?.message ?? '') ? `the server does not speak TLS on this port (${detail}); is memcached started with -Z?`
+      : `${detail}; a server that requires a client certificate (ssl_verify_mode) closes the handshake without one (tls.cert, tls.key)`;
+    return new ConnectionError(`TLS handshake failed: ${reason}`, { cause: error ?? undefined });
+  }
+  if (!tls && opened && !heard && (error === null || code === 'ECONNRESET')) {
+    return new ConnectionError('the server closed the connection before answering: if it requires TLS (memcached -Z), set the `tls` option', { cause: error ?? undefined });
+  }
+  return error ?? new Error('connection closed during the handshake');
 }
 
 export function where(request: Pick<AnyRequest, 'key'>, server: string): { key?: string; server: string } {
@@ -21,19 +50,28 @@ export function where(request: Pick<AnyRequest, 'key'>, server: string): { key?:
 
 /** The connection never became ready: nothing of the request was written. */
 export function connectFailure(request: AnyRequest, server: string, cause: Error): Error {
+  if (cause instanceof AuthenticationError) return new AuthenticationError(`${describe(request)}: ${cause.message}; nothing was written`, { cause, ...where(request, server) });
   return cause instanceof TimeoutError
     ? new TimeoutError(cause.phase, cause.timeoutMs, `${describe(request)}: ${cause.message}; nothing was written`, where(request, server))
     : new ConnectionError(`${describe(request)}: cannot connect to ${server}: ${cause.message}`, { cause, ...where(request, server) });
 }
 
-/** The connection was lost with the request written: it may or may not have been applied. */
+/** What an unanswered request leaves: a write may or may not have been applied; a read has no result. */
+function outcome(request: AnyRequest): string {
+  return request.command.value !== null || request.command.cas !== 0n || !READS.has(request.command.name)
+    ? 'it may or may not have been applied'
+    : 'it read nothing (retrying it is safe)';
+}
+const READS = new Set(['get', 'getkq', 'stats', 'version', 'noop']);
+
+/** The connection was lost with the request written: a write may or may not have been applied. */
 export function inFlightFailure(request: AnyRequest, server: string, error: Error | null): Error {
   if (error instanceof ProtocolError) {
-    return new ProtocolError(`${describe(request)}: ${error.message}; the connection was closed with the request in flight, it may or may not have been applied`, { cause: error, ...where(request, server) });
+    return new ProtocolError(`${describe(request)}: ${error.message}; the connection was closed with the request in flight, ${outcome(request)}`, { cause: error, ...where(request, server) });
   }
   const how = error === null ? 'closed' : (error instanceof McError ? 'closed (' : 'failed (') + error.message + ')';
   return new ConnectionClosedError(
-    `${describe(request)}: connection to ${server} ${how} with the request in flight; it may or may not have been applied`,
+    `${describe(request)}: connection to ${server} ${how} with the request in flight; ${outcome(request)}`,
     { cause: error ?? undefined, ...where(request, server) },
   );
 }
@@ -45,5 +83,5 @@ export function unsentTimeout(request: AnyRequest, server: string, timeoutMs: nu
 
 /** The request was written and no reply came in time: it may or may not have been applied. */
 export function replyTimeout(request: AnyRequest, server: string, timeoutMs: number): TimeoutError {
-  return new TimeoutError('request', timeoutMs, `${describe(request)}: no reply from ${server} within ${timeoutMs} ms; it may or may not have been applied`, where(request, server));
+  return new TimeoutError('request', timeoutMs, `${describe(request)}: no reply from ${server} within ${timeoutMs} ms; ${outcome(request)}`, where(request, server));
 }

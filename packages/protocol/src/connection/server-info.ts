@@ -80,3 +80,11 @@ export function serverInfoFromStats(
     maxValueLength: (keyLength, flags = 0) => itemSizeMax - overhead - keyLength - (flags === 0 ? 0 : CLIENT_FLAGS_FIELD),
   };
 }
+
+/** Stand-in info for reading the handshake's own replies, before the real info is known. */
+export function provisionalInfo(server: string, limit: number): ServerInfo {
+  return {
+    server, epoch: '', pid: 0, startedAt: 0, version: '', casEnabled: true, evictions: true,
+    itemSizeMax: limit, memoryLimit: 0, maxValueLength: () => limit,
+  };
+}

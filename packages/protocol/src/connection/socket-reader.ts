@@ -8,7 +8,7 @@
  * earlier frames handed out from it stay valid (like socket chunks, a view
  * keeps its buffer alive).
  */
-import type { FrameParser } from '../wire/frame-parser';
+import type { ReplyParser } from './wire';
 
 const READ_BUFFER_SIZE = 64 * 1024;
 /** Start a fresh buffer rather than read into a smaller tail than this. */
@@ -21,7 +21,7 @@ export class SocketReader {
   #offset = 0;
   #intoPartial = false;
 
-  constructor(private readonly parser: FrameParser) {}
+  constructor(private readonly parser: ReplyParser) {}
 
   /** The memory the next read fills. */
   next(): Buffer {
@@ -46,6 +46,11 @@ export class SocketReader {
     }
     const chunk = this.#buffer.subarray(this.#offset, this.#offset + count);
     this.#offset += count;
+    this.parser.feed(chunk);
+  }
+
+  /** A chunk that arrived in memory of its own (TLS): parsed in place. */
+  feed(chunk: Buffer): void {
     this.parser.feed(chunk);
   }
 }

@@ -26,10 +26,17 @@ export const RESPONSE_MAGIC = 0x81;
 export const MAX_KEY_LENGTH = 250;
 
 /**
- * Upper bound on a response body we are willing to buffer. memcached caps
- * `item_size_max` at 1 GiB; anything larger is a corrupt length field, not data.
+ * Room for the key (≤ 250 bytes), extras and flags around a value in a
+ * reply: a reply body longer than the server's `item_size_max` plus this is
+ * a corrupt or hostile length field, not data.
  */
-export const MAX_BODY_LENGTH = 1024 * 1024 * 1024 + 64 * 1024;
+export const REPLY_OVERHEAD = 1024;
+
+/**
+ * The bound on a reply body before the handshake has told the server's item
+ * limit: the handshake's own replies (stats lines, SASL) are small.
+ */
+export const HANDSHAKE_BODY_LIMIT = 64 * 1024;
 
 /** Expiration value telling incr/decr not to create a missing counter. */
 export const COUNTER_NO_CREATE = 0xffffffff;
@@ -65,6 +72,9 @@ export const Opcode = {
   Touch: 0x1c,
   GetAndTouch: 0x1d,
   GetAndTouchQ: 0x1e,
+  SaslListMechanisms: 0x20,
+  SaslAuth: 0x21, // key: mechanism name; value: the mechanism's data (PLAIN: "\0user\0password")
+  SaslStep: 0x22,
 } as const;
 export type Opcode = (typeof Opcode)[keyof typeof Opcode];
 
@@ -76,6 +86,8 @@ export const Status = {
   InvalidArguments: 0x0004,
   ItemNotStored: 0x0005,
   NonNumericValue: 0x0006, // incr/decr on a value that is not a decimal number
+  AuthError: 0x0020, // SASL: credentials refused, or a request before authentication under -S
+  AuthContinue: 0x0021,
   UnknownCommand: 0x0081,
   OutOfMemory: 0x0082, // also what `-M` answers instead of evicting
   NotSupported: 0x0083,
@@ -93,6 +105,8 @@ const STATUS_NAMES: Record<number, string> = {
   0x0004: 'invalid arguments',
   0x0005: 'item not stored',
   0x0006: 'incr/decr on a non-numeric value',
+  0x0020: 'authentication error',
+  0x0021: 'authentication continue',
   0x0081: 'unknown command',
   0x0082: 'out of memory',
   0x0083: 'not supported',
@@ -104,14 +118,4 @@ const STATUS_NAMES: Record<number, string> = {
 /** Human-readable name of a status, for error messages. */
 export function statusName(status: number): string {
   return STATUS_NAMES[status] ?? `unknown status 0x${status.toString(16).padStart(4, '0')}`;
-}
-
-/** Quiet opcodes send no reply on success (getq/getkq: none on a miss). */
-export function isQuiet(opcode: number): boolean {
-  return (
-    opcode === Opcode.GetQ ||
-    opcode === Opcode.GetKQ ||
-    (opcode >= Opcode.SetQ && opcode <= Opcode.PrependQ) ||
-    opcode === Opcode.GetAndTouchQ
-  );
 }

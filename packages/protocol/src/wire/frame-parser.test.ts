@@ -26,9 +26,12 @@ function decode(frame: ResponseFrame): Decoded {
   };
 }
 
+/** The bound used where the test is not about it: a 2 MiB item limit. */
+const LIMIT = 2 * 1024 * 1024;
+
 function parseChunks(chunks: Buffer[]): Decoded[] {
   const frames: Decoded[] = [];
-  const parser = new FrameParser((frame) => frames.push(decode(frame)));
+  const parser = new FrameParser((frame) => frames.push(decode(frame)), () => LIMIT);
   for (const chunk of chunks) parser.feed(chunk);
   expect(parser.midFrame).toBe(false);
   return frames;
@@ -95,14 +98,14 @@ describe('FrameParser', () => {
   it('hands out views of a whole chunk without copying', () => {
     const stream = Buffer.concat([hit, stored]);
     const buffers: Buffer[] = [];
-    new FrameParser((frame) => buffers.push(frame.buffer)).feed(stream);
+    new FrameParser((frame) => buffers.push(frame.buffer), () => LIMIT).feed(stream);
     expect(buffers).toEqual([stream, stream]);
     expect(buffers[0]).toBe(stream);
   });
 
   it('holds no buffer after a whole-frame parse, and views stay valid after later chunks', () => {
     const values: Buffer[] = [];
-    const parser = new FrameParser((frame) => values.push(frame.value()));
+    const parser = new FrameParser((frame) => values.push(frame.value()), () => LIMIT);
     parser.feed(hit.subarray(0, 30));
     expect(parser.midFrame).toBe(true);
     parser.feed(hit.subarray(30));
@@ -116,7 +119,7 @@ describe('FrameParser', () => {
 
   it('lets the socket read the rest of a large frame straight into its buffer', () => {
     const frames: Decoded[] = [];
-    const parser = new FrameParser((frame) => frames.push(decode(frame)));
+    const parser = new FrameParser((frame) => frames.push(decode(frame)), () => LIMIT);
     expect(parser.partialTarget()).toBeNull();
     parser.feed(Buffer.concat([hit, big.subarray(0, 1000)]));
     expect(frames.map((frame) => frame.opaque)).toEqual([7]);
@@ -149,7 +152,7 @@ describe('FrameParser', () => {
   it('rejects a bad magic byte that arrives split', () => {
     const garbage = Buffer.from(hit);
     garbage[0] = 0x00;
-    const parser = new FrameParser(() => {});
+    const parser = new FrameParser(() => {}, () => LIMIT);
     parser.feed(garbage.subarray(0, 5));
     expect(() => parser.feed(garbage.subarray(5))).toThrow(ProtocolError);
   });
@@ -160,15 +163,39 @@ describe('FrameParser', () => {
     expect(() => parseChunks([corrupt])).toThrow(/shorter than its key/);
   });
 
-  it('rejects an impossible body length without allocating it', () => {
+  it('rejects a body longer than the bound (the server item limit plus overhead) before allocating it', () => {
     const corrupt = Buffer.from(stored);
     corrupt.writeUInt32BE(0xfffffff0, 8);
-    expect(() => new FrameParser(() => {}).feed(corrupt)).toThrow(/exceeds the largest possible item/);
+    expect(() => new FrameParser(() => {}, () => LIMIT).feed(corrupt)).toThrow(/exceeds the 2097152 bytes a reply of this server can have/);
+    const justOver = Buffer.from(stored);
+    justOver.writeUInt32BE(1001, 8);
+    expect(() => new FrameParser(() => {}, () => 1000).feed(justOver)).toThrow(ProtocolError);
+  });
+
+  it('allocates a split frame as its bytes arrive, not as its header announces', () => {
+    // A 1 GiB body under a 2 GiB bound: the first allocation is about 1 MiB, not 1 GiB.
+    const header = responseFrame({ opcode: Opcode.Get, opaque: 3, value: '' });
+    header.writeUInt32BE(1024 * 1024 * 1024, 8);
+    const parser = new FrameParser(() => {}, () => 2 ** 31);
+    parser.feed(Buffer.concat([header, Buffer.alloc(100)]));
+    const target = parser.partialTarget()!;
+    expect(target.length).toBeLessThan(2 * 1024 * 1024);
+    expect(target.buffer.byteLength).toBeLessThan(4 * 1024 * 1024);
+  });
+
+  it('grows a split frame larger than the first allocation and delivers it whole', () => {
+    const value = Buffer.alloc(3 * 1024 * 1024, 0x62);
+    const frame = responseFrame({ opcode: Opcode.Get, opaque: 4, extras: flagsExtras(0), value });
+    const frames: Decoded[] = [];
+    const parser = new FrameParser((reply) => frames.push(decode(reply)), () => LIMIT * 4);
+    for (let offset = 0; offset < frame.length; offset += 65_536) parser.feed(frame.subarray(offset, offset + 65_536));
+    expect(frames).toHaveLength(1);
+    expect(frames[0]!.value).toBe(value.toString('latin1'));
   });
 
   it('forgets a partial frame on reset', () => {
     const frames: Decoded[] = [];
-    const parser = new FrameParser((frame) => frames.push(decode(frame)));
+    const parser = new FrameParser((frame) => frames.push(decode(frame)), () => LIMIT);
     parser.feed(hit.subarray(0, 10));
     parser.reset();
     expect(parser.midFrame).toBe(false);

@@ -3,28 +3,34 @@
  *
  * Frames that arrive whole inside one socket chunk are handed out as views
  * of that chunk: no copy, no concatenation. Only a frame that straddles
- * chunks is assembled, into a buffer allocated once at its exact size as
- * soon as its header is complete (a 24-byte scratch buffer holds a split
- * header). No buffer that was handed out is ever written again, so views
- * stay valid (see {@link ResponseFrame}).
+ * chunks is assembled (a 24-byte scratch buffer holds a split header). No
+ * buffer that was handed out is ever written again, so views stay valid (see
+ * {@link ResponseFrame}).
  *
- * A frame with a bad magic byte or an impossible length is a
- * {@link ProtocolError}: the stream can no longer be trusted, and the caller
- * closes the connection.
+ * Lengths are never trusted: a body longer than the caller's bound (the
+ * server's item limit plus the reply overhead, known from the handshake) is
+ * a {@link ProtocolError}, as is a bad magic byte — the stream can no longer
+ * be trusted and the caller closes the connection. Memory for a split frame
+ * is allocated as its bytes arrive ({@link PartialBody}), so a header that
+ * announces a huge body reserves nothing it did not receive.
  */
 import { ProtocolError } from '../errors';
-import { HEADER_LENGTH, MAX_BODY_LENGTH, RESPONSE_MAGIC } from './constants';
+import { HEADER_LENGTH, RESPONSE_MAGIC } from './constants';
+import { PartialBody } from './partial-body';
 import { ResponseFrame } from './response-frame';
 
 export class FrameParser {
   /** A header split across chunks collects here. */
   readonly #header = Buffer.alloc(HEADER_LENGTH);
   #headerFilled = 0;
-  /** The frame being assembled across chunks, allocated at its full size. */
-  #partial: Buffer | null = null;
-  #partialFilled = 0;
+  /** The frame being assembled across chunks. */
+  #partial: PartialBody | null = null;
 
-  constructor(private readonly onFrame: (frame: ResponseFrame) => void) {}
+  /** @param maxBodyLength the longest body accepted now (it grows once the server's item limit is known) */
+  constructor(
+    private readonly onFrame: (frame: ResponseFrame) => void,
+    private readonly maxBodyLength: () => number,
+  ) {}
 
   /** True while part of a frame is buffered (the stream is mid-frame). */
   get midFrame(): boolean {
@@ -40,7 +46,7 @@ export class FrameParser {
     }
     const end = chunk.length;
     while (end - offset >= HEADER_LENGTH) {
-      const frameLength = HEADER_LENGTH + checkHeader(chunk, offset);
+      const frameLength = HEADER_LENGTH + checkHeader(chunk, offset, this.maxBodyLength());
       if (end - offset < frameLength) {
         this.#startPartial(chunk, offset, frameLength);
         return;
@@ -61,28 +67,23 @@ export class FrameParser {
    * frame: it is exactly as long as what is missing.
    */
   partialTarget(): Buffer | null {
-    if (this.#partial === null) return null;
-    return this.#partial.subarray(this.#partialFilled);
+    return this.#partial === null ? null : this.#partial.target();
   }
 
   /** `count` bytes were read straight into {@link partialTarget}. */
   partialReceived(count: number): void {
     const partial = this.#partial;
-    if (partial === null || this.#partialFilled + count > partial.length) {
-      throw new ProtocolError('bytes were read into a frame that was not being assembled');
-    }
-    this.#partialFilled += count;
-    if (this.#partialFilled < partial.length) return;
+    if (partial === null) throw new ProtocolError('bytes were read into a frame that was not being assembled');
+    partial.received(count);
+    if (!partial.complete) return;
     this.#partial = null;
-    this.#partialFilled = 0;
-    this.onFrame(new ResponseFrame(partial, 0));
+    this.onFrame(new ResponseFrame(partial.bytes(), 0));
   }
 
   /** Forgets any partial frame (after the connection closed). */
   reset(): void {
     this.#headerFilled = 0;
     this.#partial = null;
-    this.#partialFilled = 0;
   }
 
   /** Returns the offset in `chunk` after the completed partial frame, or -1 if `chunk` was used up. */
@@ -95,34 +96,25 @@ export class FrameParser {
       this.#headerFilled += taken;
       offset = taken;
       if (this.#headerFilled < HEADER_LENGTH) return -1;
-      const frameLength = HEADER_LENGTH + checkHeader(this.#header, 0);
+      const frameLength = HEADER_LENGTH + checkHeader(this.#header, 0, this.maxBodyLength());
       this.#headerFilled = 0;
-      this.#partial = Buffer.allocUnsafe(frameLength);
-      this.#header.copy(this.#partial, 0);
-      this.#partialFilled = HEADER_LENGTH;
+      this.#partial = new PartialBody(frameLength, this.#header, 0, HEADER_LENGTH);
     }
     const partial = this.#partial;
-    const taken = Math.min(partial.length - this.#partialFilled, chunk.length - offset);
-    chunk.copy(partial, this.#partialFilled, offset, offset + taken);
-    this.#partialFilled += taken;
-    offset += taken;
-    if (this.#partialFilled < partial.length) return -1;
+    offset += partial.append(chunk, offset);
+    if (!partial.complete) return -1;
     this.#partial = null;
-    this.#partialFilled = 0;
-    this.onFrame(new ResponseFrame(partial, 0));
+    this.onFrame(new ResponseFrame(partial.bytes(), 0));
     return offset;
   }
 
   #startPartial(chunk: Buffer, offset: number, frameLength: number): void {
-    const partial = Buffer.allocUnsafe(frameLength);
-    chunk.copy(partial, 0, offset);
-    this.#partial = partial;
-    this.#partialFilled = chunk.length - offset;
+    this.#partial = new PartialBody(frameLength, chunk, offset, chunk.length);
   }
 }
 
 /** Validates the header at `offset` and returns its body length. */
-function checkHeader(buffer: Buffer, offset: number): number {
+function checkHeader(buffer: Buffer, offset: number, maxBodyLength: number): number {
   const magic = buffer[offset]!;
   if (magic !== RESPONSE_MAGIC) {
     throw new ProtocolError(`bad magic byte 0x${magic.toString(16)} in a response header (expected 0x81)`);
@@ -133,8 +125,8 @@ function checkHeader(buffer: Buffer, offset: number): number {
   if (keyLength + extrasLength > bodyLength) {
     throw new ProtocolError(`response body length ${bodyLength} is shorter than its key (${keyLength}) and extras (${extrasLength})`);
   }
-  if (bodyLength > MAX_BODY_LENGTH) {
-    throw new ProtocolError(`response body length ${bodyLength} exceeds the largest possible item`);
+  if (bodyLength > maxBodyLength) {
+    throw new ProtocolError(`response body length ${bodyLength} exceeds the ${maxBodyLength} bytes a reply of this server can have (its item limit and the reply overhead)`);
   }
   return bodyLength;
 }

@@ -1,18 +1,25 @@
 import { HEADER_LENGTH, Opcode, REQUEST_MAGIC } from './constants';
 import { FrameWriter, type RequestFrame } from './frame-writer';
 
-function request(fields: Partial<RequestFrame>): RequestFrame {
-  const key = fields.key ?? null;
-  return {
-    opcode: Opcode.Get, opaque: 1, cas: 0n, key, keyLength: key === null ? 0 : Buffer.byteLength(key),
-    extras: null, value: null, ...fields,
-  };
+type Fields = Partial<RequestFrame> & { opaque?: number };
+
+/** A writer whose write takes the frame and its opaque in one object, as these tests build them. */
+class TestWriter extends FrameWriter {
+  writeFields(fields: Fields): void {
+    const { opaque = 1, ...rest } = fields;
+    const key = rest.key ?? null;
+    super.write({ opcode: Opcode.Get, cas: 0n, key, keyLength: key === null ? 0 : Buffer.byteLength(key), extras: null, value: null, ...rest }, opaque);
+  }
+}
+
+function request(fields: Fields): Fields {
+  return fields;
 }
 
 describe('FrameWriter', () => {
   it('encodes a set exactly: header, extras, key, value', () => {
-    const writer = new FrameWriter();
-    writer.write(request({
+    const writer = new TestWriter();
+    writer.writeFields(request({
       opcode: Opcode.Set, opaque: 0x01020304, cas: 0x1122334455667788n, key: 'ké', keyLength: 3,
       extras: { kind: 'store', flags: 0xcafebabe, ttl: 60 }, value: Buffer.from('val'),
     }));
@@ -34,8 +41,8 @@ describe('FrameWriter', () => {
   });
 
   it('encodes counter extras: delta, initial, expiration', () => {
-    const writer = new FrameWriter();
-    writer.write(request({ opcode: Opcode.Increment, key: 'n', extras: { kind: 'counter', delta: 5n, initial: 2n ** 63n, ttl: 0xffffffff } }));
+    const writer = new TestWriter();
+    writer.writeFields(request({ opcode: Opcode.Increment, key: 'n', extras: { kind: 'counter', delta: 5n, initial: 2n ** 63n, ttl: 0xffffffff } }));
     const bytes = Buffer.concat(writer.take());
     expect(bytes[4]).toBe(20);
     expect(bytes.readBigUInt64BE(24)).toBe(5n);
@@ -45,8 +52,8 @@ describe('FrameWriter', () => {
   });
 
   it('coalesces many small requests into one chunk', () => {
-    const writer = new FrameWriter();
-    for (let i = 0; i < 100; i++) writer.write(request({ opaque: i, key: `key${i}` }));
+    const writer = new TestWriter();
+    for (let i = 0; i < 100; i++) writer.writeFields(request({ opaque: i, key: `key${i}` }));
     const chunks = writer.take();
     expect(chunks).toHaveLength(1);
     expect(writer.pendingBytes).toBe(0);
@@ -54,20 +61,20 @@ describe('FrameWriter', () => {
   });
 
   it('never rewrites bytes it handed out', () => {
-    const writer = new FrameWriter();
-    writer.write(request({ opaque: 1, key: 'first' }));
+    const writer = new TestWriter();
+    writer.writeFields(request({ opaque: 1, key: 'first' }));
     const [first] = writer.take();
     const snapshot = Buffer.from(first!);
-    for (let i = 0; i < 5000; i++) writer.write(request({ opaque: i, key: `later-${i}` })); // wraps into new slabs
+    for (let i = 0; i < 5000; i++) writer.writeFields(request({ opaque: i, key: `later-${i}` })); // wraps into new slabs
     writer.take();
     expect(first!.equals(snapshot)).toBe(true);
   });
 
   it('passes a large value through as its own chunk, uncopied', () => {
-    const writer = new FrameWriter();
+    const writer = new TestWriter();
     const value = Buffer.alloc(1024 * 1024, 7);
-    writer.write(request({ opcode: Opcode.Set, key: 'big', extras: { kind: 'store', flags: 0, ttl: 0 }, value }));
-    writer.write(request({ opcode: Opcode.Noop }));
+    writer.writeFields(request({ opcode: Opcode.Set, key: 'big', extras: { kind: 'store', flags: 0, ttl: 0 }, value }));
+    writer.writeFields(request({ opcode: Opcode.Noop }));
     const chunks = writer.take();
     expect(chunks).toHaveLength(3);
     expect(chunks[1]).toBe(value); // the very same Buffer reaches the socket
@@ -77,8 +84,8 @@ describe('FrameWriter', () => {
   });
 
   it('copies a small value next to its header', () => {
-    const writer = new FrameWriter();
-    writer.write(request({ opcode: Opcode.Set, key: 'k', extras: { kind: 'store', flags: 0, ttl: 0 }, value: Buffer.from('small') }));
+    const writer = new TestWriter();
+    writer.writeFields(request({ opcode: Opcode.Set, key: 'k', extras: { kind: 'store', flags: 0, ttl: 0 }, value: Buffer.from('small') }));
     expect(writer.take()).toHaveLength(1);
   });
 });

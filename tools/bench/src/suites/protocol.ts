@@ -1,14 +1,19 @@
 /**
- * Protocol suite: @mcc/protocol against memjs 1.3.2, the baseline, on the
- * same memcached in the same run.
+ * Protocol suite: @mcc/protocol on the binary and the meta protocol, each
+ * over plain TCP and over TLS, against memjs 1.3.2 (binary, plain TCP only),
+ * the baseline, in the same run. Plain subjects share one memcached; the TLS
+ * subjects use a second one started with -Z (the harness's throw-away
+ * certificates), skipped when the servers are given with --servers.
  *
  * Cells: get and set × 100 B, 1 KiB, 100 KiB values × 1 and 64 operations in
  * flight. Gets read keys filled before the first cell, so every get is a hit
  * of the cell's size; sets overwrite the same keys, so memcached's memory
- * stays flat. Targets (from the issue): at 64 in flight at least 2× memjs's
- * ops/s, and sequentially a mean latency no worse than memjs's.
+ * stays flat. Targets (from the issues): at 64 in flight at least 2× memjs's
+ * ops/s, sequentially a mean latency no worse than memjs's, and meta within
+ * 10% of binary; the TLS columns state what TLS costs per cell.
  */
 import * as os from 'node:os';
+import { startMemcached, testCertificates, type MemcachedServer } from '@mcc/harness';
 import { compareInRounds, summarize, type Measurement, type Summary } from '../compare';
 import { type KvSubject, mccSubject, memjsSubject, type WireCounters } from '../kv-subjects';
 import { formatSize, keySet, payload, VALUE_SIZES } from '../payloads';
@@ -21,6 +26,8 @@ const CONCURRENCIES = [1, 64] as const;
 /** Enough keys that the loop does not hammer one item; few enough for 100 KiB values to fit memcached's memory easily (25 MiB). */
 const KEYS_PER_SIZE = 256;
 const THROUGHPUT_TARGET = 2;
+/** Meta may be at most this much slower than binary (ops/s ratio). */
+const META_TARGET = 0.9;
 /** Initial warm-up per client and value size, before any cell. */
 const WARM_UP_MS_PER_SIZE = 200;
 
@@ -34,12 +41,22 @@ interface Cell {
 
 /** One cell's result, as written by `--json`. */
 export interface ProtocolCellResult extends Cell {
+  /** mcc on the binary protocol, plain TCP. */
   mcc: Summary;
   memjs: Summary;
+  /** mcc on the meta protocol, plain TCP. */
+  meta: Summary;
+  /** mcc binary and meta over TLS; null when no TLS server could be used. */
+  tls: Summary | null;
+  metaTls: Summary | null;
   /** mcc ops/s ÷ memjs ops/s: above 1, mcc is faster. */
   throughputRatio: number;
   /** mcc mean latency ÷ memjs mean latency: below 1, mcc is faster. */
   meanLatencyRatio: number;
+  /** meta ops/s ÷ binary ops/s. */
+  metaRatio: number;
+  /** binary over TLS ops/s ÷ plain binary ops/s. */
+  tlsRatio: number | null;
 }
 
 function cells(): Cell[] {
@@ -77,19 +94,24 @@ async function measureCell(subject: KvSubject, cell: Cell, keys: readonly string
 }
 
 function throughputTable(results: readonly ProtocolCellResult[]): Table {
+  const optional = (summary: Summary | null): string => (summary === null ? '–' : formatCount(summary.opsPerSecond));
   return {
     title: 'Throughput (ops/s; ratio above 1 = mcc faster)',
     columns: [
       { header: 'op', align: 'left' }, { header: 'value', align: 'left' }, { header: 'in flight' },
       { header: 'mcc ops/s' }, { header: 'memjs ops/s' }, { header: 'mcc/memjs' },
+      { header: 'meta ops/s' }, { header: 'meta/binary' },
+      { header: 'TLS ops/s' }, { header: 'TLS/plain' }, { header: 'meta TLS ops/s' },
       { header: 'mcc req/op' }, { header: 'mcc writes/op' },
-      { header: 'mcc CPU µs/op' }, { header: 'memjs CPU µs/op' },
+      { header: 'mcc CPU µs/op' }, { header: 'meta CPU µs/op' }, { header: 'memjs CPU µs/op' },
     ],
     rows: results.map((r) => [
       r.op, formatSize(r.size), String(r.concurrency),
       formatCount(r.mcc.opsPerSecond), formatCount(r.memjs.opsPerSecond), formatRatio(r.throughputRatio),
+      formatCount(r.meta.opsPerSecond), formatRatio(r.metaRatio),
+      optional(r.tls), r.tlsRatio === null ? '–' : formatRatio(r.tlsRatio), optional(r.metaTls),
       formatPerOp(r.mcc.requestsPerOp), formatPerOp(r.mcc.writesPerOp),
-      formatMicros(r.mcc.cpuUsPerOp), formatMicros(r.memjs.cpuUsPerOp),
+      formatMicros(r.mcc.cpuUsPerOp), formatMicros(r.meta.cpuUsPerOp), formatMicros(r.memjs.cpuUsPerOp),
     ]),
   };
 }
@@ -119,7 +141,12 @@ function targetNotes(results: readonly ProtocolCellResult[]): string[] {
   const latencyMisses = sequential.filter((r) => !(r.meanLatencyRatio <= 1));
   const verdict = (misses: readonly ProtocolCellResult[], total: number): string =>
     misses.length === 0 ? `met in all ${total} cells` : `MISSED in ${misses.length} of ${total} cells`;
+  const metaMisses = results.filter((r) => !(r.metaRatio >= META_TARGET));
+  const metaParallelMisses = parallel.filter((r) => !(r.meta.opsPerSecond / r.memjs.opsPerSecond >= THROUGHPUT_TARGET));
   return [
+    `Target: meta within ${Math.round((1 - META_TARGET) * 100)}% of binary — ${verdict(metaMisses, results.length)}` +
+      ` (${results.map((r) => `${cellLabel(r)} ${formatRatio(r.metaRatio)}`).join(', ')}).`,
+    `Target: meta ≥ ${THROUGHPUT_TARGET}× memjs ops/s at ${CONCURRENCIES[1]} in flight — ${verdict(metaParallelMisses, parallel.length)}.`,
     `Target: ≥ ${THROUGHPUT_TARGET}× memjs ops/s at ${CONCURRENCIES[1]} in flight — ${verdict(throughputMisses, parallel.length)}` +
       ` (${parallel.map((r) => describe(r, r.throughputRatio)).join(', ')}).`,
     `Target: sequential mean latency ≤ memjs — ${verdict(latencyMisses, sequential.length)}` +
@@ -127,10 +154,27 @@ function targetNotes(results: readonly ProtocolCellResult[]): string[] {
   ];
 }
 
+/** A TLS memcached like the plain one, unless the servers were given (--servers): then no TLS rows. */
+async function tlsServer(context: SuiteContext): Promise<MemcachedServer | null> {
+  if (process.env.MCC_SERVERS !== undefined && process.env.MCC_SERVERS !== '') return null;
+  try {
+    return await startMemcached({ tls: true, memoryMb: 256 });
+  } catch (error) {
+    context.progress(`no TLS rows: ${(error as Error).message}`);
+    return null;
+  }
+}
+
 async function run(context: SuiteContext): Promise<SuiteReport> {
-  const mcc = mccSubject(context.servers);
+  const mcc = mccSubject(context.servers, { protocol: 'binary' });
+  const meta = mccSubject(context.servers, { protocol: 'meta' }, 'meta');
   const memjs = memjsSubject(context.servers);
-  const subjects: readonly KvSubject[] = [mcc, memjs];
+  const secure = await tlsServer(context);
+  const tls = secure === null ? [] : [
+    mccSubject([secure.address], { protocol: 'binary', tls: { ca: testCertificates().ca } }, 'tls'),
+    mccSubject([secure.address], { protocol: 'meta', tls: { ca: testCertificates().ca } }, 'metaTls'),
+  ];
+  const subjects: readonly KvSubject[] = [mcc, meta, ...tls, memjs];
   // Other processes on a 2-core machine move these numbers a lot: say how busy it was.
   const loadBefore = os.loadavg()[0]!;
   try {
@@ -138,7 +182,9 @@ async function run(context: SuiteContext): Promise<SuiteReport> {
     const values = new Map(VALUE_SIZES.map((size) => [size, payload(size)]));
     const keysBySize = new Map(VALUE_SIZES.map((size) => [size, keySet(`bench:protocol:${size}`, KEYS_PER_SIZE)]));
     context.progress(`filling ${KEYS_PER_SIZE} keys per value size`);
-    for (const size of VALUE_SIZES) await Promise.all(keysBySize.get(size)!.map((key) => mcc.set(key, values.get(size)!)));
+    for (const filler of [mcc, ...tls.slice(0, 1)]) {
+      for (const size of VALUE_SIZES) await Promise.all(keysBySize.get(size)!.map((key) => filler.set(key, values.get(size)!)));
+    }
 
     // JIT-compile both clients' get and set paths for every size before the
     // first cell, so that cell's first subject does not pay for it alone.
@@ -162,14 +208,25 @@ async function run(context: SuiteContext): Promise<SuiteReport> {
       const measured = await compareInRounds(subjects, index, context.settings, (subject, durationMs) =>
         measureCell(subject, cell, keys, value, durationMs, context),
       );
-      const mccSummary = summarize(measured.get('mcc')!);
-      const memjsSummary = summarize(measured.get('memjs')!);
+      const summaryOf = (name: string): Summary | null => {
+        const merged = measured.get(name);
+        return merged === undefined ? null : summarize(merged);
+      };
+      const mccSummary = summaryOf('mcc')!;
+      const memjsSummary = summaryOf('memjs')!;
+      const metaSummary = summaryOf('meta')!;
+      const tlsSummary = summaryOf('tls');
       results.push({
         ...cell,
         mcc: mccSummary,
         memjs: memjsSummary,
+        meta: metaSummary,
+        tls: tlsSummary,
+        metaTls: summaryOf('metaTls'),
         throughputRatio: mccSummary.opsPerSecond / memjsSummary.opsPerSecond,
         meanLatencyRatio: mccSummary.meanUs / memjsSummary.meanUs,
+        metaRatio: metaSummary.opsPerSecond / mccSummary.opsPerSecond,
+        tlsRatio: tlsSummary === null ? null : tlsSummary.opsPerSecond / mccSummary.opsPerSecond,
       });
     }
 
@@ -178,7 +235,7 @@ async function run(context: SuiteContext): Promise<SuiteReport> {
     const serverNotes = [...versions].map(([server, version]) => `memcached ${version} at ${server}`).join(', ');
     return {
       suite: 'protocol',
-      title: 'Protocol: @mcc/protocol vs memjs 1.3.2',
+      title: 'Protocol: @mcc/protocol (binary, meta; plain and TLS) vs memjs 1.3.2',
       tables: [throughputTable(results), latencyTable(results)],
       notes: [
         ...targetNotes(results),
@@ -189,12 +246,13 @@ async function run(context: SuiteContext): Promise<SuiteReport> {
     };
   } finally {
     await Promise.allSettled(subjects.map((subject) => subject.close()));
+    await secure?.kill();
   }
 }
 
 export const suite: Suite = {
   name: 'protocol',
-  description: '@mcc/protocol vs memjs 1.3.2: get/set of 100 B, 1 KiB, 100 KiB, sequential and 64 in flight',
+  description: '@mcc/protocol (binary, meta, each plain and TLS) vs memjs 1.3.2: get/set of 100 B, 1 KiB, 100 KiB, sequential and 64 in flight',
   servers: 1,
   // 256 keys × 100 KiB fit the default 64 MB, but leave headroom for slab rebalancing.
   memcached: { memoryMb: 256 },
