@@ -19,6 +19,9 @@ import { planBatch, type Side } from './plan';
 import { DequeRecords, type AnchorEntry } from './records';
 import { sleep } from './wait';
 import { clearDeque } from './clear';
+import { dequeExists, openDeque } from './open';
+import { readRange } from './range';
+import { transact, type DequeTake, type TransactDecision, type TransactOutcome } from './transact';
 
 export interface DequeOptions {
   /** Keep every record of the deque on one server (a `{name}` hash tag). Default false: chunks spread over all servers. Must match between `create` and `bind`. */
@@ -99,6 +102,43 @@ export class Deque<T = unknown> {
   /** A handle on an existing deque, without I/O; the first operation rejects with DequeNotFoundError if it does not exist. */
   static bind<T = unknown>(store: Store, name: string, options: DequeOptions = {}): Deque<T> {
     return new Deque<T>(store, name, options);
+  }
+
+  /** Creates the deque, or binds to it if it exists (two processes opening one name at once get the same deque). */
+  static open<T = unknown>(store: Store, name: string, options: DequeOptions = {}): Promise<Deque<T>> {
+    return openDeque(() => Deque.create<T>(store, name, options), () => Deque.bind<T>(store, name, options));
+  }
+
+  /** Whether a deque of this name exists (one read of its anchor). `colocate` must match the deque's. */
+  static exists(store: Store, name: string, options: Pick<DequeOptions, 'colocate'> = {}): Promise<boolean> {
+    return dequeExists(store, name, options.colocate ?? false);
+  }
+
+  /**
+   * One atomic step over several deques (see transact.ts): takes values from
+   * the given ends, lets `decide` look at exactly what will be taken and name
+   * the values to push (new ones, or taken ones kept), and commits all of it
+   * with one CAS (one deque) or one MCAS — or nothing, if `decide` returns
+   * undefined ('aborted'). 'unknown' when a lost reply left the outcome open.
+   */
+  static transact<R>(
+    steps: readonly { readonly deque: Deque<any>; readonly take?: DequeTake }[],
+    decide: (taken: readonly (readonly unknown[])[]) => TransactDecision<R> | undefined,
+  ): Promise<TransactOutcome<R>> {
+    return transact(
+      steps.map(({ deque, take }) => ({ records: deque.#records, engine: deque.#engine, element: (value: unknown) => deque.#element(value), take })),
+      decide,
+    );
+  }
+
+  /** The values at indexes start…stop, inclusive (negative from the right, like LRANGE), as of one read of the anchor. */
+  range(start: number, stop: number): Promise<T[]> {
+    return readRange(this.#records, start, stop) as Promise<T[]>;
+  }
+
+  /** Iterates over a consistent snapshot of the whole deque, left to right (read whole, from one anchor read, before the first value). */
+  async *values(): AsyncGenerator<T, void, undefined> {
+    yield* (await this.range(0, -1));
   }
 
   /** Pushes onto the right end. */

@@ -7,6 +7,7 @@
  */
 export { Deque, type DequeOptions, type WaitOptions, type MoveOptions } from './deque';
 export type { Side } from './plan';
+export type { DequeTake, TransactValue, TransactPush, TransactDecision, TransactOutcome } from './transact';
 export { inspectDeque, type DequeReport, type DequeProblem } from './inspect';
 export { DequeExistsError, DequeNotFoundError, DequeCorruptedError, DequeOutcomeUnknownError } from './errors';
 export {
@@ -36,4 +37,5 @@ export {
   McasCorruptionError,
   McasOutcomeUnknownError,
   McasContentionError,
+  type ConnectOptions,
 } from '@mcc/mcas';
