@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
- * `mcc-lint PACKAGE_DIR…`: the rules STYLE.md asks of the published packages,
- * checked without a lint framework:
+ * `mcc-lint PACKAGE_DIR…`: the rules STYLE.md asks of every workspace
+ * package's sources (`packages/*` and `tools/*`), checked without a lint
+ * framework (a directory without `src/`, like this one, has nothing to check):
  *
  * - layering: a package imports only the @mcc packages in its own
  *   `dependencies` (protocol ← codec ← mcas ← deque), and never msgpackr above codec;
@@ -29,6 +30,7 @@ function sourceFiles(dir) {
 }
 
 for (const packageDir of process.argv.slice(2)) {
+  if (!fs.existsSync(path.join(packageDir, 'package.json')) || !fs.existsSync(path.join(packageDir, 'src'))) continue;
   const manifest = JSON.parse(fs.readFileSync(path.join(packageDir, 'package.json'), 'utf8'));
   const allowed = new Set(Object.keys(manifest.dependencies ?? {}));
   for (const file of sourceFiles(path.join(packageDir, 'src'))) {

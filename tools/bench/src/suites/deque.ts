@@ -21,34 +21,31 @@
  * Round trips per op = `client.metrics.writes` (socket flushes; one server,
  * so one flush is one round trip) / operations.
  *
- * Redis is a local `redis-server --save '' --appendonly no` on a free port,
- * started under the harness's watchdog (it dies with this process) and
- * stopped at the end; installed with apt-get when missing and possible,
- * otherwise its column is skipped with a note. The Python original is
- * `shared/baselines/seed_deque_bench.py` (`MCC_SEED_DEQUE_BENCH` overrides
- * the path), run against the same memcached before the cells.
+ * Redis is a local redis-server started for the run (`../redis-server.ts`;
+ * its column is skipped with a note when it cannot be had). The Python
+ * original (`../python-baseline.ts`) runs against the same memcached before
+ * the cells. Tables and targets: `../deque-report.ts`.
  *
- * This file is also the worker of the 4-process cells: forked with
- * `--deque-bench-worker`, it runs the loops it is told to over IPC.
+ * This file is also the worker of the 4-process cells (`../worker-pool.ts`):
+ * forked with `--deque-bench-worker`, it runs the loops it is told to.
  */
 import { connect, Deque, type Store } from '@mcc/deque';
-import { freePort, WATCHDOG_SCRIPT } from '@mcc/harness';
-import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import Redis from 'ioredis';
-import { compareInRounds, summarize, type Measurement, type Summary } from '../compare';
-import { Histogram } from '../histogram';
+import { compareInRounds, summarize, type Measurement } from '../compare';
+import { cellTable, evaluateTargets, targetTable, type CellResult, type DequeMode } from '../deque-report';
 import { payload } from '../payloads';
-import { formatCount, formatPerOp, formatRatio, type Table } from '../report';
+import { runSeed, seedScript, type SeedResult } from '../python-baseline';
+import { ensureRedisServer, redisClientVersion, startRedis, type RedisServer } from '../redis-server';
+import { formatCount } from '../report';
 import { runClosedLoop } from '../runner';
 import type { Suite, SuiteContext, SuiteReport } from '../suite';
+import { serveAsPoolWorker, WorkerPool } from '../worker-pool';
 
 const VALUE_BYTES = 100;
-const MODES = ['fifo', 'lifo'] as const;
-type Mode = (typeof MODES)[number];
+const MODES = ['fifo', 'lifo'] as const satisfies readonly DequeMode[];
+type Mode = DequeMode;
 type SubjectName = 'mcc' | 'redis';
 
 interface Config {
@@ -63,9 +60,6 @@ const CONFIGS: readonly Config[] = [
   { label: '4 processes × 16', processes: 4, callers: 16 },
 ];
 const WORKER_FLAG = '--deque-bench-worker';
-const REDIS_START_TIMEOUT_MS = 10_000;
-/** How far ahead of now the workers of a multi-process round are told to start together. */
-const ROUND_LEAD_MS = 100;
 
 // ---------------------------------------------------------------- the pattern
 
@@ -126,347 +120,43 @@ async function runRound(pair: Pair, spec: RoundSpec, store: Store | null, signal
 
 // ---------------------------------------------------------------- workers (4 processes × 16)
 
-type ToWorker = { type: 'init'; memcached: string; redisPort: number | null } | ({ type: 'run'; id: number; startAt: number } & RoundSpec) | { type: 'exit' };
-
-interface WorkerResult {
-  type: 'result';
-  id: number;
-  operations: number;
-  elapsedMs: number;
-  cpuMicros: number;
-  cpuSystemMicros: number;
-  requests: number | null;
-  writes: number | null;
-  error?: string;
+interface WorkerInit {
+  readonly memcached: string;
+  readonly redisPort: number | null;
 }
-type FromWorker = { type: 'ready' } | WorkerResult;
+type DequePool = WorkerPool<WorkerInit, RoundSpec>;
 
-async function workerMain(): Promise<void> {
+/** The forked side: one client of each kind, the rounds it is sent. */
+function workerMain(): void {
   let store: Store | null = null;
   let redis: Redis | null = null;
   const value = payload(VALUE_BYTES);
-  process.once('disconnect', () => process.exit(0)); // the bench is gone: never linger
-  process.on('message', (message: ToWorker) => {
-    void (async () => {
-      if (message.type === 'init') {
-        store = connect([message.memcached]);
+  serveAsPoolWorker<WorkerInit, RoundSpec>(
+    {
+      async init({ memcached, redisPort }) {
+        store = connect([memcached]);
         await store.client.version();
-        if (message.redisPort !== null) {
-          redis = new Redis({ host: '127.0.0.1', port: message.redisPort, maxRetriesPerRequest: 1 });
+        if (redisPort !== null) {
+          redis = new Redis({ host: '127.0.0.1', port: redisPort, maxRetriesPerRequest: 1 });
           await redis.ping();
         }
-        process.send?.({ type: 'ready' } satisfies FromWorker);
-        return;
-      }
-      if (message.type === 'exit') {
-        await Promise.allSettled([store?.close(), redis?.quit()]);
-        process.exit(0);
-      }
-      const reply: WorkerResult = { type: 'result', id: message.id, operations: 0, elapsedMs: 0, cpuMicros: 0, cpuSystemMicros: 0, requests: null, writes: null };
-      try {
+      },
+      run(spec) {
         let pair: Pair;
-        if (message.subject === 'mcc') pair = mccPair(Deque.bind<Buffer>(store!, message.key), message.mode, value);
-        else if (redis !== null) pair = redisPair(redis, message.key, message.mode, value);
+        if (spec.subject === 'mcc') pair = mccPair(Deque.bind<Buffer>(store!, spec.key), spec.mode, value);
+        else if (redis !== null) pair = redisPair(redis, spec.key, spec.mode, value);
         else throw new Error('no Redis in this worker');
-        await sleep(Math.max(0, message.startAt - Date.now()));
-        const measured = await runRound(pair, message, message.subject === 'mcc' ? store : null);
-        Object.assign(reply, {
-          operations: measured.operations,
-          elapsedMs: measured.elapsedMs,
-          cpuMicros: measured.cpuMicros,
-          cpuSystemMicros: measured.cpuSystemMicros,
-          requests: measured.requests,
-          writes: measured.writes,
-        });
-      } catch (error) {
-        reply.error = error instanceof Error ? (error.stack ?? error.message) : String(error);
-      }
-      process.send?.(reply);
-    })().catch((error: unknown) => {
-      process.stderr.write(`deque bench worker: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-      process.exit(1);
-    });
-  });
-}
-
-class WorkerPool {
-  readonly #children: ChildProcess[];
-  #nextId = 0;
-
-  private constructor(children: ChildProcess[]) {
-    this.#children = children;
-  }
-
-  static async start(count: number, memcached: string, redisPort: number | null): Promise<WorkerPool> {
-    const children = Array.from({ length: count }, () => fork(__filename, [WORKER_FLAG], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
-    const pool = new WorkerPool(children);
-    try {
-      await Promise.all(children.map((child) => pool.#request(child, { type: 'init', memcached, redisPort }, (message) => message.type === 'ready')));
-    } catch (error) {
-      pool.stop();
-      throw error;
-    }
-    return pool;
-  }
-
-  /** One round on every worker at once (they start together); their counts summed. */
-  async run(spec: RoundSpec): Promise<Measurement> {
-    const startAt = Date.now() + ROUND_LEAD_MS;
-    const results = await Promise.all(
-      this.#children.map((child) => {
-        const id = this.#nextId++;
-        return this.#request(child, { type: 'run', id, startAt, ...spec }, (message) => message.type === 'result' && message.id === id) as Promise<WorkerResult>;
-      }),
-    );
-    const failed = results.find((result) => result.error !== undefined);
-    if (failed !== undefined) throw new Error(`a worker failed: ${failed.error}`);
-    const sum = (pick: (result: WorkerResult) => number): number => results.reduce((total, result) => total + pick(result), 0);
-    const nullableSum = (pick: (result: WorkerResult) => number | null): number | null =>
-      results.some((result) => pick(result) === null) ? null : sum((result) => pick(result)!);
-    return {
-      operations: sum((result) => result.operations),
-      // The windows ran side by side: their mean length is the cell's time.
-      elapsedMs: sum((result) => result.elapsedMs) / results.length,
-      latency: new Histogram(),
-      cpuMicros: sum((result) => result.cpuMicros),
-      cpuSystemMicros: sum((result) => result.cpuSystemMicros),
-      requests: nullableSum((result) => result.requests),
-      writes: nullableSum((result) => result.writes),
-    };
-  }
-
-  stop(): void {
-    for (const child of this.#children) {
-      if (child.connected) child.send({ type: 'exit' } satisfies ToWorker);
-      const timer = setTimeout(() => child.kill('SIGKILL'), 2000);
-      timer.unref();
-      child.once('exit', () => clearTimeout(timer));
-    }
-  }
-
-  #request(child: ChildProcess, message: ToWorker, matches: (reply: FromWorker) => boolean): Promise<FromWorker> {
-    return new Promise((resolve, reject) => {
-      const onMessage = (reply: FromWorker): void => {
-        if (!matches(reply)) return;
-        cleanup();
-        resolve(reply);
-      };
-      const onExit = (code: number | null): void => {
-        cleanup();
-        reject(new Error(`a deque bench worker exited (code ${code})`));
-      };
-      const cleanup = (): void => {
-        child.off('message', onMessage);
-        child.off('exit', onExit);
-      };
-      child.on('message', onMessage);
-      child.once('exit', onExit);
-      child.send(message);
-    });
-  }
-}
-
-// ---------------------------------------------------------------- Redis server
-
-interface RedisServer {
-  readonly port: number;
-  readonly version: string;
-  stop(): Promise<void>;
-}
-
-function findRedisServer(): string | null {
-  for (const dir of (process.env['PATH'] ?? '').split(':').concat(['/usr/bin', '/usr/local/bin'])) {
-    if (dir !== '' && existsSync(path.join(dir, 'redis-server'))) return path.join(dir, 'redis-server');
-  }
-  return null;
-}
-
-/** redis-server, installed with apt-get if missing (as root only); null with a reason when impossible. */
-function ensureRedisServer(progress: (message: string) => void): { bin: string } | { skip: string } {
-  const found = findRedisServer();
-  if (found !== null) return { bin: found };
-  if (process.getuid?.() !== 0) return { skip: 'redis-server is not installed (install it with `apt-get install -y redis-server` for the Redis column)' };
-  progress('redis-server missing: apt-get install -y redis-server');
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const install = (): boolean => spawnSync('apt-get', ['install', '-y', '-qq', 'redis-server'], { env, stdio: 'ignore', timeout: 300_000 }).status === 0;
-  if (!install()) {
-    spawnSync('apt-get', ['update', '-qq'], { env, stdio: 'ignore', timeout: 300_000 });
-    install();
-  }
-  const bin = findRedisServer();
-  return bin === null ? { skip: '`apt-get install -y redis-server` failed, so the Redis column is skipped' } : { bin };
-}
-
-/** Starts `redis-server` on a free loopback port under the harness's watchdog wrapper. */
-async function startRedis(bin: string): Promise<RedisServer> {
-  const port = await freePort();
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--protected-mode', 'yes'];
-  const child = spawn('/bin/sh', ['-c', WATCHDOG_SCRIPT, 'mcc-redis-watchdog', bin, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-  child.stdin.on('error', () => undefined);
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const pid = await new Promise<number>((resolve, reject) => {
-    let text = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      text += chunk.toString();
-      const line = text.split('\n')[0];
-      if (text.includes('\n') && Number(line) > 0) resolve(Number(line));
-    });
-    void exited.then(() => reject(new Error(`redis-server exited at start: ${stderr.trim()}`)));
-  });
-  const stop = async (): Promise<void> => {
-    try {
-      process.kill(pid, 'SIGTERM');
-    } catch {
-      // already gone
-    }
-    const timer = setTimeout(() => child.stdin.destroy(), 5000); // the watchdog then SIGKILLs it
-    await exited;
-    clearTimeout(timer);
-  };
-  const deadline = Date.now() + REDIS_START_TIMEOUT_MS;
-  for (;;) {
-    const probe = new Redis({ host: '127.0.0.1', port, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
-    probe.on('error', () => undefined);
-    try {
-      await probe.connect();
-      const info = await probe.info('server');
-      probe.disconnect();
-      return { port, version: /redis_version:(\S+)/.exec(info)?.[1] ?? '?', stop };
-    } catch (error) {
-      probe.disconnect();
-      if (Date.now() > deadline) {
-        await stop();
-        throw new Error(`redis-server did not answer on port ${port} within ${REDIS_START_TIMEOUT_MS} ms: ${(error as Error).message} ${stderr.trim()}`);
-      }
-      await sleep(50);
-    }
-  }
-}
-
-// ---------------------------------------------------------------- the Python original
-
-interface SeedResult {
-  single: number;
-  fourProcesses: number;
-  /** The seed's own loss/duplicate check of its 4-process run. */
-  check: string;
-  /** Runs of the script that crashed before printing both figures (see SEED_ATTEMPTS). */
-  crashes: string[];
-}
-
-/**
- * Tries of the seed script. Its 4-process part often crashes (about half the
- * runs here): a writer re-loads its own new node after the anchor CAS
- * (seed_deque.py, `push`), a concurrent popleft may already have deleted it,
- * and `Missing` is raised; the script's parent then waits forever for that
- * writer's result. A crashed run is cut short and run again, within a budget.
- */
-const SEED_ATTEMPTS = 8;
-const SEED_BUDGET_MS = 75_000;
-
-function seedScript(): string | null {
-  const candidates = [
-    process.env['MCC_SEED_DEQUE_BENCH'],
-    // <repo>/tools/bench/dist/suites → <repo>/../shared/baselines (shared/ sits beside the repository)
-    path.resolve(__dirname, '..', '..', '..', '..', '..', 'shared', 'baselines', 'seed_deque_bench.py'),
-  ];
-  return candidates.find((candidate): candidate is string => candidate !== undefined && existsSync(candidate)) ?? null;
-}
-
-interface SeedRun {
-  single: number | null;
-  multi: { ops: number; check: string } | null;
-  /** Why the run ended without both figures. */
-  failure: string | null;
-}
-
-/**
- * One run of the seed script in its own process group, ended early (whole
- * group) once a traceback shows a crashed process, or at a time limit.
- */
-function runSeedOnce(script: string, server: string, seconds: number, signal: AbortSignal): Promise<SeedRun> {
-  const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
-  return new Promise((resolve) => {
-    const child = spawn(python, [script, server, String(seconds)], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    let stdout = '';
-    let stderr = '';
-    let failure: string | null = null;
-    const killGroup = (why: string): void => {
-      failure ??= why;
-      try {
-        process.kill(-child.pid!, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    };
-    const limit = setTimeout(() => killGroup(`no result within ${3 * seconds + 20} s`), (3 * seconds + 20) * 1000);
-    // Never leave the group behind: not on Ctrl-C, not if this process exits first.
-    const onAbort = (): void => killGroup('interrupted');
-    const onExit = (): void => killGroup('exiting');
-    signal.addEventListener('abort', onAbort, { once: true });
-    process.once('exit', onExit);
-    let crashTimer: NodeJS.Timeout | undefined;
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      // A crashed writer or reader: its result never comes. Let the traceback finish, then end the group.
-      if (crashTimer === undefined && stderr.includes('Traceback')) {
-        crashTimer = setTimeout(() => killGroup(`crashed: ${stderr.trim().split('\n').at(-1) ?? ''}`), 300);
-      }
-    });
-    const settle = (code: number | null): void => {
-      clearTimeout(limit);
-      signal.removeEventListener('abort', onAbort);
-      process.off('exit', onExit);
-      clearTimeout(crashTimer);
-      const single = /seed single-process ops\/s (\d+)/.exec(stdout);
-      const multi = /seed 4-process ops\/s (\d+) \(([^)]*)\)/.exec(stdout);
-      if (failure === null && (single === null || multi === null)) failure = `exited with code ${code}: ${(stderr.trim() || stdout.trim()).split('\n').at(-1) ?? ''}`;
-      resolve({ single: single === null ? null : Number(single[1]), multi: multi === null ? null : { ops: Number(multi[1]), check: multi[2]! }, failure });
-    };
-    child.on('error', (error) => {
-      failure ??= error.message;
-      settle(null);
-    });
-    child.on('close', settle);
-  });
-}
-
-async function runSeed(script: string, server: string, seconds: number, signal: AbortSignal): Promise<SeedResult> {
-  const crashes: string[] = [];
-  let single: number | null = null;
-  const giveUpAt = Date.now() + SEED_BUDGET_MS;
-  for (let attempt = 1; attempt <= SEED_ATTEMPTS && Date.now() < giveUpAt; attempt++) {
-    signal.throwIfAborted();
-    const result = await runSeedOnce(script, server, seconds, signal);
-    single ??= result.single; // printed before the 4-process part starts
-    if (result.multi !== null && single !== null) return { single, fourProcesses: result.multi.ops, check: result.multi.check, crashes };
-    crashes.push(result.failure ?? 'no figures');
-  }
-  throw new Error(`${path.basename(script)} did not finish in ${crashes.length} tries: ${crashes.join('; ')}`);
+        return runRound(pair, spec, spec.subject === 'mcc' ? store : null);
+      },
+      async close() {
+        await Promise.allSettled([store?.close(), redis?.quit()]);
+      },
+    },
+    'deque bench worker',
+  );
 }
 
 // ---------------------------------------------------------------- the suite
-
-export interface CellResult {
-  mode: Mode;
-  config: string;
-  processes: number;
-  callers: number;
-  mcc: Summary;
-  redis: Summary | null;
-}
-
-export interface TargetResult {
-  name: string;
-  requirement: string;
-  measured: number | null;
-  threshold: number | null;
-  /** null when a baseline is missing. */
-  pass: boolean | null;
-}
 
 function describeSubjects(redis: RedisServer | null): { name: SubjectName }[] {
   return redis === null ? [{ name: 'mcc' }] : [{ name: 'mcc' }, { name: 'redis' }];
@@ -477,7 +167,7 @@ async function measureCell(
   cellIndex: number,
   mode: Mode,
   config: Config,
-  resources: { store: Store; redis: Redis | null; redisServer: RedisServer | null; pool: WorkerPool | null; value: Buffer },
+  resources: { store: Store; redis: Redis | null; redisServer: RedisServer | null; pool: DequePool | null; value: Buffer },
 ): Promise<CellResult> {
   const { store, redis, pool, value } = resources;
   const stamp = `${Date.now().toString(36)}-${cellIndex}`;
@@ -518,62 +208,6 @@ async function measureCell(
   };
 }
 
-function cellTable(cells: readonly CellResult[], seed: SeedResult | null): Table {
-  return {
-    title: `Push + pop closed loops, ${VALUE_BYTES} B values, one memcached / one redis-server (ops/s = pushes + pops per second)`,
-    columns: [
-      { header: 'use', align: 'left' }, { header: 'callers', align: 'left' }, { header: 'mcc ops/s' }, { header: 'RT/op' },
-      { header: 'mcc CPU µs/op' }, { header: 'Redis ops/s' }, { header: 'mcc/Redis' }, { header: 'seed ops/s' },
-    ],
-    rows: cells.map((cell) => {
-      let seedFigure = '–';
-      if (seed !== null && cell.mode === 'fifo' && cell.processes === 1 && cell.callers === 1) seedFigure = `${formatCount(seed.single)} (1 process)`;
-      if (seed !== null && cell.mode === 'fifo' && cell.processes === 4) seedFigure = `${formatCount(seed.fourProcesses)} (4 processes)`;
-      return [
-        cell.mode === 'fifo' ? 'FIFO' : 'LIFO',
-        cell.config,
-        formatCount(cell.mcc.opsPerSecond),
-        formatPerOp(cell.mcc.writesPerOp),
-        cell.mcc.cpuUsPerOp.toFixed(1),
-        cell.redis === null ? 'skipped' : formatCount(cell.redis.opsPerSecond),
-        cell.redis === null ? '–' : formatRatio(cell.mcc.opsPerSecond / cell.redis.opsPerSecond),
-        seedFigure,
-      ];
-    }),
-  };
-}
-
-function evaluateTargets(cells: readonly CellResult[], seed: SeedResult | null): TargetResult[] {
-  const fifo = (processes: number, callers: number): CellResult => cells.find((cell) => cell.mode === 'fifo' && cell.processes === processes && cell.callers === callers)!;
-  const target = (name: string, requirement: string, measured: number, threshold: number | null): TargetResult => ({
-    name,
-    requirement,
-    measured,
-    threshold,
-    pass: threshold === null ? null : measured >= threshold,
-  });
-  const redis64 = fifo(1, 64).redis;
-  return [
-    target('(a)', "4 processes × 16 callers ≥ 10 × the seed's 4-process figure", fifo(4, 16).mcc.opsPerSecond, seed === null ? null : 10 * seed.fourProcesses),
-    target('(b)', '64 callers in one process ≥ 1/3 of the Redis list at 64 in flight', fifo(1, 64).mcc.opsPerSecond, redis64 === null ? null : redis64.opsPerSecond / 3),
-    target('(c)', "1 caller ≥ the seed's single-process figure", fifo(1, 1).mcc.opsPerSecond, seed === null ? null : seed.single),
-  ];
-}
-
-function targetTable(targets: readonly TargetResult[]): Table {
-  return {
-    title: 'Targets (FIFO rows: the seed benchmark is append + popleft)',
-    columns: [{ header: 'target', align: 'left' }, { header: 'requirement', align: 'left' }, { header: 'mcc ops/s' }, { header: 'needed' }, { header: 'verdict', align: 'left' }],
-    rows: targets.map((t) => [
-      t.name,
-      t.requirement,
-      formatCount(t.measured ?? NaN),
-      t.threshold === null ? '–' : formatCount(t.threshold),
-      t.pass === null ? 'not evaluated (baseline missing)' : t.pass ? `PASS (${formatRatio((t.measured ?? 0) / t.threshold!)} of needed)` : `FAIL (${formatRatio((t.measured ?? 0) / t.threshold!)} of needed)`,
-    ]),
-  };
-}
-
 async function run(context: SuiteContext): Promise<SuiteReport> {
   const memcached = context.servers[0]!;
   const loadBefore = os.loadavg()[0]!;
@@ -608,14 +242,14 @@ async function run(context: SuiteContext): Promise<SuiteReport> {
 
   const store = connect([memcached]);
   let redis: Redis | null = null;
-  let pool: WorkerPool | null = null;
+  let pool: DequePool | null = null;
   try {
     if (redisServer !== null) {
       redis = new Redis({ host: '127.0.0.1', port: redisServer.port, maxRetriesPerRequest: 1 });
       await redis.ping();
     }
     await store.client.version();
-    pool = await WorkerPool.start(4, memcached, redisServer?.port ?? null);
+    pool = await WorkerPool.start<WorkerInit, RoundSpec>({ module: __filename, flag: WORKER_FLAG, count: 4, init: { memcached, redisPort: redisServer?.port ?? null }, name: 'deque bench worker' });
     const value = payload(VALUE_BYTES);
     const cells: CellResult[] = [];
     let cellIndex = 0;
@@ -630,14 +264,14 @@ async function run(context: SuiteContext): Promise<SuiteReport> {
     if (seed !== null) notes.push(`Seed (Python original, ${path.basename(script!)}, same memcached, ${context.settings.seconds} s): single process ${formatCount(seed.single)} ops/s (append + popleft alternating); 2 appending + 2 popleft processes ${formatCount(seed.fourProcesses)} ops/s (${seed.check})${seed.crashes.length === 0 ? '' : `; it took ${seed.crashes.length + 1} runs: the 4-process part of ${seed.crashes.length} crashed (${[...new Set(seed.crashes.map((crash) => crash.replace(/: [0-9a-f]{32}$/, '')))].join('; ')}) — a race in seed_deque.py's push, which re-loads its new node after a popleft may have deleted it`}.`);
     notes.push(
       ...targets.map((t) => `Target ${t.name} ${t.requirement}: ${formatCount(t.measured ?? NaN)} vs ${t.threshold === null ? 'no baseline' : formatCount(t.threshold)} → ${t.pass === null ? 'not evaluated' : t.pass ? 'PASS' : 'FAIL'}.`),
-      `Pattern: every caller pushes ${VALUE_BYTES} B onto the right, then pops (left for FIFO, right for LIFO), in a closed loop; an op is one push or one pop. mcc: append + popLeft/pop; Redis: RPUSH + LPOP/RPOP through one ioredis ${redisVersionOfClient()} connection per process (default options). Pops never find the deque empty (checked), and it ends empty.`,
+      `Pattern: every caller pushes ${VALUE_BYTES} B onto the right, then pops (left for FIFO, right for LIFO), in a closed loop; an op is one push or one pop. mcc: append + popLeft/pop; Redis: RPUSH + LPOP/RPOP through one ioredis ${redisClientVersion()} connection per process (default options). Pops never find the deque empty (checked), and it ends empty.`,
       'RT/op = mcc client socket writes / ops (one server: a write is a round trip); "4 processes × 16": forked workers on one deque, their counts summed. CPU µs/op is the client processes\' user + system CPU per op (memcached\'s and redis-server\'s own CPU not included).',
       `Node ${process.version}; ${os.cpus().length} CPUs; ${context.settings.seconds} s per subject and cell in ${context.settings.rounds} alternating rounds (${context.settings.warmupSeconds} s warm-up each); ${redisServer === null ? 'no Redis' : `redis-server ${redisServer.version} (--save '' --appendonly no)`}; 1-minute load average ${loadBefore.toFixed(2)} before, ${loadAfter.toFixed(2)} after.`,
     );
     return {
       suite: 'deque',
       title: 'Deque: @mcc/deque vs a Redis list vs the Python original',
-      tables: [cellTable(cells, seed), targetTable(targets)],
+      tables: [cellTable(cells, seed, VALUE_BYTES), targetTable(targets)],
       notes,
       results: { settings: context.settings, valueBytes: VALUE_BYTES, seed, redisVersion: redisServer?.version ?? null, cells, targets },
     };
@@ -645,15 +279,6 @@ async function run(context: SuiteContext): Promise<SuiteReport> {
     pool?.stop();
     await Promise.allSettled([store.close(), redis?.quit()]);
     await redisServer?.stop();
-  }
-}
-
-function redisVersionOfClient(): string {
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return (require('ioredis/package.json') as { version: string }).version;
-  } catch {
-    return '5';
   }
 }
 
@@ -665,4 +290,4 @@ export const suite: Suite = {
   run,
 };
 
-if (require.main === module && process.argv[2] === WORKER_FLAG) void workerMain();
+if (require.main === module && process.argv[2] === WORKER_FLAG) workerMain();
