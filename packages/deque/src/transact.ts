@@ -79,6 +79,12 @@ export interface TransactParticipant {
 
 /** Attempts (anchors changed under us) before giving up: each failure was another client's success. */
 const MAX_ATTEMPTS = 1000;
+/** Largest back-off after a lost race, ms. */
+const MAX_BACKOFF_MS = 8;
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
 
 export async function transact<R>(
   participants: readonly TransactParticipant[],
@@ -87,6 +93,7 @@ export async function transact<R>(
   validate(participants);
   const store = participants[0]!.records.store;
   const records = participants.map((participant) => participant.records);
+  let lostRaces = 0;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const anchors = await DequeRecords.readAnchors(records);
     const takes = await planTakes(participants, anchors);
@@ -99,8 +106,11 @@ export async function transact<R>(
       dropItems(store, created);
       throw error;
     });
-    if (outcome === 'retry') {
+    if (outcome === 'retry' || outcome === 'lost') {
       dropItems(store, created);
+      // A lost race is another client's success on the same anchors: retrying at once mostly loses
+      // again. Full-jitter back-off spreads the contenders out (as mcasUpdate does).
+      if (outcome === 'lost') await sleep(Math.random() * Math.min(MAX_BACKOFF_MS, 2 ** lostRaces++ / 4));
       continue;
     }
     if (outcome.status === 'not-applied') {
@@ -165,7 +175,7 @@ function valueOf(records: DequeRecords, element: Element): unknown {
 }
 
 type Ready = Extract<Plan, { kind: 'ready' }>;
-type Attempt = 'retry' | { readonly status: 'applied'; readonly plans: readonly Ready[] } | { readonly status: 'not-applied' } | { readonly status: 'unknown'; readonly cause: unknown };
+type Attempt = 'retry' | 'lost' | { readonly status: 'applied'; readonly plans: readonly Ready[] } | { readonly status: 'not-applied' } | { readonly status: 'unknown'; readonly cause: unknown };
 
 /** Plans takes + pushes on each anchor, writes flushes, commits. `created` collects new large-value items (dropped by the caller unless committed). */
 async function commitAttempt(
@@ -200,7 +210,7 @@ async function commitAttempt(
   try {
     const applied = await mcas(store, updates);
     for (const participant of participants) participant.engine.invalidate();
-    return applied ? { status: 'applied', plans } : 'retry';
+    return applied ? { status: 'applied', plans } : 'lost';
   } catch (error) {
     for (const participant of participants) participant.engine.invalidate();
     if (!isLostReply(error)) throw error;

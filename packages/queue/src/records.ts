@@ -3,7 +3,7 @@
  *
  *   mcc:q:NAME                  {v: 1, l: leaseMs, m: maxDeliveries}      written once by create
  *   deque NAME/ready            {i: id, v: value, d: deliveries so far}   oldest leftmost
- *   deque NAME/leases           {i, v, d: this delivery (≥ 1), u: lease until, ms}   the lease log, in claim order
+ *   deque NAME/taken            {i, v, d: this delivery (≥ 1), u: lease until, ms}   the lease log, in claim order
  *   deque NAME/delayed          {i, v, d, u: due at, ms}                   not claimable before u
  *   deque NAME/dead             {id, value, deliveries}                    the dead letters (user-facing names)
  *   mcc:q:NAME:m:ID:D           marker of delivery D of job ID (below)
@@ -68,7 +68,10 @@ export function queueKeys(name: string): QueueKeys {
   return {
     meta: `mcc:q:${name}`,
     ready: `${name}/ready`,
-    leases: `${name}/leases`,
+    // "taken" sorts after "ready": a claim's MCAS acquires in key order, and ready's anchor is
+    // the hotter one (every push CASes it), so a conflict there fails the MCAS at its first
+    // location, before anything is held — the cheap failure.
+    leases: `${name}/taken`,
     delayed: `${name}/delayed`,
     dead: `${name}/dead`,
     marker: (id, delivery) => `mcc:q:${name}:m:${id}:${delivery}`,
