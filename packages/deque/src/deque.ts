@@ -17,7 +17,7 @@ import { batchId, randomId } from './ids';
 import { dequeKeys, validateDequeName } from './keys';
 import { planBatch, type Side } from './plan';
 import { DequeRecords, type AnchorEntry } from './records';
-import { sleep } from './wait';
+import { waitFor, type WaitOptions } from './wait-through';
 import { clearDeque } from './clear';
 import { dequeExists, openDeque } from './open';
 import { readRange } from './range';
@@ -32,12 +32,7 @@ export interface DequeOptions {
   flushBytes?: number;
 }
 
-export interface WaitOptions {
-  /** Give up after this many milliseconds and resolve `undefined`. Default: wait forever. */
-  timeoutMs?: number;
-  /** Stop waiting: the promise rejects with the signal's reason. */
-  signal?: AbortSignal;
-}
+export type { WaitOptions } from './wait-through';
 
 export interface MoveOptions {
   /** End of this deque to pop from. Default 'right'. */
@@ -51,7 +46,6 @@ const engines = new WeakMap<Store, Map<string, DequeEngine>>();
 
 const DEFAULTS = { colocate: false, inlineMaxBytes: 1024, flushBytes: 4096 };
 const MAX_BATCH = 256;
-const POLL_MAX_DELAY_MS = 50;
 
 export class Deque<T = unknown> {
   readonly name: string;
@@ -187,14 +181,19 @@ export class Deque<T = unknown> {
     return this.#peek('left');
   }
 
-  /** Like `pop`, but waits (polling with back-off) while the deque is empty. Resolves `undefined` on timeout. */
+  /** Like `pop`, but waits (polling with back-off) while the deque is empty, and through a dropped connection (wait-through.ts). Resolves `undefined` on timeout. */
   popWait(options: WaitOptions = {}): Promise<T | undefined> {
-    return this.#wait(() => this.pop(), options);
+    return waitFor(() => this.pop(), options);
   }
 
   /** Like `popLeft`, but waits (polling with back-off) while the deque is empty. Resolves `undefined` on timeout. */
   popLeftWait(options: WaitOptions = {}): Promise<T | undefined> {
-    return this.#wait(() => this.popLeft(), options);
+    return waitFor(() => this.popLeft(), options);
+  }
+
+  /** Like `moveTo`, but waits (polling with back-off) while this deque is empty, like Redis's BLMOVE. Resolves `undefined` on timeout. */
+  moveToWait(other: Deque<T>, options: MoveOptions & WaitOptions = {}): Promise<T | undefined> {
+    return waitFor(() => this.moveTo(other, options), options);
   }
 
   /**
@@ -313,20 +312,6 @@ export class Deque<T = unknown> {
       const element = plan.popped[0];
       if (element === undefined) return undefined;
       return (isExternal(element) ? records.peekValue(element[1]) : records.decodeInline(element[1])) as T;
-    }
-  }
-
-  async #wait(pop: () => Promise<T | undefined>, options: WaitOptions): Promise<T | undefined> {
-    const deadline = options.timeoutMs === undefined ? Infinity : Date.now() + options.timeoutMs;
-    let delay = 1;
-    for (;;) {
-      options.signal?.throwIfAborted();
-      const value = await pop();
-      if (value !== undefined) return value;
-      const remaining = deadline - Date.now();
-      if (remaining <= 0) return undefined;
-      await sleep(Math.min(delay, remaining), options.signal);
-      delay = Math.min(delay * 2, POLL_MAX_DELAY_MS);
     }
   }
 }

@@ -8,6 +8,7 @@
 export { Deque, type DequeOptions, type WaitOptions, type MoveOptions } from './deque';
 export type { Side } from './plan';
 export type { DequeTake, TransactValue, TransactPush, TransactDecision, TransactOutcome } from './transact';
+export { waitFor } from './wait-through';
 export { inspectDeque, type DequeReport, type DequeProblem } from './inspect';
 export { DequeExistsError, DequeNotFoundError, DequeCorruptedError, DequeOutcomeUnknownError } from './errors';
 export {

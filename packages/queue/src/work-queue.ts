@@ -50,12 +50,11 @@
  *   delayed jobs join the back when due.
  */
 import { randomBytes } from 'node:crypto';
-import { Deque, DequeExistsError, InvalidArgumentError, type Store } from '@mcc/deque';
+import { Deque, DequeExistsError, InvalidArgumentError, waitFor, type Store } from '@mcc/deque';
 import { Claimer, type SweepCounters } from './claimer';
 import type { QueueCore, QueueSettings } from './core';
 import { QueueExistsError, QueueNotFoundError } from './errors';
 import { Job } from './job';
-import { isLostReply } from './markers';
 import { parseMeta, queueKeys, validateQueueName, type DeadLetter, type QueueMeta, type ReadyItem, type TimedItem } from './records';
 import { countInFlight } from './stats';
 
@@ -89,7 +88,6 @@ export interface QueueStats {
 const DEFAULT_LEASE_MS = 30_000;
 const DEFAULT_MAX_DELIVERIES = 5;
 const MAX_LEASE_MS = 2_147_483_647;
-const POLL_MAX_DELAY_MS = 50;
 
 export class WorkQueue<T = unknown> {
   readonly name: string;
@@ -187,21 +185,8 @@ export class WorkQueue<T = unknown> {
   async claim(options: ClaimOptions = {}): Promise<Job<T> | undefined> {
     const waitMs = options.waitMs ?? 0;
     if (!(waitMs >= 0)) throw new InvalidArgumentError(`claim: waitMs must be ≥ 0, got ${String(waitMs)}`);
-    const deadline = Date.now() + waitMs;
-    let delay = 1;
-    for (;;) {
-      options.signal?.throwIfAborted();
-      try {
-        const job = await this.#claimer.next();
-        if (job !== undefined) return job;
-      } catch (error) {
-        if (!isLostReply(error) || Date.now() >= deadline) throw error;
-      }
-      const remaining = deadline - Date.now();
-      if (remaining <= 0) return undefined;
-      await sleep(Math.min(delay, remaining), options.signal);
-      delay = Math.min(delay * 2, POLL_MAX_DELAY_MS);
-    }
+    // The one waiting loop of the deques, which also waits through dropped connections.
+    return waitFor(() => this.#claimer.next(), { timeoutMs: waitMs, ...(options.signal === undefined ? {} : { signal: options.signal }) });
   }
 
   /** Claims jobs as they come, until the signal aborts: `for await (const job of q.jobs({ signal })) { …; await job.ack(); }`. */
@@ -210,7 +195,7 @@ export class WorkQueue<T = unknown> {
     while (signal?.aborted !== true) {
       let job: Job<T> | undefined;
       try {
-        job = await this.claim({ waitMs: MAX_LEASE_MS, ...(signal === undefined ? {} : { signal }) });
+        job = await waitFor(() => this.#claimer.next(), signal === undefined ? {} : { signal });
       } catch (error) {
         if (signal?.aborted) return;
         throw error;
@@ -258,22 +243,4 @@ function checkValue(value: unknown, index: number): void {
 /** 96 random bits, base64url: unique without coordination. */
 function jobId(): string {
   return randomBytes(12).toString('base64url');
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal!.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
