@@ -1,5 +1,5 @@
 import { useMemcached } from '@mcc/harness';
-import { InvalidArgumentError, LeaseExpiredError, QueueExistsError, QueueNotFoundError, WorkQueue } from '../src';
+import { Deque, InvalidArgumentError, LeaseExpiredError, QueueCorruptedError, QueueExistsError, QueueNotFoundError, WorkQueue } from '../src';
 import { storeFactory } from './helpers';
 
 const cluster = useMemcached(3, { evictions: false });
@@ -141,5 +141,39 @@ describe('WorkQueue', () => {
     await expect(WorkQueue.create(store, uniqueName(), { leaseMs: 0 })).rejects.toBeInstanceOf(InvalidArgumentError);
     await expect(WorkQueue.create(store, 'bad name!')).rejects.toBeInstanceOf(InvalidArgumentError);
     expect(await q.stats()).toEqual({ ready: 0, delayed: 0, inFlight: 0, dead: 0 });
+  });
+
+  it('carries large values (stored in items of their own) through claim, redelivery and ack', async () => {
+    const q = await WorkQueue.create<string>(open(), uniqueName(), { leaseMs: 100, maxClockSkewMs: 0 });
+    const big = 'v'.repeat(20_000);
+    await q.push(big);
+    expect((await q.claim())!.value).toBe(big);
+    await sleep(120);
+    const again = (await q.claim({ waitMs: 500 }))!;
+    expect(again).toMatchObject({ value: big, deliveries: 2 });
+    await again.ack();
+    expect(await q.stats()).toEqual({ ready: 0, delayed: 0, inFlight: 0, dead: 0 });
+  });
+
+  it('does not take over a lease before its end plus maxClockSkewMs', async () => {
+    const name = uniqueName();
+    const q = await WorkQueue.create<string>(open(), name, { leaseMs: 100 });
+    await q.push('skewed');
+    const claimedAt = Date.now();
+    const first = (await q.claim())!;
+    const other = WorkQueue.bind<string>(open(), name, { maxClockSkewMs: 400 });
+    const second = (await other.claim({ waitMs: 2000 }))!;
+    expect(Date.now() - claimedAt).toBeGreaterThanOrEqual(500);
+    expect(second.deliveries).toBe(2);
+    await expect(first.ack()).rejects.toBeInstanceOf(LeaseExpiredError);
+  });
+
+  it('reports a foreign record in the ready deque as corruption instead of skipping it', async () => {
+    const store = open();
+    const name = uniqueName();
+    const q = await WorkQueue.create<string>(store, name);
+    await Deque.bind(store, `${name}/ready`).append({ not: 'a job' });
+    await expect(q.claim()).rejects.toBeInstanceOf(QueueCorruptedError);
+    expect(await Deque.bind(store, `${name}/ready`).length()).toBe(1); // nothing was taken
   });
 });
