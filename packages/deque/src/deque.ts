@@ -20,6 +20,7 @@ import { DequeRecords, type AnchorEntry } from './records';
 import { waitFor, type WaitOptions } from './wait-through';
 import { clearDeque } from './clear';
 import { dequeExists, openDeque } from './open';
+import { expireDeque } from './expire';
 import { readRange } from './range';
 import { transact, type DequeTake, type TransactDecision, type TransactOutcome } from './transact';
 
@@ -259,6 +260,17 @@ export class Deque<T = unknown> {
   async clear(): Promise<void> {
     const cleared = await clearDeque(this.#records);
     this.#engine.invalidate(cleared);
+  }
+
+  /**
+   * Gives every record of the deque (anchor, chunks, large values) a TTL of
+   * `seconds` (0: never expire again), so an abandoned deque leaves
+   * memcached by itself. For a deque no longer in use: a later operation
+   * makes the anchor permanent again while older chunks keep the TTL (see
+   * expire.ts) — call `expire(0)` before using it again.
+   */
+  expire(seconds: number): Promise<void> {
+    return expireDeque(this.#records, seconds);
   }
 
   /** Clears the deque and deletes its anchor; later operations reject with DequeNotFoundError. */

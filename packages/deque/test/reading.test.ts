@@ -82,3 +82,28 @@ describe('open and exists', () => {
     expect(await Deque.exists(store, name)).toBe(false);
   });
 });
+
+describe('expire', () => {
+  it('makes every record of the deque leave memcached after the TTL, and expire(0) keeps it', async () => {
+    const store = stores.open(cluster.addresses);
+    const doomed = await Deque.create<string>(store, undefined, { flushBytes: 64 });
+    const kept = await Deque.create<string>(store, undefined, { flushBytes: 64 });
+    for (const deque of [doomed, kept]) {
+      for (let i = 0; i < 40; i++) await deque.append(i % 10 === 0 ? 'L'.repeat(2000) : `v${i}`);
+    }
+    const anchor = (await store.get<{ a: number; b: number; r: [number, unknown][] }>(`mcc:dq:${doomed.name}`))!.value;
+    expect(anchor.b).toBeGreaterThan(anchor.a); // there are chunks
+    const chunkKeys = Array.from({ length: anchor.b - anchor.a + 1 }, (_, i) => `mcc:dq:${doomed.name}:c:${anchor.a + i}`);
+    const chunks = [...(await store.getMulti<{ e: [number, unknown][] }>(chunkKeys)).values()];
+    const valueKeys = [...anchor.r, ...chunks.flatMap((chunk) => chunk.value.e)].filter(([tag]) => tag === 1).map(([, key]) => key as string);
+    expect(valueKeys.length).toBeGreaterThan(0); // and large values in items of their own
+    await doomed.expire(1);
+    await kept.expire(1);
+    await kept.expire(0);
+    await new Promise((resolve) => setTimeout(resolve, 2200));
+    expect(await Deque.exists(store, doomed.name)).toBe(false);
+    expect((await store.getMulti([...chunkKeys, ...valueKeys])).size).toBe(0);
+    expect(await kept.range(0, -1)).toHaveLength(40);
+    await expect(doomed.expire(-1)).rejects.toBeInstanceOf(InvalidArgumentError);
+  });
+});

@@ -211,6 +211,19 @@ export class WorkQueue<T = unknown> {
     return { ready, delayed, inFlight, dead };
   }
 
+  /**
+   * Lets an abandoned queue leave memcached by itself: its record and every
+   * record of its four deques get a TTL of `seconds` (0: permanent again;
+   * delivery markers expire after a day anyway). For a queue no longer in
+   * use: later operations make the deques' anchors permanent again while
+   * older chunks keep the TTL (see `Deque.expire`) — `expire(0)` first.
+   */
+  async expire(seconds: number): Promise<void> {
+    const core = this.#core;
+    await Promise.all([core.ready, core.leases, core.delayed, core.dead].map((deque) => deque.expire(seconds)));
+    await this.store.client.touch(core.keys.meta, seconds);
+  }
+
   /** What this handle's sweeps did so far: jobs redelivered after expired leases, nacks put back, dead-lettered, acked entries dropped. */
   get sweepCounters(): Readonly<SweepCounters> {
     return this.#claimer.counters;

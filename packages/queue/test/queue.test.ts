@@ -176,4 +176,17 @@ describe('WorkQueue', () => {
     await expect(q.claim()).rejects.toBeInstanceOf(QueueCorruptedError);
     expect(await Deque.bind(store, `${name}/ready`).length()).toBe(1); // nothing was taken
   });
+
+  it('expire lets an abandoned queue leave memcached', async () => {
+    const store = open();
+    const name = uniqueName();
+    const q = await WorkQueue.create<string>(store, name);
+    await q.pushMany(['a', 'b']);
+    await (await q.claim())!.ack();
+    await q.push('later', { delayMs: 60_000 });
+    await q.expire(1);
+    await sleep(2200);
+    for (const deque of ['ready', 'taken', 'delayed', 'dead']) expect(await Deque.exists(store, `${name}/${deque}`)).toBe(false);
+    await expect(WorkQueue.bind(store, name).stats()).rejects.toBeInstanceOf(QueueNotFoundError);
+  });
 });
