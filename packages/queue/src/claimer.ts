@@ -30,6 +30,13 @@ const MAX_BATCH = 64;
 const DELAYED_SWEEP_MS = 25;
 /** An empty `ready` triggers a lease sweep at most this often (ms). */
 const EMPTY_SWEEP_MS = 10;
+/**
+ * A sweep asked for (a full window of settled entries, a nack) waits at least
+ * this long after the last one: every sweep writes the lease log's anchor,
+ * which fails the claims in flight in every process — sweeping before every
+ * claim batch under load would cost more than the garbage it removes.
+ */
+const SOON_SWEEP_GAP_MS = 20;
 
 /** Counters of what this handle's sweeps did (for tests and load reports). */
 export interface SweepCounters {
@@ -83,7 +90,8 @@ export class Claimer<T> {
   async #claimBatch(count: number): Promise<Job<T>[]> {
     const settings = await this.core.settings();
     const interval = Math.min(1000, Math.max(10, settings.leaseMs / 4));
-    if (this.#sweepSoon || Date.now() - this.#lastSweep >= interval) await this.#sweep(settings);
+    const sinceSweep = Date.now() - this.#lastSweep;
+    if ((this.#sweepSoon && sinceSweep >= SOON_SWEEP_GAP_MS) || sinceSweep >= interval) await this.#sweep(settings);
     if (Date.now() - this.#lastDelayedSweep >= DELAYED_SWEEP_MS) {
       this.#lastDelayedSweep = Date.now();
       await tolerateLostReply(sweepDelayed(this.core), 0);
@@ -98,13 +106,13 @@ export class Claimer<T> {
   async #sweep(settings: QueueSettings): Promise<SweepReport> {
     this.#sweepSoon = false;
     this.#lastSweep = Date.now();
-    const report = await tolerateLostReply(sweepLeases(this.core, settings), { seen: 0, dropped: 0, redelivered: 0, nacked: 0, dead: 0 });
+    const report = await tolerateLostReply(sweepLeases(this.core, settings), { seen: 0, dropped: 0, redelivered: 0, nacked: 0, dead: 0, settled: 0 });
     this.counters.redelivered += report.redelivered;
     this.counters.nacked += report.nacked;
     this.counters.dead += report.dead;
     this.counters.dropped += report.dropped;
     // A full window of settled entries: the log has more behind it; keep up.
-    if (report.seen === WINDOW && report.dropped + report.redelivered + report.nacked + report.dead >= WINDOW / 2) this.#sweepSoon = true;
+    if (report.seen === WINDOW && report.settled >= WINDOW / 2) this.#sweepSoon = true;
     return report;
   }
 

@@ -6,7 +6,7 @@
  * (a deque), in the same MCAS that takes the job from `ready` — so the log
  * is in claim order, which with one lease length is expiry order: the
  * leases that expire first are at the left end. A sweep therefore reads only
- * the leftmost WINDOW entries (`range`, one anchor read plus the chunks it
+ * the leftmost WINDOW (256) entries (`range`, one anchor read plus the chunks it
  * covers) and their delivery markers (one getMulti), and decides for each:
  *
  *   marker 'a' (acked)            drop it (and delete the marker afterwards)
@@ -36,7 +36,7 @@ import { settleMarker } from './markers';
 import { parseItem, parseMarker, type DeadLetter, type Marker, type ReadyItem, type TimedItem } from './records';
 
 /** Log entries one sweep looks at. */
-export const WINDOW = 64;
+export const WINDOW = 256;
 
 export interface SweepReport {
   /** Entries the sweep looked at. */
@@ -49,6 +49,8 @@ export interface SweepReport {
   readonly nacked: number;
   /** Jobs moved to the dead letters. */
   readonly dead: number;
+  /** Entries the sweep found settled (acked, taken over, nacked): more than half a full window says the log has more garbage behind — even when another sweeper committed first. */
+  readonly settled: number;
 }
 
 type Fate =
@@ -57,7 +59,7 @@ type Fate =
   | { readonly kind: 'redeliver' }
   | { readonly kind: 'nack'; readonly at: number };
 
-const NOTHING: SweepReport = { seen: 0, dropped: 0, redelivered: 0, nacked: 0, dead: 0 };
+const NOTHING: SweepReport = { seen: 0, dropped: 0, redelivered: 0, nacked: 0, dead: 0, settled: 0 };
 
 export async function sweepLeases(core: QueueCore, settings: QueueSettings): Promise<SweepReport> {
   const window = (await core.leases.range(0, WINDOW - 1)).map((value) => parseItem(core.name, core.keys.leases, value, true));
@@ -72,7 +74,8 @@ export async function sweepLeases(core: QueueCore, settings: QueueSettings): Pro
   const toReady: TransactValue[] = [];
   const toDelayed: TransactValue[] = [];
   const toDead: TransactValue[] = [];
-  const report = { seen: window.length, dropped: 0, redelivered: 0, nacked: 0, dead: 0 };
+  const settled = fates.filter((fate) => fate.kind !== 'keep').length;
+  const report = { seen: window.length, dropped: 0, redelivered: 0, nacked: 0, dead: 0, settled };
   fates.forEach((fate, index) => {
     const entry = window[index]!;
     if (fate.kind === 'keep') (fate.extended ? keepRight : keepLeft).push({ keep: [0, index] });
@@ -103,7 +106,7 @@ export async function sweepLeases(core: QueueCore, settings: QueueSettings): Pro
   target(core.delayed, 'right', toDelayed);
   target(core.dead, 'right', toDead);
   const outcome = await Deque.transact(steps, (taken) => (sameEntries(core, taken[0]!, window) ? { pushes, result: null } : undefined));
-  if (outcome.status !== 'committed') return { ...NOTHING, seen: window.length };
+  if (outcome.status !== 'committed') return { ...NOTHING, seen: window.length, settled };
   fates.forEach((fate, index) => {
     if (fate.kind === 'drop') void core.store.deleteQuiet(markerKeys[index]!).catch(() => {});
   });

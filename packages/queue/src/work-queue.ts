@@ -23,7 +23,7 @@
  *   another client's step succeeded, so it is lock-free.
  * - Expired leases are found by the consumers that claim (claimer.ts runs
  *   the sweeps between claim batches): the log is in claim order, so a
- *   sweep reads only its leftmost 64 entries and their markers — never the
+ *   sweep reads only its leftmost 256 entries and their markers — never the
  *   whole log, never on every claim (at most every leaseMs/4, or at once
  *   when ready is empty or a nack asked for it).
  * - The takeover of an expired lease races the holder's ack on the
