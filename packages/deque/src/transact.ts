@@ -100,7 +100,11 @@ export async function transact<R>(
     if (takes === null) continue;
     const taken = takes.map((elements, index) => elements.map((element) => valueOf(records[index]!, element)));
     const decision = decide(taken);
-    if (decision === undefined) return { status: 'aborted' };
+    if (decision === undefined) {
+      // Large values fetched for the takes are not needed any more.
+      takes.forEach((elements, step) => elements.forEach((element) => isExternal(element) && records[step]!.takeValue(element[1])));
+      return { status: 'aborted' };
+    }
     const created: string[] = [];
     const outcome = await commitAttempt(store, participants, anchors, takes, decision, created).catch(async (error: unknown) => {
       dropItems(store, created);

@@ -28,6 +28,8 @@ interface Waiter<T> {
 const MAX_BATCH = 64;
 /** Delayed jobs are looked at this often (ms) at most: their lateness bound when consumers are claiming. */
 const DELAYED_SWEEP_MS = 25;
+/** A full window of delayed jobs none of which is due is rotated at most this often (ms). */
+const DELAYED_ROTATE_MS = 1000;
 /** An empty `ready` triggers a lease sweep at most this often (ms). */
 const EMPTY_SWEEP_MS = 10;
 /**
@@ -51,6 +53,7 @@ export class Claimer<T> {
   #running = false;
   #lastSweep = 0;
   #lastDelayedSweep = 0;
+  #lastRotation = 0;
   #sweepSoon = false;
   readonly counters: SweepCounters = { redelivered: 0, nacked: 0, dead: 0, dropped: 0 };
 
@@ -94,7 +97,9 @@ export class Claimer<T> {
     if ((this.#sweepSoon && sinceSweep >= SOON_SWEEP_GAP_MS) || sinceSweep >= interval) await this.#sweep(settings);
     if (Date.now() - this.#lastDelayedSweep >= DELAYED_SWEEP_MS) {
       this.#lastDelayedSweep = Date.now();
-      await tolerateLostReply(sweepDelayed(this.core), 0);
+      const rotate = this.#lastDelayedSweep - this.#lastRotation >= DELAYED_ROTATE_MS;
+      if (rotate) this.#lastRotation = this.#lastDelayedSweep;
+      await tolerateLostReply(sweepDelayed(this.core, rotate), 0);
     }
     const jobs = await this.#take(count, settings);
     if (jobs.length > 0 || Date.now() - this.#lastSweep < EMPTY_SWEEP_MS) return jobs;

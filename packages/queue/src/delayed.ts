@@ -5,7 +5,8 @@
  * (they enter the queue at their due time); the others are rotated to the
  * delayed deque's right end when the window was full, so the next sweep
  * looks at the next ones — no job waits behind a long delay for more than
- * (delayed jobs / WINDOW) sweeps. One conditional `Deque.transact`; a job
+ * (delayed jobs / WINDOW) rotations, at most one per second per consumer
+ * process when nothing in the window is due. One conditional `Deque.transact`; a job
  * is never claimable before its due time `u` (in the clock of the process
  * that pushed or nacked it).
  */
@@ -14,12 +15,16 @@ import type { QueueCore } from './core';
 import { parseItem, type ReadyItem, type TimedItem } from './records';
 import { WINDOW } from './sweep';
 
-/** Returns how many jobs became claimable. */
-export async function sweepDelayed(core: QueueCore): Promise<number> {
+/**
+ * Returns how many jobs became claimable. `rotate`: whether a full window
+ * with nothing due may be rotated (the caller rate-limits it: a rotation
+ * rewrites the window's jobs into new chunks).
+ */
+export async function sweepDelayed(core: QueueCore, rotate: boolean): Promise<number> {
   const window = (await core.delayed.range(0, WINDOW - 1)).map((value) => parseItem(core.name, core.keys.delayed, value, true));
   const now = Date.now();
   const due = window.filter((item) => item.u <= now);
-  if (due.length === 0 && window.length < WINDOW) return 0; // saw them all, none due
+  if (due.length === 0 && (window.length < WINDOW || !rotate)) return 0; // none due among them (and them all, or no rotation now)
   const notDue: TransactValue[] = [];
   const toReady: TransactValue[] = [];
   window.forEach((item, index) => {

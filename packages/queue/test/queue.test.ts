@@ -189,4 +189,15 @@ describe('WorkQueue', () => {
     for (const deque of ['ready', 'taken', 'delayed', 'dead']) expect(await Deque.exists(store, `${name}/${deque}`)).toBe(false);
     await expect(WorkQueue.bind(store, name).stats()).rejects.toBeInstanceOf(QueueNotFoundError);
   });
+
+  it('finds a due delayed job behind more than a sweep window of later ones', async () => {
+    const q = await WorkQueue.create<string>(open(), uniqueName(), { leaseMs: 5000 });
+    await Promise.all(Array.from({ length: 300 }, (_, k) => q.push(`far-${k}`, { delayMs: 60_000 })));
+    const pushedAt = Date.now();
+    await q.push('soon', { delayMs: 200 });
+    const job = (await q.claim({ waitMs: 5000 }))!;
+    expect(job.value).toBe('soon');
+    expect(Date.now() - pushedAt).toBeGreaterThanOrEqual(200);
+    expect(await q.stats()).toMatchObject({ ready: 0, delayed: 300 });
+  });
 });
