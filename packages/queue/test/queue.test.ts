@@ -200,4 +200,20 @@ describe('WorkQueue', () => {
     expect(Date.now() - pushedAt).toBeGreaterThanOrEqual(200);
     expect(await q.stats()).toMatchObject({ ready: 0, delayed: 300 });
   });
+
+  it('completes the takeover of a sweeper that died after marking a lease expired (helping)', async () => {
+    const store = open();
+    const name = uniqueName();
+    const q = await WorkQueue.create<string>(store, name, { leaseMs: 60_000 });
+    await q.push('orphan');
+    const holder = (await q.claim())!;
+    // A sweeper wrote the takeover marker, then died before its transaction.
+    await store.add(`mcc:q:${name}:m:${holder.id}:1`, { s: 'x' });
+    const other = WorkQueue.bind<string>(open(), name);
+    const job = (await other.claim({ waitMs: 1000 }))!; // long before the 60 s lease ends
+    expect(job).toMatchObject({ id: holder.id, deliveries: 2 });
+    await expect(holder.ack()).rejects.toBeInstanceOf(LeaseExpiredError);
+    await job.ack();
+    expect(await q.stats()).toEqual({ ready: 0, delayed: 0, inFlight: 0, dead: 0 });
+  });
 });
