@@ -55,6 +55,8 @@ export class Claimer<T> {
   #lastDelayedSweep = 0;
   #lastRotation = 0;
   #sweepSoon = false;
+  /** From the last sweep: no lease it saw can be taken over before this (ms epoch). */
+  #nextExpiry = 0;
   readonly counters: SweepCounters = { redelivered: 0, nacked: 0, dead: 0, dropped: 0 };
 
   constructor(readonly core: QueueCore) {}
@@ -102,8 +104,9 @@ export class Claimer<T> {
       await tolerateLostReply(sweepDelayed(this.core, rotate), 0);
     }
     const jobs = await this.#take(count, settings);
-    if (jobs.length > 0 || Date.now() - this.#lastSweep < EMPTY_SWEEP_MS) return jobs;
-    // Nothing ready: perhaps leases expired. Look, then try once more.
+    // Nothing ready: perhaps leases expired — if the last sweep left any that may have by now.
+    const now = Date.now();
+    if (jobs.length > 0 || now - this.#lastSweep < EMPTY_SWEEP_MS || (now < this.#nextExpiry && !this.#sweepSoon)) return jobs;
     const report = await this.#sweep(settings);
     return report.redelivered + report.nacked > 0 ? this.#take(count, settings) : [];
   }
@@ -111,7 +114,8 @@ export class Claimer<T> {
   async #sweep(settings: QueueSettings): Promise<SweepReport> {
     this.#sweepSoon = false;
     this.#lastSweep = Date.now();
-    const report = await tolerateLostReply(sweepLeases(this.core, settings), { seen: 0, dropped: 0, redelivered: 0, nacked: 0, dead: 0, settled: 0 });
+    const report = await tolerateLostReply(sweepLeases(this.core, settings), { seen: 0, dropped: 0, redelivered: 0, nacked: 0, dead: 0, settled: 0, nextExpiry: 0 });
+    this.#nextExpiry = report.nextExpiry;
     this.counters.redelivered += report.redelivered;
     this.counters.nacked += report.nacked;
     this.counters.dead += report.dead;

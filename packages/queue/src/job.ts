@@ -59,7 +59,8 @@ export class Job<T = unknown> {
    * Gives the job back: claimable again at once, or after `delayMs`. It
    * counts as a delivery (the next claim has `deliveries + 1`; past
    * maxDeliveries it goes to the dead letters). The job is put back by the
-   * next sweep of the lease log, normally within a few milliseconds.
+   * next sweep of the lease log: this process sweeps at its next claim;
+   * otherwise any consumer's periodic sweep, within leaseMs / 4 (≤ 1 s).
    * @throws LeaseExpiredError if the lease expired and another consumer took the job over
    */
   async nack(options: { delayMs?: number } = {}): Promise<void> {

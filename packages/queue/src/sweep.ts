@@ -51,15 +51,18 @@ export interface SweepReport {
   readonly dead: number;
   /** Entries the sweep found settled (acked, taken over, nacked): more than half a full window says the log has more garbage behind — even when another sweeper committed first. */
   readonly settled: number;
+  /** When the first lease the sweep kept counts as expired (ms epoch); Infinity if it kept none. Nothing in the window can be taken over before. */
+  readonly nextExpiry: number;
 }
 
 type Fate =
-  | { readonly kind: 'keep'; readonly extended: boolean }
+  /** `until`: when the lease counts as expired (its end, extension included, plus the clock tolerance). */
+  | { readonly kind: 'keep'; readonly extended: boolean; readonly until: number }
   | { readonly kind: 'drop' }
   | { readonly kind: 'redeliver' }
   | { readonly kind: 'nack'; readonly at: number };
 
-const NOTHING: SweepReport = { seen: 0, dropped: 0, redelivered: 0, nacked: 0, dead: 0, settled: 0 };
+const NOTHING: SweepReport = { seen: 0, dropped: 0, redelivered: 0, nacked: 0, dead: 0, settled: 0, nextExpiry: Infinity };
 
 export async function sweepLeases(core: QueueCore, settings: QueueSettings): Promise<SweepReport> {
   const window = (await core.leases.range(0, WINDOW - 1)).map((value) => parseItem(core.name, core.keys.leases, value, true));
@@ -67,7 +70,8 @@ export async function sweepLeases(core: QueueCore, settings: QueueSettings): Pro
   const markerKeys = window.map((entry) => core.keys.marker(entry.i, entry.d));
   const markers = await core.store.getMulti(markerKeys);
   const fates = await Promise.all(window.map((entry, index) => fateOf(core, settings, entry, markerKeys[index]!, markers.get(markerKeys[index]!) ?? null)));
-  if (fates.every((fate) => fate.kind === 'keep' && !(fate.extended && window.length === WINDOW))) return { ...NOTHING, seen: window.length };
+  const nextExpiry = Math.min(...fates.map((fate) => (fate.kind === 'keep' ? fate.until : Infinity)));
+  if (fates.every((fate) => fate.kind === 'keep' && !(fate.extended && window.length === WINDOW))) return { ...NOTHING, seen: window.length, nextExpiry };
   const now = Date.now();
   const keepLeft: TransactValue[] = [];
   const keepRight: TransactValue[] = [];
@@ -75,7 +79,7 @@ export async function sweepLeases(core: QueueCore, settings: QueueSettings): Pro
   const toDelayed: TransactValue[] = [];
   const toDead: TransactValue[] = [];
   const settled = fates.filter((fate) => fate.kind !== 'keep').length;
-  const report = { seen: window.length, dropped: 0, redelivered: 0, nacked: 0, dead: 0, settled };
+  const report = { seen: window.length, dropped: 0, redelivered: 0, nacked: 0, dead: 0, settled, nextExpiry };
   fates.forEach((fate, index) => {
     const entry = window[index]!;
     if (fate.kind === 'keep') (fate.extended ? keepRight : keepLeft).push({ keep: [0, index] });
@@ -106,7 +110,7 @@ export async function sweepLeases(core: QueueCore, settings: QueueSettings): Pro
   target(core.delayed, 'right', toDelayed);
   target(core.dead, 'right', toDead);
   const outcome = await Deque.transact(steps, (taken) => (sameEntries(core, taken[0]!, window) ? { pushes, result: null } : undefined));
-  if (outcome.status !== 'committed') return { ...NOTHING, seen: window.length, settled };
+  if (outcome.status !== 'committed') return { ...NOTHING, seen: window.length, settled, nextExpiry: 0 }; // another sweeper changed the log: no promise
   fates.forEach((fate, index) => {
     if (fate.kind === 'drop') void core.store.deleteQuiet(markerKeys[index]!).catch(() => {});
   });
@@ -129,7 +133,7 @@ async function fateOf(core: QueueCore, settings: QueueSettings, entry: TimedItem
   if (settled !== null) return settled;
   const expired = (until: number): boolean => Date.now() > until + settings.maxClockSkewMs;
   const until = marker?.s === 'e' ? Math.max(marker.u, entry.u) : entry.u;
-  if (!expired(until)) return { kind: 'keep', extended: marker?.s === 'e' };
+  if (!expired(until)) return { kind: 'keep', extended: marker?.s === 'e', until: until + settings.maxClockSkewMs };
   return settleMarker<Fate>(
     core.store,
     core.name,
@@ -139,7 +143,7 @@ async function fateOf(core: QueueCore, settings: QueueSettings, entry: TimedItem
       const fate = settledFate(current);
       if (fate !== null) return { done: fate };
       const end = current?.s === 'e' ? Math.max(current.u, entry.u) : entry.u;
-      return expired(end) ? { write: { s: 'x' } } : { done: { kind: 'keep', extended: current?.s === 'e' } };
+      return expired(end) ? { write: { s: 'x' } } : { done: { kind: 'keep', extended: current?.s === 'e', until: end + settings.maxClockSkewMs } };
     },
     found,
   );

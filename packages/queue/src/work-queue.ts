@@ -24,8 +24,9 @@
  * - Expired leases are found by the consumers that claim (claimer.ts runs
  *   the sweeps between claim batches): the log is in claim order, so a
  *   sweep reads only its leftmost 256 entries and their markers — never the
- *   whole log, never on every claim (at most every leaseMs/4, or at once
- *   when ready is empty or a nack asked for it).
+ *   whole log, never on every claim: every leaseMs/4 (≤ 1 s), sooner after
+ *   a nack or a mostly settled window, or when ready is empty and a lease
+ *   the last sweep kept may have expired since (it reports the earliest).
  * - The takeover of an expired lease races the holder's ack on the
  *   delivery's marker: whichever `add`s first wins. The holder's late ack
  *   then rejects with LeaseExpiredError — the job may run twice, which
