@@ -55,6 +55,8 @@ export class Claimer<T> {
   #lastDelayedSweep = 0;
   #lastRotation = 0;
   #sweepSoon = false;
+  /** Leases this handle appended to the log since its last sweep: each process collects about as many entries as it adds. */
+  #claimedSinceSweep = 0;
   /** From the last sweep: no lease it saw can be taken over before this (ms epoch). */
   #nextExpiry = 0;
   readonly counters: SweepCounters = { redelivered: 0, nacked: 0, dead: 0, dropped: 0 };
@@ -96,7 +98,8 @@ export class Claimer<T> {
     const settings = await this.core.settings();
     const interval = Math.min(1000, Math.max(10, settings.leaseMs / 4));
     const sinceSweep = Date.now() - this.#lastSweep;
-    if ((this.#sweepSoon && sinceSweep >= SOON_SWEEP_GAP_MS) || sinceSweep >= interval) await this.#sweep(settings);
+    const keepUp = this.#claimedSinceSweep >= WINDOW / 2;
+    if (keepUp || (this.#sweepSoon && sinceSweep >= SOON_SWEEP_GAP_MS) || sinceSweep >= interval) await this.#sweep(settings);
     if (Date.now() - this.#lastDelayedSweep >= DELAYED_SWEEP_MS) {
       this.#lastDelayedSweep = Date.now();
       const rotate = this.#lastDelayedSweep - this.#lastRotation >= DELAYED_ROTATE_MS;
@@ -113,6 +116,7 @@ export class Claimer<T> {
 
   async #sweep(settings: QueueSettings): Promise<SweepReport> {
     this.#sweepSoon = false;
+    this.#claimedSinceSweep = 0;
     this.#lastSweep = Date.now();
     const report = await tolerateLostReply(sweepLeases(this.core, settings), { seen: 0, dropped: 0, redelivered: 0, nacked: 0, dead: 0, settled: 0, nextExpiry: 0 });
     this.#nextExpiry = report.nextExpiry;
@@ -137,6 +141,7 @@ export class Claimer<T> {
       return { pushes: [{ step: 1, side: 'right', values: leases.map((lease) => ({ value: lease })) }], result: leases };
     });
     if (outcome.status !== 'committed') return [];
+    this.#claimedSinceSweep += outcome.result.length;
     return outcome.result.map((lease) => new Job<T>(core, lease, () => this.sweepSoon()));
   }
 }
