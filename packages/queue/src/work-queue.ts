@@ -24,7 +24,8 @@
  * - Expired leases are found by the consumers that claim (claimer.ts runs
  *   the sweeps between claim batches): the log is in claim order, so a
  *   sweep reads only its leftmost 256 entries and their markers — never the
- *   whole log, never on every claim: every leaseMs/4 (≤ 1 s), sooner after
+ *   whole log, never on every claim: after every 128 leases the consumer
+ *   added (collecting as it adds), every leaseMs/4 (≤ 1 s), sooner after
  *   a nack or a mostly settled window, or when ready is empty and a lease
  *   the last sweep kept may have expired since (it reports the earliest).
  * - The takeover of an expired lease races the holder's ack on the
