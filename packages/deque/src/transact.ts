@@ -72,8 +72,8 @@ export type TransactOutcome<R> =
 export interface TransactParticipant {
   readonly records: DequeRecords;
   readonly engine: DequeEngine;
-  /** Encodes a new value as an element (a large one into its own item first). */
-  readonly element: (value: unknown) => Promise<Element>;
+  /** Encodes new values as elements, large ones written to their own items first (nothing left behind if it throws). */
+  readonly elements: (values: readonly unknown[]) => Promise<Element[]>;
   readonly take: DequeTake | undefined;
 }
 
@@ -193,9 +193,7 @@ async function commitAttempt(
   const pushOperations: Operation[][] = participants.map(() => []);
   for (const push of decision.pushes) {
     if (!(Number.isSafeInteger(push.step) && push.step >= 0 && push.step < participants.length)) throw new InvalidArgumentError(`Deque.transact: push to unknown step ${String(push.step)}`);
-    const elements: Element[] = [];
-    for (const item of push.values) elements.push(await elementFor(participants[push.step]!, takes, item, created));
-    pushOperations[push.step]!.push({ kind: 'push', side: push.side, elements });
+    pushOperations[push.step]!.push({ kind: 'push', side: push.side, elements: await elementsFor(participants[push.step]!, takes, push.values, created) });
   }
   const batchId = nextBatchId();
   const plans: Ready[] = [];
@@ -226,17 +224,19 @@ async function commitAttempt(
   }
 }
 
-async function elementFor(participant: TransactParticipant, takes: readonly Element[][], item: TransactValue, created: string[]): Promise<Element> {
-  if ('keep' in item) {
+/** The elements of one push: kept ones as taken, new ones encoded together (their large-value items recorded in `created`). */
+async function elementsFor(participant: TransactParticipant, takes: readonly Element[][], items: readonly TransactValue[], created: string[]): Promise<Element[]> {
+  const fresh = items.flatMap((item) => ('keep' in item ? [] : [item.value]));
+  const encoded = fresh.length === 0 ? [] : await participant.elements(fresh);
+  for (const element of encoded) if (isExternal(element)) created.push(element[1]);
+  let next = 0;
+  return items.map((item) => {
+    if (!('keep' in item)) return encoded[next++]!;
     const [step, index] = item.keep;
     const element = takes[step]?.[index];
     if (element === undefined) throw new InvalidArgumentError(`Deque.transact: nothing was taken at [${step}, ${index}]`);
     return element;
-  }
-  if (item.value === undefined) throw new InvalidArgumentError('Deque.transact: cannot push undefined');
-  const element = await participant.element(item.value);
-  if (isExternal(element)) created.push(element[1]);
-  return element;
+  });
 }
 
 const LOST_REPLY_CODES: ReadonlySet<string> = new Set(['MCC_ERR_CONNECTION_CLOSED', 'MCC_ERR_TIMEOUT', 'MCC_ERR_CONNECTION', McasOutcomeUnknownError.code]);
