@@ -108,8 +108,9 @@ export class Deque<T = unknown> {
   }
 
   /** Whether a deque of this name exists (one read of its anchor). `colocate` must match the deque's. */
-  static exists(store: Store, name: string, options: Pick<DequeOptions, 'colocate'> = {}): Promise<boolean> {
-    return dequeExists(store, name, options.colocate ?? false);
+  static async exists(store: Store, name: string, options: Pick<DequeOptions, 'colocate'> = {}): Promise<boolean> {
+    checkStore(store);
+    return dequeExists(store, name, resolveDequeOptions(options).colocate);
   }
 
   /**
@@ -119,10 +120,12 @@ export class Deque<T = unknown> {
    * with one CAS (one deque) or one MCAS — or nothing, if `decide` returns
    * undefined ('aborted'). 'unknown' when a lost reply left the outcome open.
    */
-  static transact<R>(
+  static async transact<R>(
     steps: readonly { readonly deque: Deque<any>; readonly take?: DequeTake }[],
     decide: (taken: readonly (readonly unknown[])[]) => TransactDecision<R> | undefined,
   ): Promise<TransactOutcome<R>> {
+    if (!Array.isArray(steps) || steps.some((step) => !(step?.deque instanceof Deque))) throw new InvalidArgumentError('Deque.transact needs an array of { deque: Deque, take? } steps');
+    if (typeof decide !== 'function') throw new InvalidArgumentError('Deque.transact needs a decide function');
     return transact(
       steps.map(({ deque, take }) => ({ records: deque.#records, engine: deque.#engine, elements: (values: readonly unknown[]) => prepareElements(deque.store, deque.#records.keys, values, deque.#inlineMaxBytes), take })),
       decide,

@@ -43,6 +43,8 @@ describe('Deque.transact', () => {
     await expect(Deque.transact([{ deque }, { deque }], () => ({ pushes: [], result: 0 }))).rejects.toBeInstanceOf(InvalidArgumentError);
     await expect(Deque.transact([{ deque, take: { side: 'left', count: -1 } }], () => ({ pushes: [], result: 0 }))).rejects.toBeInstanceOf(InvalidArgumentError);
     await expect(Deque.transact([{ deque }], () => ({ pushes: [{ step: 3, side: 'left', values: [{ value: 1 }] }], result: 0 }))).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(Deque.transact([{ deque: {} as Deque<number> }], () => ({ pushes: [], result: 0 }))).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(Deque.exists({} as never, 'x')).rejects.toBeInstanceOf(InvalidArgumentError);
     expect(await deque.length()).toBe(0);
   });
 
