@@ -17,8 +17,12 @@ import { batchId, randomId } from './ids';
 import { dequeKeys, validateDequeName } from './keys';
 import { planBatch, type Side } from './plan';
 import { DequeRecords, type AnchorEntry } from './records';
-import { sleep } from './wait';
+import { waitFor, type WaitOptions } from './wait-through';
 import { clearDeque } from './clear';
+import { dequeExists, openDeque } from './open';
+import { expireDeque } from './expire';
+import { readRange } from './range';
+import { transact, type DequeTake, type TransactDecision, type TransactOutcome } from './transact';
 import { prepareElements } from './prepare-push';
 import { checkConsumeOptions, checkStore, checkWaitOptions, resolveDequeOptions, resolveMoveOptions, valuesOf } from './validate';
 
@@ -31,12 +35,7 @@ export interface DequeOptions {
   flushBytes?: number;
 }
 
-export interface WaitOptions {
-  /** Give up after this many milliseconds and resolve `undefined`. Default: wait forever. */
-  timeoutMs?: number;
-  /** Stop waiting: the promise rejects with the signal's reason. */
-  signal?: AbortSignal;
-}
+export type { WaitOptions } from './wait-through';
 
 export interface MoveOptions {
   /** End of this deque to pop from. Default 'right'. */
@@ -49,7 +48,6 @@ export interface MoveOptions {
 const engines = new WeakMap<Store, Map<string, DequeEngine>>();
 
 const MAX_BATCH = 256;
-const POLL_MAX_DELAY_MS = 50;
 
 export class Deque<T = unknown> {
   readonly name: string;
@@ -104,6 +102,46 @@ export class Deque<T = unknown> {
     return new Deque<T>(store, name, options);
   }
 
+  /** Creates the deque, or binds to it if it exists (two processes opening one name at once get the same deque). */
+  static open<T = unknown>(store: Store, name: string, options: DequeOptions = {}): Promise<Deque<T>> {
+    return openDeque(() => Deque.create<T>(store, name, options), () => Deque.bind<T>(store, name, options));
+  }
+
+  /** Whether a deque of this name exists (one read of its anchor). `colocate` must match the deque's. */
+  static async exists(store: Store, name: string, options: Pick<DequeOptions, 'colocate'> = {}): Promise<boolean> {
+    checkStore(store);
+    return dequeExists(store, name, resolveDequeOptions(options).colocate);
+  }
+
+  /**
+   * One atomic step over several deques (see transact.ts): takes values from
+   * the given ends, lets `decide` look at exactly what will be taken and name
+   * the values to push (new ones, or taken ones kept), and commits all of it
+   * with one CAS (one deque) or one MCAS — or nothing, if `decide` returns
+   * undefined ('aborted'). 'unknown' when a lost reply left the outcome open.
+   */
+  static async transact<R>(
+    steps: readonly { readonly deque: Deque<any>; readonly take?: DequeTake }[],
+    decide: (taken: readonly (readonly unknown[])[]) => TransactDecision<R> | undefined,
+  ): Promise<TransactOutcome<R>> {
+    if (!Array.isArray(steps) || steps.some((step) => !(step?.deque instanceof Deque))) throw new InvalidArgumentError('Deque.transact needs an array of { deque: Deque, take? } steps');
+    if (typeof decide !== 'function') throw new InvalidArgumentError('Deque.transact needs a decide function');
+    return transact(
+      steps.map(({ deque, take }) => ({ records: deque.#records, engine: deque.#engine, elements: (values: readonly unknown[]) => prepareElements(deque.store, deque.#records.keys, values, deque.#inlineMaxBytes), take })),
+      decide,
+    );
+  }
+
+  /** The values at indexes start…stop, inclusive (negative from the right, like LRANGE), as of one read of the anchor. */
+  range(start: number, stop: number): Promise<T[]> {
+    return readRange(this.#records, start, stop) as Promise<T[]>;
+  }
+
+  /** Iterates over a consistent snapshot of the whole deque, left to right (read whole, from one anchor read, before the first value). */
+  async *values(): AsyncGenerator<T, void, undefined> {
+    yield* (await this.range(0, -1));
+  }
+
   /** Pushes onto the right end. */
   append(value: T): Promise<void> {
     return this.#push('right', [value]);
@@ -150,16 +188,23 @@ export class Deque<T = unknown> {
     return this.#peek('left');
   }
 
-  /** Like `pop`, but waits (polling with back-off) while the deque is empty. Resolves `undefined` on timeout. */
+  /** Like `pop`, but waits (polling with back-off) while the deque is empty, and through a dropped connection (wait-through.ts). Resolves `undefined` on timeout. */
   async popWait(options: WaitOptions = {}): Promise<T | undefined> {
     checkWaitOptions(options, 'popWait');
-    return this.#wait(() => this.pop(), options);
+    return waitFor(() => this.pop(), options);
   }
 
   /** Like `popLeft`, but waits (polling with back-off) while the deque is empty. Resolves `undefined` on timeout. */
   async popLeftWait(options: WaitOptions = {}): Promise<T | undefined> {
     checkWaitOptions(options, 'popLeftWait');
-    return this.#wait(() => this.popLeft(), options);
+    return waitFor(() => this.popLeft(), options);
+  }
+
+  /** Like `moveTo`, but waits (polling with back-off) while this deque is empty, like Redis's BLMOVE. Resolves `undefined` on timeout. */
+  async moveToWait(other: Deque<T>, options: MoveOptions & WaitOptions = {}): Promise<T | undefined> {
+    checkWaitOptions(options, 'moveToWait');
+    resolveMoveOptions(options);
+    return waitFor(() => this.moveTo(other, options), options);
   }
 
   /**
@@ -228,6 +273,17 @@ export class Deque<T = unknown> {
     this.#engine.invalidate(cleared);
   }
 
+  /**
+   * Gives every record of the deque (anchor, chunks, large values) a TTL of
+   * `seconds` (0: never expire again), so an abandoned deque leaves
+   * memcached by itself. For a deque no longer in use: a later operation
+   * makes the anchor permanent again while older chunks keep the TTL (see
+   * expire.ts) — call `expire(0)` before using it again.
+   */
+  expire(seconds: number): Promise<void> {
+    return expireDeque(this.#records, seconds);
+  }
+
   /** Clears the deque and deletes its anchor; later operations reject with DequeNotFoundError. */
   async destroy(): Promise<void> {
     const cleared = await clearDeque(this.#records);
@@ -266,20 +322,6 @@ export class Deque<T = unknown> {
       const element = plan.popped[0];
       if (element === undefined) return undefined;
       return (isExternal(element) ? records.peekValue(element[1]) : records.decodeInline(element[1])) as T;
-    }
-  }
-
-  async #wait(pop: () => Promise<T | undefined>, options: WaitOptions): Promise<T | undefined> {
-    const deadline = options.timeoutMs === undefined ? Infinity : Date.now() + options.timeoutMs;
-    let delay = 1;
-    for (;;) {
-      options.signal?.throwIfAborted();
-      const value = await pop();
-      if (value !== undefined) return value;
-      const remaining = deadline - Date.now();
-      if (remaining <= 0) return undefined;
-      await sleep(Math.min(delay, remaining), options.signal);
-      delay = Math.min(delay * 2, POLL_MAX_DELAY_MS);
     }
   }
 }

@@ -7,6 +7,8 @@
  */
 export { Deque, type DequeOptions, type WaitOptions, type MoveOptions } from './deque';
 export type { Side } from './plan';
+export type { DequeTake, TransactValue, TransactPush, TransactDecision, TransactOutcome } from './transact';
+export { waitFor } from './wait-through';
 export { inspectDeque, type DequeReport, type DequeProblem } from './inspect';
 export { DequeExistsError, DequeNotFoundError, DequeCorruptedError, DequeOutcomeUnknownError } from './errors';
 export {
@@ -37,4 +39,5 @@ export {
   McasCorruptionError,
   McasOutcomeUnknownError,
   McasContentionError,
+  type ConnectOptions,
 } from '@mcc/mcas';

@@ -37,6 +37,11 @@ Tests:
             --value-size bytes to one deque for --seconds while --consumers
             processes popLeft until it is drained; every value must be
             popped exactly once, in each producer loop's order
+  queue     --producers processes push jobs for --seconds while --consumers
+            processes × --workers loops claim and ack them, SIGKILLing
+            themselves at random between claim and ack (and replaced);
+            every job acked exactly once or dead-lettered, redeliveries
+            only after crashes or expired leases
 
 Options:
   --processes P     worker processes (default 4)

@@ -1,0 +1,273 @@
+/**
+ * `Deque.transact`: one atomic step over several deques — take values from
+ * some ends, look at them, and push values (new ones, or the taken ones
+ * themselves) onto any ends of the same deques. Everything commits at once
+ * (one CAS when one deque is involved, one MCAS over the anchors otherwise)
+ * or not at all: the building block of @mcc/queue (claim = take from
+ * `ready`, push a lease onto `leases`), a generalization of `moveTo`.
+ *
+ *   read anchors ─▶ plan the takes ─need─▶ fetch chunks/values ─▶ …
+ *        ▲              │
+ *        │              ▼
+ *        │       decide(taken values) ── undefined ──▶ 'aborted' (nothing written)
+ *        │              │ pushes
+ *        │              ▼
+ *        │       plan takes + pushes ─▶ write flushed chunks ─▶ CAS / MCAS the anchors
+ *        │                                                       │ applied ─▶ 'committed'
+ *        └──────────────── an anchor changed ◀───────────────────┤
+ *                                                                 │ reply lost ─▶ resolve (below)
+ *
+ * `decide` sees exactly what the commit will take, as of the anchors it is
+ * committed against: so it can check that the deque's end still holds what
+ * the caller inspected before (a conditional take) and abort otherwise.
+ * It may be called several times (once per attempt) and must not have side
+ * effects.
+ *
+ * Lost replies: every anchor written carries the attempt's batch id in its
+ * window of recent ids. After a lost reply the anchors are read again
+ * (helping any MCAS on them to its end): the id present means committed.
+ * Absent, and the first anchor in MCAS key order unchanged, it is bumped
+ * ("fenced") so the lost write can never apply late — an MCAS acquires its
+ * locations in key order, so it can no longer succeed. If that cannot be
+ * told (too many changes since), the outcome is 'unknown'.
+ */
+import { InvalidArgumentError, McasContentionError, McasOutcomeUnknownError, compareKeys, mcas, type Store } from '@mcc/mcas';
+import { RECENT_BATCHES, type Anchor } from './anchor';
+import { isExternal, type Element } from './element';
+import type { DequeEngine } from './engine';
+import { buffersSize } from './engine';
+import { batchId as nextBatchId } from './ids';
+import { planBatch, type Operation, type Plan, type Side } from './plan';
+import { DequeRecords, type AnchorEntry } from './records';
+
+/** What to take from one deque: `count` values (fewer if it holds fewer) from one end. */
+export interface DequeTake {
+  readonly side: Side;
+  readonly count: number;
+}
+
+/** A value to push: a new one, or the value taken at `keep: [step, index]` (moved as it is stored: a large value keeps its item). */
+export type TransactValue = { readonly value: unknown } | { readonly keep: readonly [step: number, index: number] };
+
+/** Values to push onto one end of the deque of step `step`, in order (onto the left end one at a time, like `extendLeft`). */
+export interface TransactPush {
+  readonly step: number;
+  readonly side: Side;
+  readonly values: readonly TransactValue[];
+}
+
+export interface TransactDecision<R> {
+  readonly pushes: readonly TransactPush[];
+  /** Handed back with the outcome. */
+  readonly result: R;
+}
+
+export type TransactOutcome<R> =
+  | { readonly status: 'committed'; readonly taken: readonly (readonly unknown[])[]; readonly result: R }
+  | { readonly status: 'aborted' }
+  /** The reply was lost and re-reading could not tell: it may or may not have applied. */
+  | { readonly status: 'unknown'; readonly taken: readonly (readonly unknown[])[]; readonly result: R; readonly cause: unknown };
+
+/** One deque of a transaction, as deque.ts hands it over. */
+export interface TransactParticipant {
+  readonly records: DequeRecords;
+  readonly engine: DequeEngine;
+  /** Encodes new values as elements, large ones written to their own items first (nothing left behind if it throws). */
+  readonly elements: (values: readonly unknown[]) => Promise<Element[]>;
+  readonly take: DequeTake | undefined;
+}
+
+/** Attempts (anchors changed under us) before giving up: each failure was another client's success. */
+const MAX_ATTEMPTS = 1000;
+/** Largest back-off after a lost race, ms. */
+const MAX_BACKOFF_MS = 8;
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export async function transact<R>(
+  participants: readonly TransactParticipant[],
+  decide: (taken: readonly (readonly unknown[])[]) => TransactDecision<R> | undefined,
+): Promise<TransactOutcome<R>> {
+  validate(participants);
+  const store = participants[0]!.records.store;
+  const records = participants.map((participant) => participant.records);
+  let lostRaces = 0;
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const anchors = await DequeRecords.readAnchors(records);
+    const takes = await planTakes(participants, anchors);
+    if (takes === null) continue;
+    const taken = takes.map((elements, index) => elements.map((element) => valueOf(records[index]!, element)));
+    const decision = decide(taken);
+    if (decision === undefined) {
+      // Large values fetched for the takes are not needed any more.
+      takes.forEach((elements, step) => elements.forEach((element) => isExternal(element) && records[step]!.takeValue(element[1])));
+      return { status: 'aborted' };
+    }
+    const created: string[] = [];
+    const outcome = await commitAttempt(store, participants, anchors, takes, decision, created).catch(async (error: unknown) => {
+      dropItems(store, created);
+      throw error;
+    });
+    if (outcome === 'retry' || outcome === 'lost') {
+      dropItems(store, created);
+      // A lost race is another client's success on the same anchors: retrying at once mostly loses
+      // again. Full-jitter back-off spreads the contenders out (as mcasUpdate does).
+      if (outcome === 'lost') await sleep(Math.random() * Math.min(MAX_BACKOFF_MS, 2 ** lostRaces++ / 4));
+      continue;
+    }
+    if (outcome.status === 'not-applied') {
+      dropItems(store, created);
+      continue;
+    }
+    const result = { taken, result: decision.result };
+    if (outcome.status === 'unknown') return { status: 'unknown', ...result, cause: outcome.cause };
+    // Taken values not pushed back are gone for good: their large-value items with them.
+    const kept = new Set(decision.pushes.flatMap((push) => push.values.flatMap((value) => ('keep' in value ? [`${value.keep[0]}:${value.keep[1]}`] : []))));
+    takes.forEach((elements, step) => {
+      elements.forEach((element, index) => {
+        if (isExternal(element)) records[step]!.takeValue(element[1]);
+        if (isExternal(element) && !kept.has(`${step}:${index}`)) dropItems(store, [element[1]]);
+      });
+      records[step]!.deleteEmptiedChunks(outcome.plans[step]!.emptiedChunks);
+    });
+    return { status: 'committed', ...result };
+  }
+  throw new McasContentionError(records[0]!.keys.anchor, MAX_ATTEMPTS, `Deque.transact: the anchors kept changing for ${MAX_ATTEMPTS} attempts`);
+}
+
+function validate(participants: readonly TransactParticipant[]): void {
+  if (participants.length === 0) throw new InvalidArgumentError('Deque.transact needs at least one deque');
+  const anchors = new Set(participants.map((participant) => participant.records.keys.anchor));
+  if (anchors.size !== participants.length) throw new InvalidArgumentError('Deque.transact: each deque may appear once');
+  if (participants.some((participant) => participant.records.store !== participants[0]!.records.store)) {
+    throw new InvalidArgumentError('Deque.transact needs every deque on the same store');
+  }
+  for (const { take } of participants) {
+    if (take !== undefined && !(Number.isSafeInteger(take.count) && take.count >= 0)) throw new InvalidArgumentError(`Deque.transact: take count must be a non-negative integer, got ${String(take.count)}`);
+  }
+}
+
+function takeOperations(take: DequeTake | undefined): Operation[] {
+  return take === undefined ? [] : Array.from({ length: take.count }, () => ({ kind: 'pop' as const, side: take.side }));
+}
+
+function planOptions(participant: TransactParticipant, batchId: string): { batchId: string; flushBytes: number; sizeOf: typeof buffersSize } {
+  return { batchId, flushBytes: participant.engine.limits.flushBytes, sizeOf: buffersSize };
+}
+
+/** The elements each take would remove from the anchors as read; null if a record had to be fetched and the anchor was stale. */
+async function planTakes(participants: readonly TransactParticipant[], anchors: readonly AnchorEntry[]): Promise<Element[][] | null> {
+  const takes: Element[][] = [];
+  for (const [index, participant] of participants.entries()) {
+    const anchor = anchors[index]!;
+    for (;;) {
+      const plan = planBatch(anchor.value, takeOperations(participant.take), participant.records.cacheFor(anchor.cas), planOptions(participant, 'probe'));
+      if (plan.kind === 'ready') {
+        takes.push(plan.popped.filter((element): element is Element => element !== undefined));
+        break;
+      }
+      if (!(await participant.records.fetch(anchor, plan.chunks, plan.values))) return null;
+    }
+  }
+  return takes;
+}
+
+function valueOf(records: DequeRecords, element: Element): unknown {
+  return isExternal(element) ? records.peekValue(element[1]) : records.decodeInline(element[1]);
+}
+
+type Ready = Extract<Plan, { kind: 'ready' }>;
+type Attempt = 'retry' | 'lost' | { readonly status: 'applied'; readonly plans: readonly Ready[] } | { readonly status: 'not-applied' } | { readonly status: 'unknown'; readonly cause: unknown };
+
+/** Plans takes + pushes on each anchor, writes flushes, commits. `created` collects new large-value items (dropped by the caller unless committed). */
+async function commitAttempt(
+  store: Store,
+  participants: readonly TransactParticipant[],
+  anchors: readonly AnchorEntry[],
+  takes: readonly Element[][],
+  decision: TransactDecision<unknown>,
+  created: string[],
+): Promise<Attempt> {
+  const pushOperations: Operation[][] = participants.map(() => []);
+  for (const push of decision.pushes) {
+    if (!(Number.isSafeInteger(push.step) && push.step >= 0 && push.step < participants.length)) throw new InvalidArgumentError(`Deque.transact: push to unknown step ${String(push.step)}`);
+    pushOperations[push.step]!.push({ kind: 'push', side: push.side, elements: await elementsFor(participants[push.step]!, takes, push.values, created) });
+  }
+  const batchId = nextBatchId();
+  const plans: Ready[] = [];
+  for (const [index, participant] of participants.entries()) {
+    const anchor = anchors[index]!;
+    const operations = [...takeOperations(participant.take), ...pushOperations[index]!];
+    const plan = planBatch(anchor.value, operations, participant.records.cacheFor(anchor.cas), planOptions(participant, batchId));
+    // Same anchor, same cache: the takes plan as before, and pushes never need a fetch.
+    if (plan.kind === 'need') return 'retry';
+    plans.push(plan);
+  }
+  const written = await Promise.all(participants.map((participant, index) => participant.records.writeFlushes(anchors[index]!, plans[index]!.flushes)));
+  if (!written.every(Boolean)) return 'retry';
+  const updates = plans.flatMap((plan, index) => (plan.changed ? [[anchors[index]!, plan.anchor] as const] : []));
+  if (updates.length === 0) return { status: 'applied', plans };
+  try {
+    const applied = await mcas(store, updates);
+    for (const participant of participants) participant.engine.invalidate();
+    return applied ? { status: 'applied', plans } : 'lost';
+  } catch (error) {
+    for (const participant of participants) participant.engine.invalidate();
+    if (!isLostReply(error)) throw error;
+    const touched = updates.map(([anchor]) => anchor);
+    const resolved = await resolveLost(participants, touched, batchId).catch(() => 'unknown' as const);
+    if (resolved === 'applied') return { status: 'applied', plans };
+    if (resolved === 'not-applied') return { status: 'not-applied' };
+    return { status: 'unknown', cause: error };
+  }
+}
+
+/** The elements of one push: kept ones as taken, new ones encoded together (their large-value items recorded in `created`). */
+async function elementsFor(participant: TransactParticipant, takes: readonly Element[][], items: readonly TransactValue[], created: string[]): Promise<Element[]> {
+  const fresh = items.flatMap((item) => ('keep' in item ? [] : [item.value]));
+  const encoded = fresh.length === 0 ? [] : await participant.elements(fresh);
+  for (const element of encoded) if (isExternal(element)) created.push(element[1]);
+  let next = 0;
+  return items.map((item) => {
+    if (!('keep' in item)) return encoded[next++]!;
+    const [step, index] = item.keep;
+    const element = takes[step]?.[index];
+    if (element === undefined) throw new InvalidArgumentError(`Deque.transact: nothing was taken at [${step}, ${index}]`);
+    return element;
+  });
+}
+
+const LOST_REPLY_CODES: ReadonlySet<string> = new Set(['MCC_ERR_CONNECTION_CLOSED', 'MCC_ERR_TIMEOUT', 'MCC_ERR_CONNECTION', McasOutcomeUnknownError.code]);
+
+/** After these, a write may or may not have applied. */
+export function isLostReply(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && LOST_REPLY_CODES.has((error as { code?: unknown }).code as string);
+}
+
+/** Whether the write of batch `batchId` over the `touched` anchors applied; see the file comment. */
+async function resolveLost(participants: readonly TransactParticipant[], touched: readonly AnchorEntry[], batchId: string): Promise<'applied' | 'not-applied' | 'unknown'> {
+  const first = [...touched].sort((x, y) => compareKeys(x.key, y.key))[0]!;
+  const records = participants.map((participant) => participant.records);
+  const firstRecords = records.find((record) => record.keys.anchor === first.key)!;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+    const current = await DequeRecords.readAnchors(records).catch(() => null);
+    if (current === null) continue;
+    if (current.some((anchor) => anchor.value.o.includes(batchId))) return 'applied';
+    const now = current[records.indexOf(firstRecords)]!;
+    if (now.cas !== first.cas) {
+      // Changed by others; had ours applied, its id would still be in the window.
+      return now.value.s - first.value.s < RECENT_BATCHES ? 'not-applied' : 'unknown';
+    }
+    const fence: Anchor = { ...now.value, s: now.value.s + 1, o: [...now.value.o, nextBatchId()].slice(-RECENT_BATCHES) };
+    const fenced = await firstRecords.store.cas(now, fence, { kind: now.kind }).catch(() => null);
+    if (fenced !== null) return 'not-applied';
+  }
+  return 'unknown';
+}
+
+function dropItems(store: Store, keys: readonly string[]): void {
+  for (const key of keys) void store.deleteQuiet(key).catch(() => {});
+}

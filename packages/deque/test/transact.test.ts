@@ -1,0 +1,110 @@
+import { FaultProxy, useMemcached } from '@mcc/harness';
+import { Deque, InvalidArgumentError } from '../src';
+import { storeFactory } from './helpers';
+
+const cluster = useMemcached(3, { evictions: false });
+const stores = storeFactory();
+afterAll(() => stores.closeAll());
+
+describe('Deque.transact', () => {
+  it('takes, transforms and pushes across deques atomically, and keeps large values as stored', async () => {
+    const store = stores.open(cluster.addresses);
+    const source = await Deque.create<unknown>(store);
+    const target = await Deque.create<unknown>(store);
+    const big = 'b'.repeat(5000);
+    await source.extend([1, 2, big, 4]);
+    const outcome = await Deque.transact([{ deque: source, take: { side: 'left', count: 3 } }, { deque: target }], (taken) => ({
+      pushes: [
+        { step: 1, side: 'right', values: [{ value: (taken[0]![0] as number) * 10 }, { keep: [0, 2] }] },
+        { step: 0, side: 'right', values: [{ value: 'back' }] },
+      ],
+      result: taken[0]!.length,
+    }));
+    expect(outcome).toMatchObject({ status: 'committed', result: 3, taken: [[1, 2, big], []] });
+    expect(await source.range(0, -1)).toEqual([4, 'back']);
+    expect(await target.range(0, -1)).toEqual([10, big]);
+    expect(await target.pop()).toBe(big); // the kept item still exists
+  });
+
+  it('aborts without writing when decide says no, and takes fewer from a short deque', async () => {
+    const store = stores.open(cluster.addresses);
+    const deque = await Deque.create<number>(store);
+    await deque.extend([7, 8]);
+    const aborted = await Deque.transact([{ deque, take: { side: 'right', count: 5 } }], (taken) => {
+      expect(taken).toEqual([[8, 7]]);
+      return undefined;
+    });
+    expect(aborted.status).toBe('aborted');
+    expect(await deque.range(0, -1)).toEqual([7, 8]);
+  });
+
+  it('refuses bad steps before writing', async () => {
+    const deque = await Deque.create<number>(stores.open(cluster.addresses));
+    await expect(Deque.transact([{ deque }, { deque }], () => ({ pushes: [], result: 0 }))).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(Deque.transact([{ deque, take: { side: 'left', count: -1 } }], () => ({ pushes: [], result: 0 }))).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(Deque.transact([{ deque }], () => ({ pushes: [{ step: 3, side: 'left', values: [{ value: 1 }] }], result: 0 }))).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(Deque.transact([{ deque: {} as Deque<number> }], () => ({ pushes: [], result: 0 }))).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(Deque.exists({} as never, 'x')).rejects.toBeInstanceOf(InvalidArgumentError);
+    expect(await deque.length()).toBe(0);
+  });
+
+  it('conserves every value under concurrent transfers from many clients (conditional on what was seen)', async () => {
+    const name = `tx-${Date.now()}`;
+    const setup = stores.open(cluster.addresses);
+    const a = await Deque.create<number>(setup, `${name}-a`, { flushBytes: 128 });
+    const b = await Deque.create<number>(setup, `${name}-b`, { flushBytes: 128 });
+    await a.extend(Array.from({ length: 300 }, (_, i) => i));
+    const movedBy = await Promise.all(
+      Array.from({ length: 6 }, async () => {
+        const store = stores.open(cluster.addresses);
+        const from = Deque.bind<number>(store, `${name}-a`, { flushBytes: 128 });
+        const to = Deque.bind<number>(store, `${name}-b`, { flushBytes: 128 });
+        let moved = 0;
+        for (;;) {
+          const outcome = await Deque.transact([{ deque: from, take: { side: 'left', count: 4 } }, { deque: to }], (taken) =>
+            taken[0]!.length === 0 ? undefined : { pushes: [{ step: 1, side: 'right', values: taken[0]!.map((_, i) => ({ keep: [0, i] as const })) }], result: taken[0]!.length },
+          );
+          if (outcome.status !== 'committed') break;
+          moved += outcome.result;
+        }
+        return moved;
+      }),
+    );
+    expect(movedBy.reduce((x, y) => x + y, 0)).toBe(300);
+    expect(await a.length()).toBe(0);
+    const values = await b.range(0, -1);
+    expect([...values].sort((x, y) => x - y)).toEqual(Array.from({ length: 300 }, (_, i) => i));
+    // Each batch of 4 stayed together and in order.
+    for (let i = 0; i < values.length; i += 4) expect(values.slice(i, i + 4)).toEqual(values.slice(i, i + 4).map((_, k) => values[i]! + k));
+  });
+});
+
+describe('Deque.transact with a lost reply', () => {
+  const server = useMemcached(1, { evictions: false });
+  let proxy: FaultProxy;
+  beforeAll(async () => (proxy = await FaultProxy.start(server.addresses[0]!)));
+  afterAll(() => proxy.close());
+
+  it('learns that a CAS whose reply was lost applied (its batch id is in the anchor)', async () => {
+    const store = stores.open([proxy.address], { requestTimeoutMs: 1000 });
+    const deque = await Deque.create<string>(store);
+    await deque.extend(['x', 'y']);
+    let sent = 0;
+    let decisions = 0;
+    const pending = Deque.transact([{ deque, take: { side: 'left', count: 1 } }], (taken) => {
+      // The anchor is read: lose the reply to the CAS that follows.
+      decisions++;
+      proxy.setMode('drop-responses');
+      sent = proxy.bytesToServer;
+      return { pushes: [{ step: 0, side: 'right', values: [{ value: `${taken[0]![0] as string}!` }] }], result: null };
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await proxy.waitForBytesToServer(sent + 24);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    proxy.setMode('pass');
+    proxy.dropConnections();
+    expect((await pending).status).toBe('committed');
+    expect(decisions).toBe(1);
+    expect(await deque.range(0, -1)).toEqual(['y', 'x!']);
+  });
+});

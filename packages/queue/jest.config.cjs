@@ -1,0 +1,2 @@
+/** Unit tests beside the sources, integration tests against real memcached in test/. */
+module.exports = require('../../jest.preset.cjs');

@@ -1,0 +1,44 @@
+import { useMemcached } from '@mcc/harness';
+import { WorkQueue } from '../src';
+import { storeFactory, writesDuring } from './helpers';
+
+const server = useMemcached(1, { evictions: false });
+const stores = storeFactory();
+afterAll(() => stores.closeAll());
+
+describe('round trips (one server: a socket write is a round trip)', () => {
+  it('push 2 (1 when no claim of this process changed ready since), claim 6 plus at most 3 for the sweeps it runs, ack 1', async () => {
+    const store = stores.open(server.addresses);
+    const q = await WorkQueue.create<number>(store, `rt-${process.pid}-${Date.now()}`, { leaseMs: 30_000 });
+    await q.push(0);
+    await (await q.claim())!.ack(); // warm: settings read, anchors cached
+    const pushes: number[] = [];
+    const claims: number[] = [];
+    const acks: number[] = [];
+    for (let i = 1; i <= 30; i++) {
+      pushes.push(await writesDuring(store, () => q.push(i)));
+      let job: Awaited<ReturnType<typeof q.claim>>;
+      claims.push(await writesDuring(store, async () => (job = await q.claim())));
+      expect(job!.value).toBe(i);
+      acks.push(await writesDuring(store, () => job!.ack()));
+    }
+    // A push right after this process's claim re-reads ready's anchor (the claim's MCAS changed it): 2.
+    expect(Math.max(...pushes)).toBe(2);
+    expect(Math.max(...acks)).toBe(1);
+    // Read both anchors, then a 2-location MCAS (add descriptor, 2 acquires, decide, release) = 6.
+    expect(Math.min(...claims)).toBe(6);
+    expect(Math.max(...claims)).toBeLessThanOrEqual(9);
+  });
+
+  it('8 concurrent claims share one transaction', async () => {
+    const store = stores.open(server.addresses);
+    const q = await WorkQueue.create<number>(store, `rt8-${process.pid}-${Date.now()}`, { leaseMs: 30_000 });
+    await q.pushMany(Array.from({ length: 7 }, (_, i) => i));
+    await (await q.claim())!.ack();
+    const pushes = await writesDuring(store, () => q.pushMany([100]).then(() => q.push(101)));
+    expect(pushes).toBe(3); // the first re-reads the anchor, the second uses the one the first wrote
+    const writes = await writesDuring(store, () => Promise.all(Array.from({ length: 8 }, () => q.claim())));
+    expect(writes).toBeLessThanOrEqual(9);
+    expect(await q.stats()).toMatchObject({ ready: 0, inFlight: 8 });
+  });
+});
