@@ -136,7 +136,7 @@ export class FaultProxy {
     return this.#bytesToClient;
   }
 
-  /** Delays each forwarded chunk by `ms` in both directions (order is kept); 0 = none. */
+  /** Delays each forwarded chunk by `ms` in both directions (order is kept; fractions of a ms are kept too, see precise-delay.ts); 0 = none. */
   setDelay(ms: number): void {
     if (!(ms >= 0)) throw new RangeError(`delay must be >= 0, got ${ms}`);
     this.#delayMs = ms;

@@ -1,5 +1,6 @@
 import { type Socket, connect } from 'node:net';
 import type { HostPort } from './address';
+import { afterDelay } from './precise-delay';
 import { nextImmediate, setTimeout } from './real-timers';
 
 /** How a {@link FaultProxy} treats traffic; see FaultProxy.setMode. */
@@ -50,10 +51,10 @@ class Lane {
     const chunk: QueuedChunk = { data, ready: this.policy.delayMs <= 0 };
     this.#queue.push(chunk);
     if (!chunk.ready) {
-      setTimeout(() => {
+      afterDelay(this.policy.delayMs, () => {
         chunk.ready = true;
         this.pump();
-      }, this.policy.delayMs);
+      }, setTimeout);
     }
     this.pump();
   }
