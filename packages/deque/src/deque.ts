@@ -10,7 +10,7 @@
 import { CasUnsupportedError, InvalidArgumentError, RecordKind, mcas, type Store } from '@mcc/mcas';
 import { emptyAnchor, type Anchor } from './anchor';
 import { externalElement, inlineElement, isExternal, type Element } from './element';
-import { DequeEngine } from './engine';
+import { DequeEngine, type DequeStats } from './engine';
 import { buffersSize } from './engine';
 import { DequeExistsError, DequeOutcomeUnknownError } from './errors';
 import { batchId, randomId } from './ids';
@@ -99,6 +99,11 @@ export class Deque<T = unknown> {
   /** A handle on an existing deque, without I/O; the first operation rejects with DequeNotFoundError if it does not exist. */
   static bind<T = unknown>(store: Store, name: string, options: DequeOptions = {}): Deque<T> {
     return new Deque<T>(store, name, options);
+  }
+
+  /** This process's counters for the deque (shared by every handle on it in this process): operations, anchor CASes sent and lost. */
+  get stats(): Readonly<DequeStats> {
+    return { ...this.#engine.stats };
   }
 
   /** Pushes onto the right end. */

@@ -44,10 +44,21 @@ export interface EngineLimits {
 
 type Ready = Extract<Plan, { kind: 'ready' }>;
 
+/** Counters of one deque's engine in this process (for benchmarks and diagnostics). */
+export interface DequeStats {
+  /** Operations completed (each push, pop, move). */
+  operations: number;
+  /** Anchor CASes sent. */
+  casAttempts: number;
+  /** Anchor CASes that lost to another process's change. */
+  casFailures: number;
+}
+
 export class DequeEngine {
   #anchor: AnchorEntry | null = null;
   readonly #queue: Pending[] = [];
   #running = false;
+  readonly stats: DequeStats = { operations: 0, casAttempts: 0, casFailures: 0 };
 
   constructor(
     readonly records: DequeRecords,
@@ -131,8 +142,10 @@ export class DequeEngine {
         this.#anchor = null;
         continue;
       }
+      this.stats.casAttempts++;
       const next = await this.#casAnchor(anchor, plan, batch.slice(0, size), batchId);
       if (next === null) {
+        this.stats.casFailures++;
         this.#anchor = await records.readAnchor();
         fresh = true;
         continue;
@@ -195,6 +208,7 @@ export class DequeEngine {
   }
 
   #settle(batch: readonly Pending[], plan: Ready): void {
+    this.stats.operations += batch.length;
     batch.forEach((pending, index) => {
       const element = plan.popped[index];
       pending.resolve(element === undefined ? undefined : this.#valueOf(element, true));

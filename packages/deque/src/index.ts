@@ -7,6 +7,7 @@
  */
 export { Deque, type DequeOptions, type WaitOptions, type MoveOptions } from './deque';
 export type { Side } from './plan';
+export type { DequeStats } from './engine';
 export { inspectDeque, type DequeReport, type DequeProblem } from './inspect';
 export { DequeExistsError, DequeNotFoundError, DequeCorruptedError, DequeOutcomeUnknownError } from './errors';
 export {

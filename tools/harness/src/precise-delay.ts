@@ -15,6 +15,14 @@
 import { Worker } from 'node:worker_threads';
 import { setImmediate } from './real-timers';
 
+/**
+ * Waking the thread, posting to the main thread and running the callback
+ * take about this long (measured here: ~0.1 ms of 0.35 ms for a 0.25 ms
+ * delay): callbacks due within it run now, so delays come out close to the
+ * asked value on average instead of always longer.
+ */
+const WAKE_UP_MS = 0.1;
+
 interface Pending {
   readonly due: number;
   readonly run: () => void;
@@ -61,16 +69,16 @@ class PreciseTimer {
     let index = this.#queue.length;
     while (index > 0 && this.#queue[index - 1]!.due > due) index--;
     this.#queue.splice(index, 0, { due, run });
-    if (index === 0) this.#arm(due);
+    if (index === 0) this.#arm(due - WAKE_UP_MS);
   }
 
   #fire(): void {
     const now = nowMs();
     let count = 0;
-    while (count < this.#queue.length && this.#queue[count]!.due <= now) count++;
+    while (count < this.#queue.length && this.#queue[count]!.due <= now + WAKE_UP_MS) count++;
     const due = this.#queue.splice(0, count);
     const next = this.#queue[0];
-    this.#arm(next === undefined ? 0 : next.due);
+    this.#arm(next === undefined ? 0 : next.due - WAKE_UP_MS);
     // Each in its own immediate, as timers run: microtasks (a proxy lane's
     // end-of-pump) settle between one callback and the next.
     for (const pending of due) setImmediate(pending.run);

@@ -29,22 +29,22 @@
  * the path), run against the same memcached before the cells.
  *
  * This file is also the worker of the 4-process cells: forked with
- * `--deque-bench-worker`, it runs the loops it is told to over IPC.
+ * `--deque-bench-worker`, it runs the loops it is told to over IPC
+ * (`worker-pool.ts`); Redis is started by `redis-server.ts`.
  */
 import { connect, Deque, type Store } from '@mcc/deque';
-import { freePort, WATCHDOG_SCRIPT } from '@mcc/harness';
-import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import Redis from 'ioredis';
 import { compareInRounds, summarize, type Measurement, type Summary } from '../compare';
-import { Histogram } from '../histogram';
 import { payload } from '../payloads';
+import { redisClientVersion, startRedisIfPossible, type RedisServer } from '../redis-server';
 import { formatCount, formatPerOp, formatRatio, type Table } from '../report';
 import { runClosedLoop } from '../runner';
 import type { Suite, SuiteContext, SuiteReport } from '../suite';
+import { serveWorker, toRoundResult, WorkerPool } from '../worker-pool';
 
 const VALUE_BYTES = 100;
 const MODES = ['fifo', 'lifo'] as const;
@@ -63,9 +63,6 @@ const CONFIGS: readonly Config[] = [
   { label: '4 processes × 16', processes: 4, callers: 16 },
 ];
 const WORKER_FLAG = '--deque-bench-worker';
-const REDIS_START_TIMEOUT_MS = 10_000;
-/** How far ahead of now the workers of a multi-process round are told to start together. */
-const ROUND_LEAD_MS = 100;
 
 // ---------------------------------------------------------------- the pattern
 
@@ -126,223 +123,35 @@ async function runRound(pair: Pair, spec: RoundSpec, store: Store | null, signal
 
 // ---------------------------------------------------------------- workers (4 processes × 16)
 
-type ToWorker = { type: 'init'; memcached: string; redisPort: number | null } | ({ type: 'run'; id: number; startAt: number } & RoundSpec) | { type: 'exit' };
-
-interface WorkerResult {
-  type: 'result';
-  id: number;
-  operations: number;
-  elapsedMs: number;
-  cpuMicros: number;
-  cpuSystemMicros: number;
-  requests: number | null;
-  writes: number | null;
-  error?: string;
+interface WorkerConnection {
+  store: Store;
+  redis: Redis | null;
+  value: Buffer;
 }
-type FromWorker = { type: 'ready' } | WorkerResult;
 
-async function workerMain(): Promise<void> {
-  let store: Store | null = null;
-  let redis: Redis | null = null;
-  const value = payload(VALUE_BYTES);
-  process.once('disconnect', () => process.exit(0)); // the bench is gone: never linger
-  process.on('message', (message: ToWorker) => {
-    void (async () => {
-      if (message.type === 'init') {
-        store = connect([message.memcached]);
-        await store.client.version();
-        if (message.redisPort !== null) {
-          redis = new Redis({ host: '127.0.0.1', port: message.redisPort, maxRetriesPerRequest: 1 });
-          await redis.ping();
-        }
-        process.send?.({ type: 'ready' } satisfies FromWorker);
-        return;
+function serveDequeWorker(): void {
+  serveWorker<RoundSpec, WorkerConnection>('deque bench', {
+    async connect(targets) {
+      const store = connect([targets.memcached]);
+      await store.client.version();
+      let redis: Redis | null = null;
+      if (targets.redisPort !== null) {
+        redis = new Redis({ host: '127.0.0.1', port: targets.redisPort, maxRetriesPerRequest: 1 });
+        await redis.ping();
       }
-      if (message.type === 'exit') {
-        await Promise.allSettled([store?.close(), redis?.quit()]);
-        process.exit(0);
-      }
-      const reply: WorkerResult = { type: 'result', id: message.id, operations: 0, elapsedMs: 0, cpuMicros: 0, cpuSystemMicros: 0, requests: null, writes: null };
-      try {
-        let pair: Pair;
-        if (message.subject === 'mcc') pair = mccPair(Deque.bind<Buffer>(store!, message.key), message.mode, value);
-        else if (redis !== null) pair = redisPair(redis, message.key, message.mode, value);
-        else throw new Error('no Redis in this worker');
-        await sleep(Math.max(0, message.startAt - Date.now()));
-        const measured = await runRound(pair, message, message.subject === 'mcc' ? store : null);
-        Object.assign(reply, {
-          operations: measured.operations,
-          elapsedMs: measured.elapsedMs,
-          cpuMicros: measured.cpuMicros,
-          cpuSystemMicros: measured.cpuSystemMicros,
-          requests: measured.requests,
-          writes: measured.writes,
-        });
-      } catch (error) {
-        reply.error = error instanceof Error ? (error.stack ?? error.message) : String(error);
-      }
-      process.send?.(reply);
-    })().catch((error: unknown) => {
-      process.stderr.write(`deque bench worker: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-      process.exit(1);
-    });
+      return { store, redis, value: payload(VALUE_BYTES) };
+    },
+    async round({ store, redis, value }, spec) {
+      let pair: Pair;
+      if (spec.subject === 'mcc') pair = mccPair(Deque.bind<Buffer>(store, spec.key), spec.mode, value);
+      else if (redis !== null) pair = redisPair(redis, spec.key, spec.mode, value);
+      else throw new Error('no Redis in this worker');
+      return toRoundResult(await runRound(pair, spec, spec.subject === 'mcc' ? store : null));
+    },
+    async close({ store, redis }) {
+      await Promise.allSettled([store.close(), redis?.quit()]);
+    },
   });
-}
-
-class WorkerPool {
-  readonly #children: ChildProcess[];
-  #nextId = 0;
-
-  private constructor(children: ChildProcess[]) {
-    this.#children = children;
-  }
-
-  static async start(count: number, memcached: string, redisPort: number | null): Promise<WorkerPool> {
-    const children = Array.from({ length: count }, () => fork(__filename, [WORKER_FLAG], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
-    const pool = new WorkerPool(children);
-    try {
-      await Promise.all(children.map((child) => pool.#request(child, { type: 'init', memcached, redisPort }, (message) => message.type === 'ready')));
-    } catch (error) {
-      pool.stop();
-      throw error;
-    }
-    return pool;
-  }
-
-  /** One round on every worker at once (they start together); their counts summed. */
-  async run(spec: RoundSpec): Promise<Measurement> {
-    const startAt = Date.now() + ROUND_LEAD_MS;
-    const results = await Promise.all(
-      this.#children.map((child) => {
-        const id = this.#nextId++;
-        return this.#request(child, { type: 'run', id, startAt, ...spec }, (message) => message.type === 'result' && message.id === id) as Promise<WorkerResult>;
-      }),
-    );
-    const failed = results.find((result) => result.error !== undefined);
-    if (failed !== undefined) throw new Error(`a worker failed: ${failed.error}`);
-    const sum = (pick: (result: WorkerResult) => number): number => results.reduce((total, result) => total + pick(result), 0);
-    const nullableSum = (pick: (result: WorkerResult) => number | null): number | null =>
-      results.some((result) => pick(result) === null) ? null : sum((result) => pick(result)!);
-    return {
-      operations: sum((result) => result.operations),
-      // The windows ran side by side: their mean length is the cell's time.
-      elapsedMs: sum((result) => result.elapsedMs) / results.length,
-      latency: new Histogram(),
-      cpuMicros: sum((result) => result.cpuMicros),
-      cpuSystemMicros: sum((result) => result.cpuSystemMicros),
-      requests: nullableSum((result) => result.requests),
-      writes: nullableSum((result) => result.writes),
-    };
-  }
-
-  stop(): void {
-    for (const child of this.#children) {
-      if (child.connected) child.send({ type: 'exit' } satisfies ToWorker);
-      const timer = setTimeout(() => child.kill('SIGKILL'), 2000);
-      timer.unref();
-      child.once('exit', () => clearTimeout(timer));
-    }
-  }
-
-  #request(child: ChildProcess, message: ToWorker, matches: (reply: FromWorker) => boolean): Promise<FromWorker> {
-    return new Promise((resolve, reject) => {
-      const onMessage = (reply: FromWorker): void => {
-        if (!matches(reply)) return;
-        cleanup();
-        resolve(reply);
-      };
-      const onExit = (code: number | null): void => {
-        cleanup();
-        reject(new Error(`a deque bench worker exited (code ${code})`));
-      };
-      const cleanup = (): void => {
-        child.off('message', onMessage);
-        child.off('exit', onExit);
-      };
-      child.on('message', onMessage);
-      child.once('exit', onExit);
-      child.send(message);
-    });
-  }
-}
-
-// ---------------------------------------------------------------- Redis server
-
-interface RedisServer {
-  readonly port: number;
-  readonly version: string;
-  stop(): Promise<void>;
-}
-
-function findRedisServer(): string | null {
-  for (const dir of (process.env['PATH'] ?? '').split(':').concat(['/usr/bin', '/usr/local/bin'])) {
-    if (dir !== '' && existsSync(path.join(dir, 'redis-server'))) return path.join(dir, 'redis-server');
-  }
-  return null;
-}
-
-/** redis-server, installed with apt-get if missing (as root only); null with a reason when impossible. */
-function ensureRedisServer(progress: (message: string) => void): { bin: string } | { skip: string } {
-  const found = findRedisServer();
-  if (found !== null) return { bin: found };
-  if (process.getuid?.() !== 0) return { skip: 'redis-server is not installed (install it with `apt-get install -y redis-server` for the Redis column)' };
-  progress('redis-server missing: apt-get install -y redis-server');
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const install = (): boolean => spawnSync('apt-get', ['install', '-y', '-qq', 'redis-server'], { env, stdio: 'ignore', timeout: 300_000 }).status === 0;
-  if (!install()) {
-    spawnSync('apt-get', ['update', '-qq'], { env, stdio: 'ignore', timeout: 300_000 });
-    install();
-  }
-  const bin = findRedisServer();
-  return bin === null ? { skip: '`apt-get install -y redis-server` failed, so the Redis column is skipped' } : { bin };
-}
-
-/** Starts `redis-server` on a free loopback port under the harness's watchdog wrapper. */
-async function startRedis(bin: string): Promise<RedisServer> {
-  const port = await freePort();
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--protected-mode', 'yes'];
-  const child = spawn('/bin/sh', ['-c', WATCHDOG_SCRIPT, 'mcc-redis-watchdog', bin, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-  child.stdin.on('error', () => undefined);
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const pid = await new Promise<number>((resolve, reject) => {
-    let text = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      text += chunk.toString();
-      const line = text.split('\n')[0];
-      if (text.includes('\n') && Number(line) > 0) resolve(Number(line));
-    });
-    void exited.then(() => reject(new Error(`redis-server exited at start: ${stderr.trim()}`)));
-  });
-  const stop = async (): Promise<void> => {
-    try {
-      process.kill(pid, 'SIGTERM');
-    } catch {
-      // already gone
-    }
-    const timer = setTimeout(() => child.stdin.destroy(), 5000); // the watchdog then SIGKILLs it
-    await exited;
-    clearTimeout(timer);
-  };
-  const deadline = Date.now() + REDIS_START_TIMEOUT_MS;
-  for (;;) {
-    const probe = new Redis({ host: '127.0.0.1', port, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
-    probe.on('error', () => undefined);
-    try {
-      await probe.connect();
-      const info = await probe.info('server');
-      probe.disconnect();
-      return { port, version: /redis_version:(\S+)/.exec(info)?.[1] ?? '?', stop };
-    } catch (error) {
-      probe.disconnect();
-      if (Date.now() > deadline) {
-        await stop();
-        throw new Error(`redis-server did not answer on port ${port} within ${REDIS_START_TIMEOUT_MS} ms: ${(error as Error).message} ${stderr.trim()}`);
-      }
-      await sleep(50);
-    }
-  }
 }
 
 // ---------------------------------------------------------------- the Python original
@@ -477,7 +286,7 @@ async function measureCell(
   cellIndex: number,
   mode: Mode,
   config: Config,
-  resources: { store: Store; redis: Redis | null; redisServer: RedisServer | null; pool: WorkerPool | null; value: Buffer },
+  resources: { store: Store; redis: Redis | null; redisServer: RedisServer | null; pool: WorkerPool<RoundSpec> | null; value: Buffer },
 ): Promise<CellResult> {
   const { store, redis, pool, value } = resources;
   const stamp = `${Date.now().toString(36)}-${cellIndex}`;
@@ -594,28 +403,18 @@ async function run(context: SuiteContext): Promise<SuiteReport> {
   }
   context.signal.throwIfAborted();
 
-  let redisServer: RedisServer | null = null;
-  const found = ensureRedisServer(context.progress);
-  if ('skip' in found) notes.push(`Redis column skipped: ${found.skip}.`);
-  else {
-    try {
-      redisServer = await startRedis(found.bin);
-      context.progress(`redis-server ${redisServer.version} at 127.0.0.1:${redisServer.port} (started for this run)`);
-    } catch (error) {
-      notes.push(`Redis column skipped: ${(error as Error).message}`);
-    }
-  }
+  const redisServer = await startRedisIfPossible(context.progress, notes);
 
   const store = connect([memcached]);
   let redis: Redis | null = null;
-  let pool: WorkerPool | null = null;
+  let pool: WorkerPool<RoundSpec> | null = null;
   try {
     if (redisServer !== null) {
       redis = new Redis({ host: '127.0.0.1', port: redisServer.port, maxRetriesPerRequest: 1 });
       await redis.ping();
     }
     await store.client.version();
-    pool = await WorkerPool.start(4, memcached, redisServer?.port ?? null);
+    pool = await WorkerPool.start<RoundSpec>(__filename, WORKER_FLAG, 4, { memcached, redisPort: redisServer?.port ?? null });
     const value = payload(VALUE_BYTES);
     const cells: CellResult[] = [];
     let cellIndex = 0;
@@ -630,7 +429,7 @@ async function run(context: SuiteContext): Promise<SuiteReport> {
     if (seed !== null) notes.push(`Seed (Python original, ${path.basename(script!)}, same memcached, ${context.settings.seconds} s): single process ${formatCount(seed.single)} ops/s (append + popleft alternating); 2 appending + 2 popleft processes ${formatCount(seed.fourProcesses)} ops/s (${seed.check})${seed.crashes.length === 0 ? '' : `; it took ${seed.crashes.length + 1} runs: the 4-process part of ${seed.crashes.length} crashed (${[...new Set(seed.crashes.map((crash) => crash.replace(/: [0-9a-f]{32}$/, '')))].join('; ')}) — a race in seed_deque.py's push, which re-loads its new node after a popleft may have deleted it`}.`);
     notes.push(
       ...targets.map((t) => `Target ${t.name} ${t.requirement}: ${formatCount(t.measured ?? NaN)} vs ${t.threshold === null ? 'no baseline' : formatCount(t.threshold)} → ${t.pass === null ? 'not evaluated' : t.pass ? 'PASS' : 'FAIL'}.`),
-      `Pattern: every caller pushes ${VALUE_BYTES} B onto the right, then pops (left for FIFO, right for LIFO), in a closed loop; an op is one push or one pop. mcc: append + popLeft/pop; Redis: RPUSH + LPOP/RPOP through one ioredis ${redisVersionOfClient()} connection per process (default options). Pops never find the deque empty (checked), and it ends empty.`,
+      `Pattern: every caller pushes ${VALUE_BYTES} B onto the right, then pops (left for FIFO, right for LIFO), in a closed loop; an op is one push or one pop. mcc: append + popLeft/pop; Redis: RPUSH + LPOP/RPOP through one ioredis ${redisClientVersion()} connection per process (default options). Pops never find the deque empty (checked), and it ends empty.`,
       'RT/op = mcc client socket writes / ops (one server: a write is a round trip); "4 processes × 16": forked workers on one deque, their counts summed. CPU µs/op is the client processes\' user + system CPU per op (memcached\'s and redis-server\'s own CPU not included).',
       `Node ${process.version}; ${os.cpus().length} CPUs; ${context.settings.seconds} s per subject and cell in ${context.settings.rounds} alternating rounds (${context.settings.warmupSeconds} s warm-up each); ${redisServer === null ? 'no Redis' : `redis-server ${redisServer.version} (--save '' --appendonly no)`}; 1-minute load average ${loadBefore.toFixed(2)} before, ${loadAfter.toFixed(2)} after.`,
     );
@@ -648,15 +447,6 @@ async function run(context: SuiteContext): Promise<SuiteReport> {
   }
 }
 
-function redisVersionOfClient(): string {
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return (require('ioredis/package.json') as { version: string }).version;
-  } catch {
-    return '5';
-  }
-}
-
 export const suite: Suite = {
   name: 'deque',
   description: "@mcc/deque push+pop ops/s and round trips (1, 8, 64 callers; 4 processes × 16) vs a Redis list and the Python original; targets checked",
@@ -665,4 +455,4 @@ export const suite: Suite = {
   run,
 };
 
-if (require.main === module && process.argv[2] === WORKER_FLAG) void workerMain();
+if (require.main === module && process.argv[2] === WORKER_FLAG) serveDequeWorker();
