@@ -1,7 +1,7 @@
 import { emptyAnchor, hasChunks, type Anchor } from './anchor';
 import type { Chunk } from './chunk';
 import { externalElement, inlineElement as inlineBytes, isExternal, type Element } from './element';
-import { buffersSize } from './engine';
+import { buffersSize } from './prepare';
 
 const inlineElement = (value: unknown): Element => inlineBytes(Buffer.from(JSON.stringify(value)));
 const inlineValue = (bytes: Uint8Array): unknown => JSON.parse(Buffer.from(bytes).toString());
