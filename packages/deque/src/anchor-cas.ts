@@ -42,7 +42,10 @@ function casOptions(anchor: AnchorEntry): { kind: number } {
  */
 export async function casAnchor(records: DequeRecords, anchor: AnchorEntry, next: Anchor, batchId: string, readBehind: boolean): Promise<CasOutcome> {
   const written = records.store.cas(anchor, next, casOptions(anchor));
-  const behind = readBehind ? records.readAnchor() : null;
+  // The CAS reaches the connection's queue a few microtasks from now and its flush runs
+  // in a later immediate: an immediate queued now runs between the two, so the get is
+  // written right behind the CAS, in the same flush.
+  const behind = readBehind ? new Promise<void>((resolve) => setImmediate(resolve)).then(() => records.readAnchor()) : null;
   behind?.catch(() => undefined); // only looked at after a refusal
   let entry: AnchorEntry | null;
   try {

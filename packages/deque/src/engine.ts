@@ -73,11 +73,16 @@ export interface DequeStats {
 /** Back-off ceilings: first loss ≈ one CAS round trip, never more than this. */
 const BACKOFF_MAX_MS = 50;
 const INITIAL_ROUND_TRIP_MS = 0.1;
+/** Read the anchor behind every CAS while a loss was this recent (in CASes): contention comes in runs. */
+const READ_BEHIND_AFTER_LOSS = 16;
+/** Waits below this are a yield, not a timer (see `pause`). */
+const TIMER_TICK_MS = 0.5;
 
 export class DequeEngine {
   #anchor: AnchorEntry | null = null;
   readonly #queue: Pending[] = [];
   #running = false;
+  #casesSinceLoss = READ_BEHIND_AFTER_LOSS;
   readonly stats: DequeStats = { operations: 0, casAttempts: 0, casFailures: 0 };
   readonly backoff = new Backoff({ unitMs: INITIAL_ROUND_TRIP_MS, maxMs: BACKOFF_MAX_MS });
 
@@ -173,9 +178,10 @@ export class DequeEngine {
       }
       this.stats.casAttempts++;
       const started = performance.now();
-      const outcome = await casAnchor(records, anchor, plan.anchor, batchId, this.backoff.level > 0);
+      const outcome = await casAnchor(records, anchor, plan.anchor, batchId, this.#casesSinceLoss < READ_BEHIND_AFTER_LOSS);
       if (outcome.applied === 'unknown') return [...this.#outcomeUnknown(plan, batch.slice(0, size), outcome.cause), ...batch.slice(size)];
       if (outcome.applied) {
+        this.#casesSinceLoss++;
         this.backoff.unitMs = 0.8 * this.backoff.unitMs + 0.2 * (performance.now() - started);
         this.backoff.success();
         this.#anchor = outcome.entry;
@@ -184,14 +190,14 @@ export class DequeEngine {
         return batch.slice(size);
       }
       this.stats.casFailures++;
+      this.#casesSinceLoss = 0;
       const wait = this.backoff.failure();
-      fresh = outcome.current !== null;
-      this.#anchor = outcome.current;
-      if (wait >= this.backoff.unitMs / 2 || outcome.current === null) {
-        // Spread out: the anchor read behind the CAS would be old by the time we retry.
-        await pause(wait);
-        this.#anchor = null;
-      }
+      await pause(wait);
+      // A wait below a timer tick is only a yield: the anchor read behind the CAS is still
+      // news. After a real wait it is old: read again.
+      const current = wait < TIMER_TICK_MS ? outcome.current : null;
+      fresh = current !== null;
+      this.#anchor = current;
     }
   }
 
