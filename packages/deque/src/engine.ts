@@ -84,7 +84,7 @@ export class DequeEngine {
   #running = false;
   #casesSinceLoss = READ_BEHIND_AFTER_LOSS;
   readonly stats: DequeStats = { operations: 0, casAttempts: 0, casFailures: 0 };
-  readonly backoff = new Backoff({ unitMs: INITIAL_ROUND_TRIP_MS, maxMs: BACKOFF_MAX_MS });
+  readonly backoff = new Backoff({ unitMs: INITIAL_ROUND_TRIP_MS, maxMs: BACKOFF_MAX_MS, immediateRetries: 1 });
 
   constructor(
     readonly records: DequeRecords,

@@ -81,9 +81,8 @@ describe('a lost anchor CAS', () => {
     }
     expect(deque.stats.casFailures).toBe(pushes);
     // Without the read behind the CAS: refused CAS, read, CAS = 3 round trips per push.
-    // With it: the first loss pays the read, later ones 2 (a few timer-length waits under load re-read).
-    expect(writes).toBeGreaterThanOrEqual(3 + 2 * (pushes - 1));
-    expect(writes).toBeLessThanOrEqual(3 + 2 * (pushes - 1) + 5);
+    // With it: the first loss pays the read, later ones 2 (an isolated loss is retried at once).
+    expect(writes).toBe(3 + 2 * (pushes - 1));
     const values: number[] = [];
     for (let value = await deque.popLeft(); value !== undefined; value = await deque.popLeft()) values.push(value);
     expect(values.sort((a, b) => a - b)).toEqual(Array.from({ length: 2 * pushes + 1 }, (_, index) => index - pushes));

@@ -28,6 +28,15 @@ describe('Backoff', () => {
     expect(waits.size).toBeGreaterThan(15);
   });
 
+  it('retries the first losses of a run at once when asked to', () => {
+    const backoff = new Backoff({ unitMs: 4, maxMs: 100, immediateRetries: 1 });
+    expect(backoff.failure()).toBe(0);
+    expect(backoff.failure()).toBeLessThanOrEqual(4);
+    backoff.success();
+    backoff.success();
+    expect(backoff.failure()).toBe(0);
+  });
+
   it('follows a new unit and ignores nonsense', () => {
     const backoff = new Backoff({ unitMs: 1, maxMs: 100 });
     backoff.unitMs = 0.3;

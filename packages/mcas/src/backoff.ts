@@ -26,6 +26,12 @@ export interface BackoffOptions {
   readonly maxMs: number;
   /** Level after which the ceiling stops growing (guards 2^level). Default 16. */
   readonly maxLevel?: number;
+  /**
+   * Losses in a run (from level 0) retried at once, before waits begin.
+   * Default 0. An isolated loss is common and cheap to retry when the fresh
+   * state came back with it (the deque reads its anchor behind the CAS).
+   */
+  readonly immediateRetries?: number;
 }
 
 /** Waits shorter than this are a yield to the event loop, not a timer (timers have 1 ms granularity). */
@@ -36,11 +42,13 @@ export class Backoff {
   #unitMs: number;
   readonly #maxMs: number;
   readonly #maxLevel: number;
+  readonly #immediate: number;
 
   constructor(options: BackoffOptions) {
     this.#unitMs = options.unitMs;
     this.#maxMs = options.maxMs;
     this.#maxLevel = options.maxLevel ?? 16;
+    this.#immediate = options.immediateRetries ?? 0;
   }
 
   /** Recent contention: 0 when the last races were won. */
@@ -59,8 +67,9 @@ export class Backoff {
 
   /** A race was lost: raises the level and returns how long to wait before the next attempt, in ms. */
   failure(): number {
-    this.#level = Math.min(this.#level + 1, this.#maxLevel);
-    const ceiling = Math.min(this.#maxMs, this.#unitMs * 2 ** (this.#level - 1));
+    this.#level = Math.min(this.#level + 1, this.#maxLevel + this.#immediate);
+    if (this.#level <= this.#immediate) return 0;
+    const ceiling = Math.min(this.#maxMs, this.#unitMs * 2 ** (this.#level - this.#immediate - 1));
     return Math.random() * ceiling;
   }
 
