@@ -41,7 +41,12 @@ describe('one deque, 3 clients × 2 callers, replies cut, torn or stalled at ran
     const addresses = proxies.map((proxy) => proxy.address);
     const name = `lin-faults-${seed}-${Date.now()}`;
     await Deque.create(stores.open(addresses), name, OPTIONS);
-    proxies.forEach((proxy, index) => proxy.setRandomReplyFaults({ seed: seed * 10 + index, probability: 0.05, kinds: ['cut', 'tear', 'stall'], stallMs: 400 }));
+    proxies.forEach((proxy, index) => {
+      // A few for sure (armed by position), more at random.
+      proxy.injectReplyFault({ kind: 'cut', afterBytes: 200 + 100 * index });
+      proxy.injectReplyFault({ kind: 'stall', afterBytes: 900, stallMs: 400 });
+      proxy.setRandomReplyFaults({ seed: seed * 10 + index, probability: 0.05, kinds: ['cut', 'tear', 'stall'], stallMs: 400 });
+    });
     const recorder = new HistoryRecorder<DequeInput, unknown>();
     const next = random(seed);
     await Promise.all(
