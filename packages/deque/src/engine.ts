@@ -25,13 +25,13 @@
  *   │          │ ok ──▶ settle batch, back-off level −1, delete emptied chunks (quiet)
  *   │          │ lost reply ──▶ batch-id window (anchor-cas.ts) ──▶ ok | lost | unknown → reject
  *   │          ▼ lost race (back-off level +1)
- *   └── fresh anchor: read behind the CAS in the same flush (no wait), or after a jittered wait
+ *   └── retry with the anchor read behind the CAS in the same flush, after a jittered wait (none for an isolated loss)
  *
  * Contention management (backoff.ts in @mcc/mcas): after a lost race the
  * next attempt waits a random time under a ceiling that doubles with recent
- * losses in units of the measured CAS round trip; while the wait is below a
- * timer tick the retry goes at once with the anchor that came back behind
- * the refused CAS, so contention costs no extra round trip.
+ * losses in units of the measured CAS round trip (an isolated loss is
+ * retried at once); the retry uses the anchor that came back behind the
+ * refused CAS, so contention costs no extra round trip.
  */
 import { Backoff, pause } from '@mcc/mcas';
 import { isExternal, type Element } from './element';
@@ -75,8 +75,6 @@ const BACKOFF_MAX_MS = 50;
 const INITIAL_ROUND_TRIP_MS = 0.1;
 /** Read the anchor behind every CAS while a loss was this recent (in CASes): contention comes in runs. */
 const READ_BEHIND_AFTER_LOSS = 16;
-/** Waits below this are a yield, not a timer (see `pause`). */
-const TIMER_TICK_MS = 0.5;
 
 export class DequeEngine {
   #anchor: AnchorEntry | null = null;
@@ -191,13 +189,13 @@ export class DequeEngine {
       }
       this.stats.casFailures++;
       this.#casesSinceLoss = 0;
-      const wait = this.backoff.failure();
-      await pause(wait);
-      // A wait below a timer tick is only a yield: the anchor read behind the CAS is still
-      // news. After a real wait it is old: read again.
-      const current = wait < TIMER_TICK_MS ? outcome.current : null;
-      fresh = current !== null;
-      this.#anchor = current;
+      await pause(this.backoff.failure());
+      // Retry with the anchor read behind the refused CAS, even after a wait: if it changed
+      // meanwhile, the next refusal brings the fresh one back at the same cost as reading it
+      // now would, and if it did not, the retry wins in one round trip. (Read during this
+      // call, it is also a valid linearization point for peeks and empty pops.)
+      fresh = outcome.current !== null;
+      this.#anchor = outcome.current;
     }
   }
 
