@@ -3,8 +3,8 @@
  * stays in the deque, so a large value's own item must stay too. And peeks
  * and moves share the one anchor loop with everything else.
  */
-import { useMemcached } from '@mcc/harness';
-import { Deque } from '../src';
+import { FaultProxy, useMemcached } from '@mcc/harness';
+import { Deque, DequeOutcomeUnknownError } from '../src';
 import { storeFactory } from './helpers';
 
 const cluster = useMemcached(2, { evictions: false });
@@ -63,5 +63,29 @@ describe('peeks go through the anchor loop', () => {
     while ((await deque.length()) > 1) await deque.pop();
     expect(await reader.peek()).toBe(0);
     expect(await reader.peekLeft()).toBe(0);
+  });
+});
+
+describe('a rotation whose outcome cannot be learned', () => {
+  const server = useMemcached(1, { evictions: false });
+  let proxy: FaultProxy;
+  beforeAll(async () => (proxy = await FaultProxy.start(server.addresses[0]!)));
+  afterAll(() => proxy.close());
+
+  it('reports operation "move" with the value, and the value stays in the deque', async () => {
+    const store = stores.open([proxy.address], { requestTimeoutMs: 300, connectTimeoutMs: 300 });
+    const deque = await Deque.create<string>(store);
+    await deque.extend(['a', 'b']);
+    proxy.setMode('drop-responses');
+    const error = await deque.moveTo(deque).catch((caught: unknown) => caught);
+    proxy.setMode('pass');
+    expect(error).toBeInstanceOf(DequeOutcomeUnknownError);
+    expect((error as DequeOutcomeUnknownError).operation).toBe('move');
+    expect((error as DequeOutcomeUnknownError).value).toBe('b');
+    // Rotated or not, both values are still there.
+    const check = Deque.bind<string>(stores.open(server.addresses), deque.name);
+    const values: string[] = [];
+    for (let value = await check.popLeft(); value !== undefined; value = await check.popLeft()) values.push(value);
+    expect(values.sort()).toEqual(['a', 'b']);
   });
 });
