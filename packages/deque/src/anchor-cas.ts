@@ -26,7 +26,8 @@ import { batchId as nextBatchId } from './ids';
 import type { AnchorEntry, DequeRecords } from './records';
 
 export type CasOutcome =
-  | { readonly applied: true; readonly entry: AnchorEntry }
+  /** `replied`: false when the outcome was learned by re-reading after a lost reply. */
+  | { readonly applied: true; readonly entry: AnchorEntry; readonly replied: boolean }
   /** `current`: the anchor read behind the refused CAS (or after a fence); null when none was read. */
   | { readonly applied: false; readonly current: AnchorEntry | null }
   | { readonly applied: 'unknown'; readonly cause: Error };
@@ -54,10 +55,10 @@ export async function casAnchor(records: DequeRecords, anchor: AnchorEntry, next
     if (!(error instanceof ConnectionClosedError || error instanceof TimeoutError)) throw error;
     const outcome = await resolveLostReply(records, anchor, batchId).catch(() => 'unknown' as const);
     if (outcome === 'unknown') return { applied: 'unknown', cause: error };
-    if (outcome.applied) return { applied: true, entry: outcome.entry };
+    if (outcome.applied) return { applied: true, entry: outcome.entry, replied: false };
     return { applied: false, current: outcome.entry };
   }
-  if (entry !== null) return { applied: true, entry };
+  if (entry !== null) return { applied: true, entry, replied: true };
   if (behind === null) return { applied: false, current: null };
   const current = await behind.catch(() => null);
   // The read may have raced ahead of a reconnect; only an anchor other than ours is news.

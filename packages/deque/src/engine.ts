@@ -180,7 +180,8 @@ export class DequeEngine {
       if (outcome.applied === 'unknown') return [...this.#outcomeUnknown(plan, batch.slice(0, size), outcome.cause), ...batch.slice(size)];
       if (outcome.applied) {
         this.#casesSinceLoss++;
-        this.backoff.unitMs = 0.8 * this.backoff.unitMs + 0.2 * (performance.now() - started);
+        // The back-off unit follows the CAS round trip (not a lost reply's recovery).
+        if (outcome.replied) this.backoff.unitMs = 0.8 * this.backoff.unitMs + 0.2 * (performance.now() - started);
         this.backoff.success();
         this.#anchor = outcome.entry;
         this.#settle(batch.slice(0, size), plan);
