@@ -40,7 +40,7 @@ import { DequeOutcomeUnknownError } from './errors';
 import { batchId as nextBatchId } from './ids';
 import type { Operation, Side } from './plan';
 import { buffersSize, prepare, type ReadyPlan } from './prepare';
-import type { AnchorEntry, DequeRecords } from './records';
+import { dropQuietly, type AnchorEntry, type DequeRecords } from './records';
 import { moveBetween } from './transfer';
 
 interface Pending {
@@ -247,7 +247,7 @@ export class DequeEngine {
       if (element !== undefined && isExternal(element)) {
         this.records.takeValue(element[1]);
         // Only a pop takes an element out of the deque; a move within it (a rotation) and a peek leave it referenced.
-        if (pending.operation.kind === 'pop') void this.records.store.deleteQuiet(element[1]).catch(() => {});
+        if (pending.operation.kind === 'pop') dropQuietly(this.records.store, element[1]);
       }
       pending.resolve(values[index]);
     });

@@ -12,6 +12,7 @@ import { HistoryRecorder, checkLinearizability, dequeModel, type DequeInput } fr
 import { Deque } from '../src';
 import { storeFactory } from './helpers';
 
+jest.setTimeout(60_000);
 const cluster = useMemcached(2, { evictions: false });
 const stores = storeFactory();
 afterAll(async () => {

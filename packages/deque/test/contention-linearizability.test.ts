@@ -10,13 +10,14 @@ import { HistoryRecorder, checkLinearizability, dequeModel, type DequeInput } fr
 import { Deque } from '../src';
 import { storeFactory } from './helpers';
 
+jest.setTimeout(60_000);
 const cluster = useMemcached(2, { evictions: false });
 const stores = storeFactory();
 afterAll(() => stores.closeAll());
 
 const CLIENTS = 5;
 const CALLERS = 2;
-const OPERATIONS = 8;
+const OPERATIONS = 6;
 /** Small chunks, and values over 48 encoded bytes in items of their own. */
 const OPTIONS = { flushBytes: 96, inlineMaxBytes: 48 };
 
