@@ -2,20 +2,19 @@
  * A lock-free double-ended queue of unlimited size, shared through memcached
  * by any number of processes on any number of machines.
  *
- * Every operation is linearized by one CAS on the deque's anchor (or, for a
- * move between two deques, one MCAS over both anchors); see engine.ts for
- * how concurrent callers in one process share those CASes, plan.ts for the
- * state machine, and docs/FORMAT.md for the records.
+ * A thin facade: every operation is handed to the deque's engine
+ * (engine.ts, the one owner of the anchor loop), linearized by one CAS on
+ * the anchor (or, for a move between two deques, one MCAS over both
+ * anchors); plan.ts is the state machine, docs/FORMAT.md the records.
  */
-import { CasUnsupportedError, InvalidArgumentError, McError, RecordKind, mcas, type Store } from '@mcc/mcas';
-import { emptyAnchor, type Anchor } from './anchor';
+import { CasUnsupportedError, InvalidArgumentError, RecordKind, type Store } from '@mcc/mcas';
+import { emptyAnchor } from './anchor';
 import { isExternal } from './element';
-import { DequeEngine } from './engine';
-import { buffersSize } from './engine';
+import { DequeEngine, type DequeStats } from './engine';
 import { DequeExistsError, DequeOutcomeUnknownError } from './errors';
-import { batchId, randomId } from './ids';
+import { randomId } from './ids';
 import { dequeKeys, validateDequeName } from './keys';
-import { planBatch, type Side } from './plan';
+import type { Side } from './plan';
 import { DequeRecords, type AnchorEntry } from './records';
 import { waitFor, type WaitOptions } from './wait-through';
 import { clearDeque } from './clear';
@@ -142,6 +141,11 @@ export class Deque<T = unknown> {
     yield* (await this.range(0, -1));
   }
 
+  /** This process's counters for the deque (shared by every handle on it in this process): operations, anchor CASes sent and lost. */
+  get stats(): Readonly<DequeStats> {
+    return { ...this.#engine.stats };
+  }
+
   /** Pushes onto the right end. */
   append(value: T): Promise<void> {
     return this.#push('right', [value]);
@@ -234,37 +238,10 @@ export class Deque<T = unknown> {
   async moveTo(other: Deque<T>, options: MoveOptions = {}): Promise<T | undefined> {
     if (!(other instanceof Deque)) throw new InvalidArgumentError(`moveTo expects a Deque, got ${other === null ? 'null' : typeof other}`);
     const { from, to } = resolveMoveOptions(options);
+    // Within one deque: a rotation, planned like any other operation (its element stays referenced).
     if (other.#records === this.#records) return (await this.#engine.submit({ kind: 'move', from, to })) as T | undefined;
     if (other.store !== this.store) throw new InvalidArgumentError('moveTo needs both deques on the same store');
-    const source = this.#records;
-    const target = other.#records;
-    const moveId = batchId();
-    const flushBytes = this.#engine.limits.flushBytes;
-    const sizeOf = buffersSize;
-    for (;;) {
-      const [sourceAnchor, targetAnchor] = await DequeRecords.readAnchors([source, target]);
-      const popPlan = planBatch(sourceAnchor!.value, [{ kind: 'pop', side: from }], source.cacheFor(sourceAnchor!.cas), { batchId: moveId, flushBytes, sizeOf });
-      if (popPlan.kind === 'need') {
-        await source.fetch(sourceAnchor!, popPlan.chunks, popPlan.values);
-        continue;
-      }
-      const element = popPlan.popped[0];
-      if (element === undefined) return undefined; // empty, as of a read this very call made
-      const pushPlan = planBatch(targetAnchor!.value, [{ kind: 'push', side: to, elements: [element] }], target.cacheFor(targetAnchor!.cas), { batchId: moveId, flushBytes, sizeOf });
-      if (pushPlan.kind === 'need') throw new McError('MCC_ERR_INTERNAL', 'moveTo: the planner asked to fetch records for a push, which never needs any (a bug in @mcc/deque)'); // planner invariant
-      const written = await Promise.all([source.writeFlushes(sourceAnchor!, popPlan.flushes), target.writeFlushes(targetAnchor!, pushPlan.flushes)]);
-      if (!written.every(Boolean)) continue;
-      const moved = await mcas(this.store, [
-        [sourceAnchor!, popPlan.anchor],
-        [targetAnchor!, pushPlan.anchor],
-      ]);
-      this.#engine.invalidate();
-      other.#engine.invalidate();
-      if (!moved) continue;
-      source.deleteEmptiedChunks(popPlan.emptiedChunks);
-      // The element moves as it is: a large value keeps its item, now referenced by the other deque.
-      return (isExternal(element) ? source.takeValue(element[1]) : source.decodeInline(element[1])) as T;
-    }
+    return (await this.#engine.moveTo(other.#engine, from, to)) as T | undefined;
   }
 
   /** Removes every value (one CAS), then deletes the records that held them. */
@@ -309,19 +286,6 @@ export class Deque<T = unknown> {
   }
 
   async #peek(side: Side): Promise<T | undefined> {
-    const records = this.#records;
-    for (;;) {
-      const anchor = await records.readAnchor();
-      const plan = planBatch(anchor.value as Anchor, [{ kind: 'pop', side }], records.cacheFor(anchor.cas), {
-        batchId: 'peek', flushBytes: Infinity, sizeOf: () => 0,
-      });
-      if (plan.kind === 'need') {
-        await records.fetch(anchor, plan.chunks, plan.values);
-        continue;
-      }
-      const element = plan.popped[0];
-      if (element === undefined) return undefined;
-      return (isExternal(element) ? records.peekValue(element[1]) : records.decodeInline(element[1])) as T;
-    }
+    return (await this.#engine.submit({ kind: 'peek', side })) as T | undefined;
   }
 }

@@ -1,32 +1,50 @@
 /**
- * The combining engine of one deque in one process.
+ * The engine of one deque in one process: the one owner of the anchor loop.
+ * Every operation — pushes, pops, peeks, moves within the deque and moves
+ * to another deque — goes through it.
  *
- * Callers' operations queue up; one commit loop takes everything queued (up
+ * Callers' operations queue up; the commit loop takes everything queued (up
  * to a batch limit), plans it against the cached anchor and publishes it
- * with ONE anchor CAS. So many concurrent callers in a process cost one
- * round trip per batch rather than fighting each other over the anchor, and
- * a lone caller costs one round trip per operation (the anchor from its last
- * CAS is still current). A failed CAS means another process changed the
- * anchor: re-read it (helping any MCAS in flight) and plan again — each
- * failure is someone else's success, so the deque is lock-free.
+ * with ONE anchor CAS (in-process combining, as in flat combining: Hendler,
+ * Incze, Shavit & Tzafrir, SPAA 2010). A lone caller costs one round trip per
+ * operation: the anchor from its last CAS is still current. A move to
+ * another deque runs alone, as one MCAS over both anchors (Harris, Fraser &
+ * Pratt 2002). A failed CAS means another process changed the anchor: that
+ * is someone else's success, so the deque is lock-free (Herlihy 1991).
  *
- *   queue ──▶ plan(anchor, batch) ──need──▶ fetch chunks/values ──▶ plan …
- *                   │ ready
- *                   ▼
- *            write flushed chunks (add) ──▶ CAS anchor ──ok──▶ settle batch, delete garbage (quiet)
- *                                               │ mismatch
- *                                               └──▶ re-read anchor ──▶ plan …
+ *              ┌────────────── queue ◀── submit(push | pop | peek | move)
+ *              ▼                          move(to another deque)
+ *   ┌──▶ plan(anchor, batch) ──need──▶ fetch chunks/values ──┐
+ *   │          │    ▲ stale (a record changed under us)        │
+ *   │          │    └──────────────────────────────────────────┘
+ *   │          │ ready, changed                 ready, unchanged (peeks, empty pops)
+ *   │          ▼                                  └─▶ anchor read in this batch? settle : re-read
+ *   │   write flushed chunks (add) ──stale──▶ re-read ─┐
+ *   │          ▼                                        │
+ *   │   CAS anchor (one deque) | MCAS (two deques)      │
+ *   │          │ ok ──▶ settle batch, back-off level −1, delete emptied chunks (quiet)
+ *   │          │ lost reply ──▶ batch-id window (anchor-cas.ts) ──▶ ok | lost | unknown → reject
+ *   │          ▼ lost race (back-off level +1)
+ *   └── retry with the anchor read behind the CAS in the same flush, after a jittered wait (none for an isolated loss)
+ *
+ * Contention management (backoff.ts in @mcc/mcas): after a lost race the
+ * next attempt waits a random time under a ceiling that doubles with recent
+ * losses in units of the measured CAS round trip (an isolated loss is
+ * retried at once); the retry uses the anchor that came back behind the
+ * refused CAS, so contention costs no extra round trip.
  */
-import { ConnectionClosedError, TimeoutError } from '@mcc/mcas';
-import { RECENT_BATCHES, type Anchor } from './anchor';
-import { elementSize, isExternal, type Element } from './element';
+import { Backoff, pause } from '@mcc/mcas';
+import { isExternal, type Element } from './element';
+import { casAnchor } from './anchor-cas';
 import { DequeOutcomeUnknownError } from './errors';
 import { batchId as nextBatchId } from './ids';
-import { planBatch, type Operation, type Plan } from './plan';
-import type { AnchorEntry, DequeRecords } from './records';
+import type { Operation, Side } from './plan';
+import { buffersSize, prepare, type ReadyPlan } from './prepare';
+import { dropQuietly, type AnchorEntry, type DequeRecords } from './records';
+import { moveBetween } from './transfer';
 
 interface Pending {
-  readonly operation: Operation;
+  readonly operation: Operation | { readonly kind: 'transfer'; readonly target: DequeEngine; readonly from: Side; readonly to: Side };
   /** For pushes: the values, to carry in an outcome-unknown error. */
   readonly values: readonly unknown[];
   readonly resolve: (value: unknown) => void;
@@ -42,34 +60,55 @@ export interface EngineLimits {
   readonly maxBatch: number;
 }
 
-type Ready = Extract<Plan, { kind: 'ready' }>;
+/** Counters of one deque's engine in this process (for benchmarks and diagnostics). */
+export interface DequeStats {
+  /** Operations completed (each push, pop, peek, move). */
+  operations: number;
+  /** Anchor CASes (and MCASes, for moves between deques) sent. */
+  casAttempts: number;
+  /** Those that lost to another process's change. */
+  casFailures: number;
+}
+
+/** Back-off ceilings: first loss ≈ one CAS round trip, never more than this. */
+const BACKOFF_MAX_MS = 50;
+const INITIAL_ROUND_TRIP_MS = 0.1;
+/** Read the anchor behind every CAS while a loss was this recent (in CASes): contention comes in runs. */
+const READ_BEHIND_AFTER_LOSS = 16;
 
 export class DequeEngine {
   #anchor: AnchorEntry | null = null;
   readonly #queue: Pending[] = [];
   #running = false;
+  #casesSinceLoss = READ_BEHIND_AFTER_LOSS;
+  readonly stats: DequeStats = { operations: 0, casAttempts: 0, casFailures: 0 };
+  readonly backoff = new Backoff({ unitMs: INITIAL_ROUND_TRIP_MS, maxMs: BACKOFF_MAX_MS, immediateRetries: 1 });
 
   constructor(
     readonly records: DequeRecords,
     readonly limits: EngineLimits,
   ) {}
 
-  /** Queues one operation; resolves with the popped value (pops) or undefined. */
+  /** Queues one operation; resolves with the element's value (pops, moves, peeks) or undefined. */
   submit(operation: Operation, values: readonly unknown[] = []): Promise<unknown> {
-    return new Promise((resolve, reject) => {
-      this.#queue.push({ operation, values, resolve, reject });
-      if (!this.#running) void this.#run();
-    });
+    return this.#enqueue({ operation, values });
   }
 
-  /** The anchor entry from this process's last read or CAS (may be stale). */
-  get cachedAnchor(): AnchorEntry | null {
-    return this.#anchor;
+  /** Queues a move of one value from an end of this deque to an end of `target` (another deque). */
+  moveTo(target: DequeEngine, from: Side, to: Side): Promise<unknown> {
+    return this.#enqueue({ operation: { kind: 'transfer', target, from, to }, values: [] });
   }
 
-  /** Drops the cached anchor (after a move or a clear changed it). */
+  /** Sets (or drops) the cached anchor after a change made outside the loop (create, clear, a move). */
   invalidate(next: AnchorEntry | null = null): void {
     this.#anchor = next;
+  }
+
+  #enqueue(job: Omit<Pending, 'resolve' | 'reject'>): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ ...job, resolve, reject });
+      if (!this.#running) void this.#run();
+    });
   }
 
   async #run(): Promise<void> {
@@ -79,7 +118,15 @@ export class DequeEngine {
         // Let the callers the last batch just settled call again first: without
         // this turn, batches alternate between one operation and all the rest.
         await new Promise<void>((resolve) => setImmediate(resolve));
-        const batch = this.#queue.splice(0, this.limits.maxBatch);
+        const head = this.#queue[0]!;
+        if (head.operation.kind === 'transfer') {
+          this.#queue.shift();
+          await this.#transfer(head.operation).then(head.resolve, head.reject);
+          continue;
+        }
+        let size = 1;
+        while (size < this.#queue.length && size < this.limits.maxBatch && this.#queue[size]!.operation.kind !== 'transfer') size++;
+        const batch = this.#queue.splice(0, size);
         try {
           const leftover = await this.#commit(batch);
           if (leftover.length > 0) this.#queue.unshift(...leftover);
@@ -104,18 +151,14 @@ export class DequeEngine {
         fresh = true;
       }
       const anchor = this.#anchor;
-      const operations = batch.slice(0, size).map((pending) => pending.operation);
-      const plan = planBatch(anchor.value, operations, records.cacheFor(anchor.cas), {
-        batchId,
-        flushBytes: this.limits.flushBytes,
-        sizeOf: buffersSize,
-      });
-      if (plan.kind === 'need') {
-        if (!(await records.fetch(anchor, plan.chunks, plan.values))) this.#anchor = null;
+      const operations = batch.slice(0, size).map((pending) => pending.operation as Operation);
+      const plan = await prepare(records, anchor, operations, batchId, this.limits.flushBytes);
+      if (plan === null) {
+        this.#anchor = null;
         continue;
       }
       if (!plan.changed) {
-        // Only pops of an empty deque: true only if the anchor is current, so read it once.
+        // Only peeks and pops of an empty deque: true only if the anchor is current, so read it once.
         if (fresh) {
           this.#settle(batch.slice(0, size), plan);
           return batch.slice(size);
@@ -131,92 +174,88 @@ export class DequeEngine {
         this.#anchor = null;
         continue;
       }
-      const next = await this.#casAnchor(anchor, plan, batch.slice(0, size), batchId);
-      if (next === null) {
-        this.#anchor = await records.readAnchor();
-        fresh = true;
-        continue;
+      this.stats.casAttempts++;
+      const started = performance.now();
+      const outcome = await casAnchor(records, anchor, plan.anchor, batchId, this.#casesSinceLoss < READ_BEHIND_AFTER_LOSS);
+      if (outcome.applied === 'unknown') return [...this.#outcomeUnknown(plan, batch.slice(0, size), outcome.cause), ...batch.slice(size)];
+      if (outcome.applied) {
+        this.#casesSinceLoss++;
+        // The back-off unit follows the CAS round trip (not a lost reply's recovery).
+        if (outcome.replied) this.backoff.unitMs = 0.8 * this.backoff.unitMs + 0.2 * (performance.now() - started);
+        this.backoff.success();
+        this.#anchor = outcome.entry;
+        this.#settle(batch.slice(0, size), plan);
+        records.deleteEmptiedChunks(plan.emptiedChunks);
+        return batch.slice(size);
       }
-      this.#anchor = next;
-      this.#settle(batch.slice(0, size), plan);
-      this.records.deleteEmptiedChunks(plan.emptiedChunks);
-      return batch.slice(size);
+      this.stats.casFailures++;
+      this.#casesSinceLoss = 0;
+      await pause(this.backoff.failure());
+      // Retry with the anchor read behind the refused CAS, even after a wait: if it changed
+      // meanwhile, the next refusal brings the fresh one back at the same cost as reading it
+      // now would, and if it did not, the retry wins in one round trip. (Read during this
+      // call, it is also a valid linearization point for peeks and empty pops.)
+      fresh = outcome.current !== null;
+      this.#anchor = outcome.current;
     }
   }
 
-  /**
-   * The anchor CAS. Returns the new anchor entry, or null if it did not
-   * apply. A lost reply is resolved by re-reading: the anchor remembers the
-   * ids of its last batches.
-   */
-  async #casAnchor(anchor: AnchorEntry, plan: Ready, batch: readonly Pending[], batchId: string): Promise<AnchorEntry | null> {
-    try {
-      return (await this.records.store.cas(anchor, plan.anchor, { kind: anchorKind(anchor) })) as AnchorEntry | null;
-    } catch (error) {
-      if (!(error instanceof ConnectionClosedError || error instanceof TimeoutError)) throw error;
-      const outcome = await this.#resolveLostReply(anchor, batchId).catch(() => 'unknown' as const);
-      if (outcome === 'unknown') throw this.#outcomeUnknown(plan, batch, error);
-      if (outcome === 'not-applied') return null;
-      return outcome;
-    }
-  }
-
-  async #resolveLostReply(anchor: AnchorEntry, batchId: string): Promise<AnchorEntry | 'not-applied' | 'unknown'> {
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const current = await this.records.readAnchor();
-      if (current.value.o.includes(batchId)) return current;
-      if (current.cas === anchor.cas) {
-        // Unchanged: our CAS did not apply yet. Bump the anchor so it never can.
-        const fence: Anchor = { ...current.value, s: current.value.s + 1, o: [...current.value.o, nextBatchId()].slice(-RECENT_BATCHES) };
-        const fenced = await this.records.store.cas(current, fence, { kind: anchorKind(current) });
-        if (fenced !== null) {
-          this.#anchor = fenced as AnchorEntry;
-          return 'not-applied';
-        }
-        continue;
-      }
-      // Changed by others: had ours applied, its id would still be in the window.
-      if (current.value.s - anchor.value.s <= RECENT_BATCHES - 1) return 'not-applied';
-      return 'unknown';
-    }
-    return 'unknown';
-  }
-
-  #outcomeUnknown(plan: Ready, batch: readonly Pending[], cause: unknown): Error {
-    // Each caller gets an error carrying its own value; the first one is thrown for the batch.
-    const errors = batch.map((pending, index) => {
-      const element = plan.popped[index];
-      return pending.operation.kind === 'pop'
-        ? new DequeOutcomeUnknownError(this.records.name, 'pop', element === undefined ? undefined : this.#valueOf(element, false), cause)
-        : new DequeOutcomeUnknownError(this.records.name, 'push', pending.values.length === 1 ? pending.values[0] : pending.values, cause);
+  /** A move to another deque: one MCAS over both anchors, retried with back-off. */
+  async #transfer(move: { target: DequeEngine; from: Side; to: Side }): Promise<unknown> {
+    const result = await moveBetween(this.records, move.target.records, move.from, move.to, this.limits.flushBytes, {
+      attempted: () => this.stats.casAttempts++,
+      lost: async () => {
+        this.stats.casFailures++;
+        await pause(this.backoff.failure());
+      },
+      won: () => this.backoff.success(),
     });
-    batch.forEach((pending, index) => pending.reject(errors[index]!));
-    return errors[0]!;
+    // The MCAS released both anchors with CAS ids this process does not know.
+    this.invalidate();
+    move.target.invalidate();
+    this.stats.operations++;
+    if (result === undefined) return undefined;
+    // The element moves as it is: a large value keeps its item, now referenced by the other deque.
+    return this.#valueOf(result, 'keep');
   }
 
-  #settle(batch: readonly Pending[], plan: Ready): void {
+  /** Rejects each caller with an error carrying its own value; returns the peeks (read-only: simply asked again). */
+  #outcomeUnknown(plan: ReadyPlan, batch: readonly Pending[], cause: unknown): Pending[] {
+    const again: Pending[] = [];
+    batch.forEach((pending, index) => {
+      const operation = pending.operation;
+      const element = plan.popped[index];
+      if (operation.kind === 'peek') again.push(pending);
+      else if (operation.kind === 'push') pending.reject(new DequeOutcomeUnknownError(this.records.name, 'push', pending.values.length === 1 ? pending.values[0] : pending.values, cause));
+      else {
+        const value = element === undefined ? undefined : this.#valueOf(element, 'keep');
+        pending.reject(new DequeOutcomeUnknownError(this.records.name, operation.kind === 'move' ? 'move' : 'pop', value, cause));
+      }
+    });
+    return again;
+  }
+
+  #settle(batch: readonly Pending[], plan: ReadyPlan): void {
+    this.stats.operations += batch.length;
+    // Values first, all of them: one batch may peek, move and pop the same large value.
+    const values = batch.map((_, index) => {
+      const element = plan.popped[index];
+      return element === undefined ? undefined : this.#valueOf(element, 'peek');
+    });
     batch.forEach((pending, index) => {
       const element = plan.popped[index];
-      pending.resolve(element === undefined ? undefined : this.#valueOf(element, true));
+      if (element !== undefined && isExternal(element)) {
+        this.records.takeValue(element[1]);
+        // Only a pop takes an element out of the deque; a move within it (a rotation) and a peek leave it referenced.
+        if (pending.operation.kind === 'pop') dropQuietly(this.records.store, element[1]);
+      }
+      pending.resolve(values[index]);
     });
   }
 
-  #valueOf(element: Element, take: boolean): unknown {
+  /** The value of an element: 'peek' leaves a fetched large value cached, 'keep' drops it from the cache. */
+  #valueOf(element: Element, mode: 'peek' | 'keep'): unknown {
     if (!isExternal(element)) return this.records.decodeInline(element[1]);
-    const value = take ? this.records.takeValue(element[1]) : this.records.peekValue(element[1]);
-    if (take) void this.records.store.deleteQuiet(element[1]).catch(() => {});
-    return value;
+    return mode === 'keep' ? this.records.takeValue(element[1]) : this.records.peekValue(element[1]);
   }
-}
-
-/** Encoded size of a list of elements. */
-export function buffersSize(elements: readonly Element[]): number {
-  let total = 5;
-  for (const element of elements) total += elementSize(element);
-  return total;
-}
-
-/** Keep the anchor's record kind (an MCAS release may have written it as a plain value). */
-function anchorKind(anchor: AnchorEntry): number {
-  return anchor.kind;
 }

@@ -45,16 +45,17 @@ export class DequeCorruptedError extends McError {
  * The reply to the anchor CAS that would have completed this operation was
  * lost, and re-reading could not tell whether it happened. The value is
  * carried so nothing is lost silently: a pop's value may have been removed
- * from the deque (it is here), a push's value may or may not be in it.
+ * from the deque (it is here), a push's value may or may not be in it, a
+ * move within one deque (a rotation) left it in the deque at one end or the other.
  */
 export class DequeOutcomeUnknownError extends McError {
   static readonly code = 'MCC_ERR_DEQUE_OUTCOME_UNKNOWN';
   readonly deque: string;
-  /** 'pop' or 'push'. */
-  readonly operation: 'pop' | 'push';
+  /** 'pop', 'push', or 'move' (within one deque). */
+  readonly operation: 'pop' | 'push' | 'move';
   /** The popped value (or the pushed value(s), for a push). */
   readonly value: unknown;
-  constructor(deque: string, operation: 'pop' | 'push', value: unknown, cause: unknown) {
+  constructor(deque: string, operation: 'pop' | 'push' | 'move', value: unknown, cause: unknown) {
     super(DequeOutcomeUnknownError.code, `deque "${deque}": the reply to a ${operation} was lost and its outcome could not be determined; the error carries the value`, { cause });
     this.deque = deque;
     this.operation = operation;

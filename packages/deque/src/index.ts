@@ -9,6 +9,7 @@ export { Deque, type DequeOptions, type WaitOptions, type MoveOptions } from './
 export type { Side } from './plan';
 export type { DequeTake, TransactValue, TransactPush, TransactDecision, TransactOutcome } from './transact';
 export { waitFor } from './wait-through';
+export type { DequeStats } from './engine';
 export { inspectDeque, type DequeReport, type DequeProblem } from './inspect';
 export { DequeExistsError, DequeNotFoundError, DequeCorruptedError, DequeOutcomeUnknownError } from './errors';
 export {

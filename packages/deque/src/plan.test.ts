@@ -1,7 +1,7 @@
 import { emptyAnchor, hasChunks, type Anchor } from './anchor';
 import type { Chunk } from './chunk';
 import { externalElement, inlineElement as inlineBytes, isExternal, type Element } from './element';
-import { buffersSize } from './engine';
+import { buffersSize } from './prepare';
 
 const inlineElement = (value: unknown): Element => inlineBytes(Buffer.from(JSON.stringify(value)));
 const inlineValue = (bytes: Uint8Array): unknown => JSON.parse(Buffer.from(bytes).toString());
@@ -70,15 +70,15 @@ class Simulation {
       this.anchor = plan.anchor;
       this.fresh.clear();
       this.batches++;
-      return plan.popped.map((element, index) => (element === undefined ? undefined : this.resolve(element, operations[index]!.kind === 'move')));
+      return plan.popped.map((element, index) => (element === undefined ? undefined : this.resolve(element, operations[index]!.kind !== 'pop')));
     }
     throw new Error('planning did not converge');
   }
 
-  resolve(element: Element, moved: boolean): unknown {
+  resolve(element: Element, kept: boolean): unknown {
     if (!isExternal(element)) return inlineValue(element[1]);
     const value = this.values.get(element[1]);
-    if (!moved) this.values.delete(element[1]); // a moved element keeps its value item
+    if (!kept) this.values.delete(element[1]); // a moved or peeked element keeps its value item
     return value;
   }
 
@@ -91,6 +91,7 @@ class Simulation {
         }
         return undefined;
       }
+      if (operation.kind === 'peek') return operation.side === 'right' ? this.model.at(-1) : this.model[0];
       const side = operation.kind === 'pop' ? operation.side : operation.from;
       const value = side === 'right' ? this.model.pop() : this.model.shift();
       if (operation.kind === 'move' && value !== undefined) {
@@ -134,6 +135,22 @@ describe('planBatch', () => {
     if (plan.kind === 'ready') {
       expect(plan.changed).toBe(false);
       expect(plan.popped).toEqual([undefined]);
+    }
+  });
+
+  it('peeks at an end inside an end chunk without changing anything', () => {
+    const sim = new Simulation(40);
+    for (let i = 0; i < 20; i++) sim.run([{ kind: 'push', side: 'right', elements: [inlineElement(i)] }]);
+    while (sim.anchor.r.length > 0) sim.run([{ kind: 'pop', side: 'right' }]);
+    const before = sim.anchor;
+    const plan = planBatch(before, [{ kind: 'peek', side: 'right' }, { kind: 'peek', side: 'left' }], sim.cache(), { batchId: 'p', flushBytes: 40, sizeOf: buffersSize });
+    const expected = sim.contents();
+    expect(plan.kind).toBe('ready');
+    if (plan.kind === 'ready') {
+      expect(plan.changed).toBe(false);
+      expect(plan.popped.map((element) => sim.peekValue(element!))).toEqual([expected.at(-1), expected[0]]);
+      expect(plan.flushes).toEqual([]);
+      expect(plan.emptiedChunks).toEqual([]);
     }
   });
 
@@ -185,6 +202,9 @@ describe('planBatch', () => {
           values.push(batchValues);
         } else if (next() < 0.15) {
           operations.push({ kind: 'move', from: side, to: next() < 0.5 ? 'left' : 'right' });
+          values.push([]);
+        } else if (next() < 0.15) {
+          operations.push({ kind: 'peek', side });
           values.push([]);
         } else {
           operations.push({ kind: 'pop', side });

@@ -18,8 +18,10 @@ export type Side = 'left' | 'right';
 export type Operation =
   | { readonly kind: 'push'; readonly side: Side; readonly elements: readonly Element[] }
   | { readonly kind: 'pop'; readonly side: Side }
-  /** Pop from one end and push the element onto the other end (or the same), of one deque. */
-  | { readonly kind: 'move'; readonly from: Side; readonly to: Side };
+  /** Pop from one end and push the element onto the other end (or the same), of one deque: a rotation. */
+  | { readonly kind: 'move'; readonly from: Side; readonly to: Side }
+  /** The element at one end, without changing anything. */
+  | { readonly kind: 'peek'; readonly side: Side };
 
 /** What the planner may read without I/O. */
 export interface PlanningCache {
@@ -54,10 +56,10 @@ export type Plan =
   | { readonly kind: 'need'; readonly chunks: readonly ChunkRef[]; readonly values: readonly string[] }
   | {
       readonly kind: 'ready';
-      /** The anchor to CAS in; `changed` is false when every operation was a pop of an empty deque. */
+      /** The anchor to CAS in; `changed` is false when no operation changed anything (peeks, pops of an empty deque). */
       readonly anchor: Anchor;
       readonly changed: boolean;
-      /** Per operation: the popped element, or undefined (a push, or a pop of an empty deque). */
+      /** Per operation: the element it returns (popped, moved or peeked), or undefined (a push, or an empty deque). */
       readonly popped: readonly (Element | undefined)[];
       readonly flushes: readonly Flush[];
       /** Chunks emptied by this batch: delete (by CAS) once the anchor CAS succeeded. */
@@ -148,6 +150,7 @@ class Planner {
   apply(operation: Operation): Element | undefined {
     if (operation.kind === 'push') return this.push(operation.side, operation.elements);
     if (operation.kind === 'pop') return this.pop(operation.side);
+    if (operation.kind === 'peek') return this.peek(operation.side);
     const element = this.pop(operation.from);
     if (element !== undefined) this.push(operation.to, [element]);
     return element;
@@ -167,6 +170,20 @@ class Planner {
     if (isExternal(element) && !this.cache.hasValue(element[1])) throw new Missing(null, element[1]);
     this.n -= 1;
     this.changed = true;
+    return element;
+  }
+
+  /** The end element on `side` as the deque stands in this plan; an end chunk is read, not unflushed. */
+  peek(side: Side): Element | undefined {
+    let element: Element | undefined;
+    if (side === 'right') {
+      if (this.r.length > 0) element = this.r[this.r.length - 1];
+      else if (hasChunks(this)) element = this.#chunk(this.b, this.bs).e.at(-1);
+      else element = this.l[this.l.length - 1];
+    } else if (this.l.length > 0) element = this.l[0];
+    else if (hasChunks(this)) element = this.#chunk(this.a, this.as).e[0];
+    else element = this.r[0];
+    if (element !== undefined && isExternal(element) && !this.cache.hasValue(element[1])) throw new Missing(null, element[1]);
     return element;
   }
 

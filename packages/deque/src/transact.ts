@@ -35,7 +35,7 @@ import { InvalidArgumentError, McasContentionError, McasOutcomeUnknownError, com
 import { RECENT_BATCHES, type Anchor } from './anchor';
 import { isExternal, type Element } from './element';
 import type { DequeEngine } from './engine';
-import { buffersSize } from './engine';
+import { buffersSize } from './prepare';
 import { batchId as nextBatchId } from './ids';
 import { planBatch, type Operation, type Plan, type Side } from './plan';
 import { DequeRecords, type AnchorEntry } from './records';

@@ -11,6 +11,7 @@
 export { mcas } from './mcas';
 export { mcasGet, mcasGetMulti } from './mcas-get';
 export { mcasUpdate, type McasUpdateOptions } from './mcas-update';
+export { Backoff, pause, type BackoffOptions } from './backoff';
 export { mcasOutcome } from './help';
 export type { McasUpdate } from './plan';
 export { type McasOptions, type McasHooks, type McasStep, DEFAULT_DESCRIPTOR_TTL_SECONDS } from './options';

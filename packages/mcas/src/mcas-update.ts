@@ -6,9 +6,12 @@
  * location succeeded — progress, but retrying at once against the same hot
  * locations mostly loses again. After each lost race the loop waits a random
  * time up to a ceiling that doubles from `minBackoffMs` to `maxBackoffMs`
- * ("full jitter"), which spreads the contenders out.
+ * ("full jitter"), which spreads the contenders out. The contention level
+ * is kept per store (and back-off settings) between calls, see backoff.ts:
+ * a process that keeps losing starts its next retry already spread out.
  */
 import { InvalidArgumentError, type Entry, type Store } from '@mcc/codec';
+import { Backoff, pause } from './backoff';
 import { McasContentionError } from './errors';
 import { mcas } from './mcas';
 import { mcasGetMulti } from './mcas-get';
@@ -48,6 +51,7 @@ export async function mcasUpdate<T>(
   if (!(maxAttempts >= 1) || !(minBackoffMs >= 0) || !(maxBackoffMs >= minBackoffMs)) {
     throw new InvalidArgumentError('mcasUpdate needs maxAttempts ≥ 1 and 0 ≤ minBackoffMs ≤ maxBackoffMs');
   }
+  const backoff = backoffFor(store, minBackoffMs, maxBackoffMs);
   for (let attempt = 1; ; attempt++) {
     signal?.throwIfAborted();
     const entries = await mcasGetMulti<T>(store, keys);
@@ -58,23 +62,23 @@ export async function mcasUpdate<T>(
       if (entry === undefined) throw new InvalidArgumentError(`mcasUpdate: ${JSON.stringify(key)} was not read (missing, or not among the keys)`, { key });
       return [entry, value];
     });
-    if (await mcas(store, updates, mcasOptions)) return true;
+    if (await mcas(store, updates, mcasOptions)) {
+      backoff.success();
+      return true;
+    }
     if (attempt >= maxAttempts) throw new McasContentionError(keys[0] ?? '', attempt, `mcasUpdate lost the race ${attempt} times in a row`);
-    const ceiling = Math.min(maxBackoffMs, minBackoffMs * 2 ** (attempt - 1));
-    await sleep(Math.random() * ceiling, signal);
+    await pause(backoff.failure(), signal);
   }
 }
 
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal!.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+/** One adaptive back-off per store and settings: the contention this process meets there. */
+const backoffs = new WeakMap<Store, Map<string, Backoff>>();
+
+function backoffFor(store: Store, unitMs: number, maxMs: number): Backoff {
+  let perStore = backoffs.get(store);
+  if (perStore === undefined) backoffs.set(store, (perStore = new Map()));
+  const settings = `${unitMs}/${maxMs}`;
+  let backoff = perStore.get(settings);
+  if (backoff === undefined) perStore.set(settings, (backoff = new Backoff({ unitMs, maxMs })));
+  return backoff;
 }

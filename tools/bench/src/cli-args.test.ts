@@ -1,4 +1,4 @@
-import { parseCliArgs } from './cli-args';
+import { cellSelected, parseCliArgs } from './cli-args';
 
 describe('parseCliArgs', () => {
   it('has defaults', () => {
@@ -6,9 +6,20 @@ describe('parseCliArgs', () => {
       suites: ['protocol'],
       settings: { seconds: 2, warmupSeconds: 0.15, rounds: 6 },
       servers: null,
+      cells: null,
       json: false,
       help: false,
     });
+  });
+
+  it('reads --cells selectors: tags joined by + must all match, any selector may', () => {
+    const { cells } = parseCliArgs(['scale', '--cells', 'deque+P16+c1, mcas']);
+    expect(cells).toEqual([['deque', 'p16', 'c1'], ['mcas']]);
+    expect(cellSelected(cells, ['deque', 'p16', 'c1', 'loopback'])).toBe(true);
+    expect(cellSelected(cells, ['deque', 'p16', 'c4', 'loopback'])).toBe(false);
+    expect(cellSelected(cells, ['mcas', 'p4', 'l10'])).toBe(true);
+    expect(cellSelected(null, ['anything'])).toBe(true);
+    expect(() => parseCliArgs(['scale', '--cells', 'deque,,mcas'])).toThrow(/--cells/);
   });
 
   it('reads options', () => {

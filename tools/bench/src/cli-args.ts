@@ -9,6 +9,8 @@ export interface CliArgs {
   servers: string[] | null;
   json: boolean;
   help: boolean;
+  /** `--cells`: alternatives of tags that must all match, e.g. [['deque','p16'], ['mcas']]; null = every cell. */
+  cells: string[][] | null;
 }
 
 export const USAGE = `Usage: pnpm bench <suite...> [options]
@@ -21,6 +23,9 @@ Options:
   --warmup N        unrecorded seconds before each measured round (default 0.15)
   --rounds N        rounds per cell; the clients' order alternates (default 6)
   --servers LIST    use running memcached servers, host:port[,host:port...]
+  --cells SELECT    only the cells matching one of the comma-separated selectors,
+                    each tags joined by '+' that must all match (suites that have
+                    tagged cells, e.g. scale: --cells deque+p16+c1,mcas+p1)
   --json            print results as JSON on stdout (progress stays on stderr)
   -h, --help        this text and the list of suites`;
 
@@ -42,6 +47,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
       warmup: { type: 'string' },
       rounds: { type: 'string' },
       servers: { type: 'string' },
+      cells: { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -64,7 +70,20 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
       rounds,
     },
     servers,
+    cells: parseCells(values.cells),
     json: values.json ?? false,
     help: values.help ?? false,
   };
+}
+
+function parseCells(text: string | undefined): string[][] | null {
+  if (text === undefined) return null;
+  const selectors = text.split(',').map((selector) => selector.split('+').map((tag) => tag.trim().toLowerCase()).filter((tag) => tag !== ''));
+  if (selectors.length === 0 || selectors.some((tags) => tags.length === 0)) throw new Error(`--cells must be tag[+tag...][,tag[+tag...]...], got "${text}"`);
+  return selectors;
+}
+
+/** Whether a cell with `tags` is selected by `--cells`. */
+export function cellSelected(cells: readonly (readonly string[])[] | null, tags: readonly string[]): boolean {
+  return cells === null || cells.some((selector) => selector.every((tag) => tags.includes(tag)));
 }

@@ -65,7 +65,7 @@ async function runSuite(suite: Suite, args: CliArgs, signal: AbortSignal): Promi
   const lease = await acquireServers(suite.servers, suite.memcached, args.servers);
   try {
     if (lease.addresses.length > 0) progress(`${suite.name}: memcached at ${lease.addresses.join(', ')}${args.servers === null ? ' (started for this run)' : ''}`);
-    return await suite.run({ servers: lease.addresses, settings: args.settings, signal, progress: (message) => progress(`${suite.name}: ${message}`) });
+    return await suite.run({ servers: lease.addresses, settings: args.settings, cells: args.cells, signal, progress: (message) => progress(`${suite.name}: ${message}`) });
   } finally {
     await lease.release();
   }

@@ -91,6 +91,23 @@ export async function startRedis(bin: string): Promise<RedisServer> {
   }
 }
 
+/** Finds (or installs) and starts redis-server; null, with a note saying why, when it cannot. */
+export async function startRedisIfPossible(progress: (message: string) => void, notes: string[]): Promise<RedisServer | null> {
+  const found = ensureRedisServer(progress);
+  if ('skip' in found) {
+    notes.push(`Redis column skipped: ${found.skip}.`);
+    return null;
+  }
+  try {
+    const server = await startRedis(found.bin);
+    progress(`redis-server ${server.version} at 127.0.0.1:${server.port} (started for this run)`);
+    return server;
+  } catch (error) {
+    notes.push(`Redis column skipped: ${(error as Error).message}`);
+    return null;
+  }
+}
+
 /** The installed ioredis version, for the report's notes. */
 export function redisClientVersion(): string {
   try {

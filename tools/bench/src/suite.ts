@@ -23,6 +23,8 @@ export interface SuiteContext {
   /** `host:port` of the servers to use: started by the CLI, or from `--servers`. */
   readonly servers: readonly string[];
   readonly settings: Readonly<BenchSettings>;
+  /** `--cells` selectors (see cli-args.ts `cellSelected`); null = every cell. */
+  readonly cells: readonly (readonly string[])[] | null;
   /** Aborted on Ctrl-C / SIGTERM: stop promptly, the CLI cleans up. */
   readonly signal: AbortSignal;
   /** A progress line for the operator (stderr; never mixed into --json). */

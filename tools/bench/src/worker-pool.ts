@@ -36,6 +36,8 @@ interface WorkerResult {
   cpuSystemMicros: number;
   requests: number | null;
   writes: number | null;
+  /** Suite-specific counts (pushes, pops, CAS failures, …). */
+  counters: Record<string, number>;
   error?: string;
 }
 type FromWorker = { type: 'ready' } | WorkerResult;
@@ -75,11 +77,11 @@ export class WorkerPool<Init, Spec> {
     return pool;
   }
 
-  /** One round on every worker at once (they start together); their counts summed. */
-  async run(spec: Spec): Promise<Measurement> {
+  /** One round on the first `count` workers at once (they start together); their counts summed. */
+  async run(spec: Spec, count = this.#children.length): Promise<PooledMeasurement> {
     const startAt = Date.now() + ROUND_LEAD_MS;
     const results = await Promise.all(
-      this.#children.map((child) => {
+      this.#children.slice(0, count).map((child) => {
         const id = this.#nextId++;
         return this.#request(child, { type: 'run', id, startAt, spec }, (message) => message.type === 'result' && message.id === id) as Promise<WorkerResult>;
       }),
@@ -98,6 +100,7 @@ export class WorkerPool<Init, Spec> {
       cpuSystemMicros: sum((result) => result.cpuSystemMicros),
       requests: nullableSum((result) => result.requests),
       writes: nullableSum((result) => result.writes),
+      counters: sumCounters(results.map((result) => result.counters)),
     };
   }
 
@@ -133,12 +136,23 @@ export class WorkerPool<Init, Spec> {
   }
 }
 
+/** A round's measurement summed over the workers, with their suite-specific counters. */
+export interface PooledMeasurement extends Measurement {
+  counters: Record<string, number>;
+}
+
+function sumCounters(all: readonly Record<string, number>[]): Record<string, number> {
+  const total: Record<string, number> = {};
+  for (const counters of all) for (const [name, value] of Object.entries(counters)) total[name] = (total[name] ?? 0) + value;
+  return total;
+}
+
 /** What a worker does; every handler runs in the forked process. */
 export interface PoolWorker<Init, Spec> {
   /** Connects to what `init` names; `ready` is sent when it resolves. */
   init(init: Init): Promise<void>;
-  /** One measured round (the pool has already waited for the common start). */
-  run(spec: Spec): Promise<Measurement>;
+  /** One measured round (the pool has already waited for the common start), with optional suite counters. */
+  run(spec: Spec): Promise<Measurement & { counters?: Record<string, number> }>;
   /** Closes connections before the worker exits. */
   close(): Promise<void>;
 }
@@ -157,7 +171,7 @@ export function serveAsPoolWorker<Init, Spec>(worker: PoolWorker<Init, Spec>, na
         await worker.close().catch(() => undefined);
         process.exit(0);
       }
-      const reply: WorkerResult = { type: 'result', id: message.id, operations: 0, elapsedMs: 0, cpuMicros: 0, cpuSystemMicros: 0, requests: null, writes: null };
+      const reply: WorkerResult = { type: 'result', id: message.id, operations: 0, elapsedMs: 0, cpuMicros: 0, cpuSystemMicros: 0, requests: null, writes: null, counters: {} };
       try {
         await sleep(Math.max(0, message.startAt - Date.now()));
         const measured = await worker.run(message.spec);
@@ -168,6 +182,7 @@ export function serveAsPoolWorker<Init, Spec>(worker: PoolWorker<Init, Spec>, na
           cpuSystemMicros: measured.cpuSystemMicros,
           requests: measured.requests,
           writes: measured.writes,
+          counters: measured.counters ?? {},
         });
       } catch (error) {
         reply.error = error instanceof Error ? (error.stack ?? error.message) : String(error);

@@ -2,8 +2,10 @@ import { type Server, type Socket, createServer } from 'node:net';
 import { type HostPort, toHostPort } from './address';
 import { type FaultProxyMode, type LinkPolicy, ProxyLink } from './proxy-link';
 import { clearTimeout, setTimeout } from './real-timers';
+import { type RandomReplyFaults, type ReplyFault, type ReplyFaultCounts, ReplyFaults } from './reply-faults';
 
 export type { FaultProxyMode } from './proxy-link';
+export type { RandomReplyFaults, ReplyFault, ReplyFaultCounts, ReplyFaultKind } from './reply-faults';
 
 const PROXY_HOST = '127.0.0.1';
 const openProxies = new Set<FaultProxy>();
@@ -39,7 +41,7 @@ export class FaultProxy {
   #mode: FaultProxyMode = 'pass';
   #delayMs = 0;
   #responseChunkSize = 0;
-  #cutPending = false;
+  readonly #replyFaults = new ReplyFaults();
   #connectionCount = 0;
   #acceptedCount = 0;
   #bytesToServer = 0;
@@ -65,10 +67,8 @@ export class FaultProxy {
       get responseChunkSize() {
         return proxy.#responseChunkSize;
       },
-      takeCut() {
-        const cut = proxy.#cutPending;
-        proxy.#cutPending = false;
-        return cut;
+      decideReply(length, random) {
+        return proxy.#replyFaults.decide(proxy.#bytesToClient, length, random);
       },
       countToServer(bytes) {
         proxy.#bytesToServer += bytes;
@@ -136,7 +136,7 @@ export class FaultProxy {
     return this.#bytesToClient;
   }
 
-  /** Delays each forwarded chunk by `ms` in both directions (order is kept); 0 = none. */
+  /** Delays each forwarded chunk by `ms` in both directions (order is kept; fractions of a ms are kept too, see precise-delay.ts); 0 = none. */
   setDelay(ms: number): void {
     if (!(ms >= 0)) throw new RangeError(`delay must be >= 0, got ${ms}`);
     this.#delayMs = ms;
@@ -166,7 +166,40 @@ export class FaultProxy {
    * half its length, then both sides of that connection are destroyed.
    */
   cutNextResponse(): void {
-    this.#cutPending = true;
+    this.injectReplyFault({ kind: 'tear' });
+  }
+
+  /**
+   * Arms one fault on the server→client stream (any connection), after
+   * `afterBytes` more bytes (default 0: the next reply); see
+   * {@link ReplyFault}. Faults armed together fire in order of position.
+   *
+   * @example
+   * ```ts
+   * proxy.injectReplyFault({ kind: 'cut' });                 // the next reply is lost, the connection closes
+   * proxy.injectReplyFault({ kind: 'cut', afterBytes: 30 }); // … 30 bytes into the stream: inside a frame
+   * proxy.injectReplyFault({ kind: 'stall', stallMs: 500 }); // held past a 200 ms request timeout
+   * ```
+   * @throws RangeError for an unknown kind or a negative or fractional size
+   */
+  injectReplyFault(fault: ReplyFault): void {
+    this.#replyFaults.arm(fault, this.#bytesToClient + (fault.afterBytes ?? 0));
+  }
+
+  /**
+   * Hits each server→client chunk with `probability`, with a kind drawn
+   * uniformly from `kinds`, from a generator seeded with `seed`; null stops.
+   * Armed faults take precedence.
+   *
+   * @throws RangeError for a probability outside 0..1, a fractional seed or an unknown kind
+   */
+  setRandomReplyFaults(random: RandomReplyFaults | null): void {
+    this.#replyFaults.setRandom(random);
+  }
+
+  /** Reply faults injected so far (armed and random), by kind. */
+  get replyFaultCounts(): ReplyFaultCounts {
+    return this.#replyFaults.counts;
   }
 
   /**

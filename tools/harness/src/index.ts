@@ -10,7 +10,16 @@ export { type MemcachedCluster, startCluster } from './cluster';
 export { type MemcachedStartErrorDetails, MemcachedNotInstalledError, MemcachedStartError } from './errors';
 export { type FilledMemory, fillMemory } from './fill-memory';
 export { listKeys } from './list-keys';
-export { type FaultProxyMode, FaultProxy, closeAllProxies } from './fault-proxy';
+export {
+  type FaultProxyMode,
+  type RandomReplyFaults,
+  type ReplyFault,
+  type ReplyFaultCounts,
+  type ReplyFaultKind,
+  FaultProxy,
+  closeAllProxies,
+} from './fault-proxy';
+export { seededRandom } from './reply-faults';
 export { MEMCACHED_BIN_ENV, findMemcached } from './find-memcached';
 export { freePort } from './free-port';
 export { type MemcachedOptions, type TlsServerFiles, MEMCACHED_HOST, buildMemcachedArgs } from './memcached-args';

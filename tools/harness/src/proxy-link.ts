@@ -1,6 +1,8 @@
 import { type Socket, connect } from 'node:net';
 import type { HostPort } from './address';
+import { afterDelay } from './precise-delay';
 import { nextImmediate, setTimeout } from './real-timers';
+import type { ReplyAction } from './reply-faults';
 
 /** How a {@link FaultProxy} treats traffic; see FaultProxy.setMode. */
 export type FaultProxyMode = 'pass' | 'blackhole' | 'drop-responses' | 'refuse';
@@ -10,16 +12,18 @@ export interface LinkPolicy {
   readonly mode: FaultProxyMode;
   readonly delayMs: number;
   readonly responseChunkSize: number;
-  /** true exactly once after cutNextResponse(): the caller must cut this chunk */
-  takeCut(): boolean;
+  /** What to do with a server→client chunk of `length` bytes about to be forwarded (armed faults; random ones too if `random`). */
+  decideReply(length: number, random: boolean): ReplyAction;
   countToServer(bytes: number): void;
   countToClient(bytes: number): void;
 }
 
 interface QueuedChunk {
   data: Buffer;
-  /** false while its delay is running */
+  /** false while its delay (or a stall) is running */
   ready: boolean;
+  /** true for the held rest of a stalled reply: no second random draw for it (armed faults still apply) */
+  decided?: boolean;
 }
 
 type Direction = 'toServer' | 'toClient';
@@ -50,10 +54,10 @@ class Lane {
     const chunk: QueuedChunk = { data, ready: this.policy.delayMs <= 0 };
     this.#queue.push(chunk);
     if (!chunk.ready) {
-      setTimeout(() => {
+      afterDelay(this.policy.delayMs, () => {
         chunk.ready = true;
         this.pump();
-      }, this.policy.delayMs);
+      }, setTimeout);
     }
     this.pump();
   }
@@ -87,12 +91,7 @@ class Lane {
       }
       // A lost reply: the server did the work, the client never hears of it.
       if (this.policy.mode === 'drop-responses') continue;
-      if (this.policy.takeCut()) {
-        const partial = head.data.subarray(0, Math.floor(head.data.length / 2));
-        this.policy.countToClient(partial.length);
-        this.link.cutWith(partial);
-        return;
-      }
+      if (this.#replyFault(head)) return;
       const pieceSize = this.policy.responseChunkSize;
       if (pieceSize > 0 && head.data.length > pieceSize) {
         for (let offset = 0; offset < head.data.length; offset += pieceSize) {
@@ -111,6 +110,29 @@ class Lane {
       // Sockets close by themselves once both directions have ended (autoDestroy).
       if (!this.destination.destroyed) this.destination.end();
     }
+  }
+
+  /** Applies the reply fault decided for `head`, if any; true when the drain must stop (cut, or stalled). */
+  #replyFault(head: QueuedChunk): boolean {
+    const action = this.policy.decideReply(head.data.length, head.decided !== true);
+    if (action.kind === 'cut') {
+      const partial = head.data.subarray(0, action.offset);
+      this.policy.countToClient(partial.length);
+      this.link.cutWith(partial);
+      return true;
+    }
+    if (action.kind === 'stall') {
+      // Forward what comes before the stall, hold the rest (and so everything behind it) for a while.
+      if (action.offset > 0) this.#write(head.data.subarray(0, action.offset));
+      const held: QueuedChunk = { data: head.data.subarray(action.offset), ready: false, decided: true };
+      this.#queue.unshift(held);
+      setTimeout(() => {
+        held.ready = true;
+        this.pump();
+      }, action.ms);
+      return true;
+    }
+    return false;
   }
 
   #write(data: Buffer): void {

@@ -169,6 +169,8 @@ export async function runDequeLoad(args: LoadArgs, servers: readonly string[], p
     const pushWrites = producers.reduce((sum, report) => sum + report.writes, 0);
     const popWrites = consumers.reduce((sum, report) => sum + report.writes, 0);
     const emptyPops = consumers.reduce((sum, report) => sum + report.emptyPops, 0);
+    const casAttempts = [...producers, ...consumers].reduce((sum, report) => sum + report.casAttempts, 0);
+    const casFailures = [...producers, ...consumers].reduce((sum, report) => sum + report.casFailures, 0);
     return {
       title: `deque: ${args.producers} producer + ${args.consumers} consumer processes × ${loops} loops, ${encodedBytes} B values, ${args.seconds} s, ${servers.length} server(s)`,
       lines: [
@@ -177,6 +179,7 @@ export async function runDequeLoad(args: LoadArgs, servers: readonly string[], p
         ['ops/s (pushes + pops)', `${rate(operations, elapsedMs)} over ${(elapsedMs / 1000).toFixed(2)} s, start to drained`],
         ['pushes/s', `${rate(pushed, pushEndAt - startAt)} while producing`],
         ['round trips per op', `${perOp(pushWrites + popWrites, operations)} (socket writes: ${perOp(pushWrites, pushed)} per push, ${perOp(popWrites, popped)} per pop, empty pops included)`],
+        ['anchor CASes lost', `${casFailures} of ${casAttempts} (${perOp(casFailures, operations)} per op)`],
         ['latency per push', mean(producers, pushed)],
         ['latency per pop', mean(consumers, popped)],
         ['peak backlog (sampled length)', String(peakBacklog)],

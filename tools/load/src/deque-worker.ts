@@ -40,6 +40,9 @@ interface CommonReport {
   /** Wire counters of this process's client over its run (from the start signal to the end). */
   requests: number;
   writes: number;
+  /** Anchor CASes this process sent and lost (the deque's own counters). */
+  casAttempts: number;
+  casFailures: number;
   /** Microseconds per operation: sum and maximum. */
   latencyMicrosTotal: number;
   latencyMicrosMax: number;
@@ -177,7 +180,7 @@ function record(report: CommonReport, milliseconds: number): void {
 
 async function run(config: DequeWorkerConfig): Promise<DequeWorkerReport> {
   const store = connect(config.servers);
-  const common: CommonReport = { requests: 0, writes: 0, latencyMicrosTotal: 0, latencyMicrosMax: 0, finishedAt: 0, errors: [], errorCount: 0 };
+  const common: CommonReport = { requests: 0, writes: 0, casAttempts: 0, casFailures: 0, latencyMicrosTotal: 0, latencyMicrosMax: 0, finishedAt: 0, errors: [], errorCount: 0 };
   const report: DequeWorkerReport =
     config.role === 'producer'
       ? { ...common, role: 'producer', pushed: new Array<number>(config.loops).fill(0) }
@@ -190,11 +193,14 @@ async function run(config: DequeWorkerConfig): Promise<DequeWorkerReport> {
     const deque = Deque.bind<LoadValue>(store, config.name);
     await sleep(Math.max(0, config.startAt - Date.now()));
     const before = { ...store.client.metrics };
+    const statsBefore = deque.stats;
     if (report.role === 'producer') await runProducer(config, deque, report, fail);
     else await runConsumer(config, store, deque, report, fail);
     report.finishedAt = Date.now();
     report.requests = store.client.metrics.requests - before.requests;
     report.writes = store.client.metrics.writes - before.writes;
+    report.casAttempts = deque.stats.casAttempts - statsBefore.casAttempts;
+    report.casFailures = deque.stats.casFailures - statsBefore.casFailures;
   } finally {
     await store.close();
   }

@@ -1,0 +1,163 @@
+/**
+ * The linearizability checker: Wing & Gong's search ("Testing and verifying
+ * concurrent objects", 1993) in Lowe's form ("Testing for linearizability",
+ * 2017), with his memoization — the same algorithm as Porcupine and Knossos'
+ * `wgl`.
+ *
+ * The history becomes one list of call and return entries in time order
+ * (a call before a return at the same instant: touching operations count as
+ * concurrent). The search walks the list from its head: at a call, it tries
+ * to linearize that operation now — the model must give the observed output
+ * — and if so removes the operation's call and return from the list and
+ * starts again from the head; at a return, the operation it belongs to
+ * should have been linearized already, so it backtracks: undo the last
+ * linearized operation and try the call after it. The history is
+ * linearizable when every operation with a response has been linearized.
+ *
+ * Open-ended operations (outcome unknown) have a call and no return: they
+ * can be linearized anywhere after their invocation, with any output, and
+ * are never required — "never happened" is the same as "happened after
+ * everything else".
+ *
+ * Memo: a (set of linearized operations, model state) pair seen before
+ * leads to the same future; the search skips it. A step bound and a time
+ * bound end the search with 'unknown' rather than hanging.
+ */
+import type { HistoryOperation } from './history';
+import { jsonEqual, type Model } from './model';
+
+export interface CheckOptions {
+  /** Most search steps before giving up with 'unknown'; default 5,000,000. */
+  readonly maxSteps?: number;
+  /** Most milliseconds before giving up with 'unknown'; default 10,000. */
+  readonly timeoutMs?: number;
+}
+
+export type CheckResult =
+  | {
+      readonly kind: 'ok';
+      /** Indexes of the operations in linearization order (open-ended ones that took effect included). */
+      readonly linearization: readonly number[];
+      readonly steps: number;
+    }
+  | {
+      readonly kind: 'violation';
+      /** The longest linearizable prefix the search found, as operation indexes. */
+      readonly longestPrefix: readonly number[];
+      readonly steps: number;
+    }
+  | { readonly kind: 'unknown'; readonly reason: string; readonly steps: number };
+
+interface Node {
+  /** Operation index; -1 for the head. */
+  readonly op: number;
+  readonly isCall: boolean;
+  /** For a call: its return, null when open-ended. */
+  match: Node | null;
+  prev: Node | null;
+  next: Node | null;
+}
+
+const DEFAULT_MAX_STEPS = 5_000_000;
+const DEFAULT_TIMEOUT_MS = 10_000;
+/** Steps between clock reads. */
+const CLOCK_EVERY = 4096;
+
+/** Checks `operations` against `model`; see the file comment. */
+export function checkLinearizability<S, I, O>(model: Model<S, I, O>, operations: readonly HistoryOperation<I, O>[], options: CheckOptions = {}): CheckResult {
+  const maxSteps = options.maxSteps ?? DEFAULT_MAX_STEPS;
+  const deadline = Date.now() + (options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+  const equal = model.outputsEqual?.bind(model) ?? jsonEqual;
+  const head = buildList(operations);
+  const definite = operations.filter((operation) => operation.return !== null).length;
+  const linearized = new Uint32Array(Math.ceil(operations.length / 32) + 1);
+  const memo = new Set<string>();
+  const stack: { node: Node; state: S }[] = [];
+  let longest: number[] = [];
+  let done = 0;
+  let state = model.init();
+  let entry = head.next;
+  for (let steps = 0; ; steps++) {
+    if (done === definite) return { kind: 'ok', linearization: stack.map(({ node }) => node.op), steps };
+    if (steps >= maxSteps) return { kind: 'unknown', reason: `gave up after ${steps} search steps`, steps };
+    if (steps % CLOCK_EVERY === 0 && Date.now() > deadline) return { kind: 'unknown', reason: `gave up after ${options.timeoutMs ?? DEFAULT_TIMEOUT_MS} ms (${steps} steps)`, steps };
+    if (entry !== null && entry.isCall) {
+      const operation = operations[entry.op]!;
+      const next = model.step(state, operation.input);
+      if (operation.return === null || equal(next.output, operation.output as O)) {
+        toggle(linearized, entry.op);
+        const key = `${linearized.join(',')}|${model.key(next.state)}`;
+        if (!memo.has(key)) {
+          memo.add(key);
+          stack.push({ node: entry, state });
+          state = next.state;
+          if (operation.return !== null) done += 1;
+          lift(entry);
+          if (stack.length > longest.length) longest = stack.map(({ node }) => node.op);
+          entry = head.next;
+          continue;
+        }
+        toggle(linearized, entry.op);
+      }
+      entry = entry.next;
+      continue;
+    }
+    // A return whose operation is not linearized yet (or the end): undo the last choice.
+    const top = stack.pop();
+    if (top === undefined) return { kind: 'violation', longestPrefix: longest, steps };
+    state = top.state;
+    toggle(linearized, top.node.op);
+    if (operations[top.node.op]!.return !== null) done -= 1;
+    unlift(top.node);
+    entry = top.node.next;
+  }
+}
+
+function toggle(bits: Uint32Array, index: number): void {
+  bits[index >>> 5]! ^= 1 << (index & 31);
+}
+
+/** The history as a doubly linked list of entries in time order, behind a head node. */
+function buildList(operations: readonly HistoryOperation<unknown, unknown>[]): Node {
+  const events: { time: number; isCall: boolean; node: Node }[] = [];
+  operations.forEach((operation, op) => {
+    const call: Node = { op, isCall: true, match: null, prev: null, next: null };
+    events.push({ time: operation.call, isCall: true, node: call });
+    if (operation.return !== null) {
+      if (operation.return < operation.call) throw new RangeError(`operation ${op} returns (${operation.return}) before it is called (${operation.call})`);
+      call.match = { op, isCall: false, match: null, prev: null, next: null };
+      events.push({ time: operation.return, isCall: false, node: call.match });
+    }
+  });
+  events.sort((a, b) => a.time - b.time || Number(b.isCall) - Number(a.isCall));
+  const head: Node = { op: -1, isCall: false, match: null, prev: null, next: null };
+  let last = head;
+  for (const { node } of events) {
+    node.prev = last;
+    last.next = node;
+    last = node;
+  }
+  return head;
+}
+
+/** Takes a call and its return out of the list (their own links are kept, for unlift). */
+function lift(call: Node): void {
+  unlink(call);
+  if (call.match !== null) unlink(call.match);
+}
+
+/** Puts back what lift took out, in reverse order. */
+function unlift(call: Node): void {
+  if (call.match !== null) relink(call.match);
+  relink(call);
+}
+
+function unlink(node: Node): void {
+  node.prev!.next = node.next;
+  if (node.next !== null) node.next.prev = node.prev;
+}
+
+function relink(node: Node): void {
+  node.prev!.next = node;
+  if (node.next !== null) node.next.prev = node;
+}

@@ -1,0 +1,27 @@
+/**
+ * @mcc/linearizability: the project's own linearizability checker (private).
+ *
+ *   record (HistoryRecorder, in any number of processes)
+ *     → merge the operations (plain JSON, one machine-wide clock)
+ *     → checkLinearizability(model, operations, bounds) → ok | violation | unknown
+ *     → savePorcupineHistory(…) to look at it in Porcupine's visualizer
+ *
+ * @packageDocumentation
+ */
+export { type ErrorOutcome, classifyError, errorCode } from './outcome';
+export { type HistoryOperation, type PendingOperation, type RecorderOptions, type RecorderStats, HistoryRecorder, monotonicMicros } from './history';
+export { type Model, canonicalJson, jsonEqual } from './model';
+export { type CheckOptions, type CheckResult, checkLinearizability } from './checker';
+export { type DequeInput, type DequeOutput, type DequeSide, type DequeState, dequeModel } from './models/deque-model';
+export { type McasUpdateInput, type RegisterInput, type RegisterOutput, type RegisterState, registerModel } from './models/register-model';
+export {
+  type PorcupineFile,
+  type PorcupineOperation,
+  type PorcupineUnknownOutput,
+  type PorcupineVisualization,
+  fromPorcupineOperations,
+  savePorcupineHistory,
+  toPorcupineFile,
+  toPorcupineOperations,
+  toPorcupineVisualization,
+} from './porcupine';
