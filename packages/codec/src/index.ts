@@ -45,4 +45,5 @@ export {
   StaleCasError,
   ClientClosedError,
   QueueFullError,
+  quoteKey,
 } from '@mcc/protocol';

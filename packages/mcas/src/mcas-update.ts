@@ -8,6 +8,7 @@
  * time up to a ceiling that doubles from `minBackoffMs` to `maxBackoffMs`
  * ("full jitter"), which spreads the contenders out.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import { InvalidArgumentError, type Entry, type Store } from '@mcc/codec';
 import { McasContentionError } from './errors';
 import { mcas } from './mcas';
@@ -63,16 +64,9 @@ export async function mcasUpdate<T>(
   }
 }
 
+/** Node's abortable timer, rejecting with the signal's own reason (as `throwIfAborted` does) rather than an AbortError. */
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal!.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
+  return delay(ms, undefined, signal === undefined ? {} : { signal }).catch((error: unknown) => {
+    throw signal?.aborted === true ? signal.reason : error;
   });
 }

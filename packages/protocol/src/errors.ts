@@ -7,6 +7,8 @@
  * (codec, mcas, deque) extend {@link McError} with codes of their own.
  */
 
+import { quoteKey } from './quote-key';
+
 const MARKER = Symbol.for('mcc.error');
 
 /** Base class of every mcc error. */
@@ -104,7 +106,7 @@ export class ValueTooLargeError extends McError {
 export class InvalidKeyError extends McError {
   static readonly code = 'MCC_ERR_INVALID_KEY';
   constructor(key: string, reason: string) {
-    super(InvalidKeyError.code, `invalid key ${JSON.stringify(key.length > 60 ? key.slice(0, 60) + '…' : key)}: ${reason}`, { key });
+    super(InvalidKeyError.code, `invalid key ${quoteKey(key)}: ${reason}`, { key });
   }
 }
 
