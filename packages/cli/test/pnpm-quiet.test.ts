@@ -2,7 +2,7 @@
  * `pnpm mcc …` from the repository root, as the README tells scripts to use
  * it: stdout holds the command's output alone — no `> mcc-monorepo@ mcc …`
  * header before it, no `ELIFECYCLE` line after a non-zero exit — and the
- * exit code survives (the root .npmrc's `reporter=silent`).
+ * exit code survives (pnpm-workspace.yaml's `reporter: silent`).
  */
 import { execFile } from 'node:child_process';
 import * as path from 'node:path';

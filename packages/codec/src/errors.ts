@@ -3,7 +3,7 @@
  * from @mcc/protocol and carry a stable `code`: match on `code` (or
  * `McError.isMcError`), not on messages.
  */
-import { McError } from '@mcc/protocol';
+import { McError, quoteKey } from '@mcc/protocol';
 
 /** Where an error happened, as far as it is known. */
 export interface CodecErrorContext {
@@ -12,10 +12,6 @@ export interface CodecErrorContext {
   /** `host:port` of the server owning the key. */
   server?: string;
   cause?: unknown;
-}
-
-function quoteKey(key: string): string {
-  return JSON.stringify(key.length > 60 ? key.slice(0, 60) + '…' : key);
 }
 
 /**

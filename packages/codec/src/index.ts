@@ -46,4 +46,5 @@ export {
   ClientClosedError,
   QueueFullError,
   AuthenticationError,
+  quoteKey,
 } from '@mcc/protocol';

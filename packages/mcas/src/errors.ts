@@ -9,11 +9,7 @@
  * | McasOutcomeUnknownError   | MCC_ERR_MCAS_OUTCOME_UNKNOWN  | mcas could not learn whether it took effect    |
  * | McasContentionError       | MCC_ERR_MCAS_CONTENTION       | a read kept meeting new MCAS in flight, or mcasUpdate kept losing |
  */
-import { McError } from '@mcc/codec';
-
-function quote(key: string): string {
-  return JSON.stringify(key.length > 60 ? key.slice(0, 60) + '…' : key);
-}
+import { McError, quoteKey as quote } from '@mcc/codec';
 
 /**
  * A location holds a descriptor reference whose descriptor (or a split-out

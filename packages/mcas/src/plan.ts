@@ -4,7 +4,7 @@
  * the servers' item size limits, and their new values are assigned to the
  * descriptor or to split-out items.
  */
-import { CasUnsupportedError, EncodeError, InvalidArgumentError, mccFlags, ValueTooLargeError, type Entry, type Store } from '@mcc/codec';
+import { CasUnsupportedError, EncodeError, InvalidArgumentError, mccFlags, quoteKey as describeKey, ValueTooLargeError, type Entry, type Store } from '@mcc/codec';
 import { DESCRIPTOR_ITEM_OVERHEAD_BYTES, MAX_INLINE_TOTAL_BYTES, planSplit } from './descriptor';
 import { DESCRIPTOR_KIND, REFERENCE_KIND } from './kinds';
 import { compareKeys } from './keys';
@@ -24,10 +24,6 @@ export interface PlannedUpdate {
   readonly newSize: number;
   /** Size of the encoded current value (0 when not measured). */
   readonly currentSize: number;
-}
-
-function describeKey(key: string): string {
-  return JSON.stringify(key.length > 60 ? key.slice(0, 60) + '…' : key);
 }
 
 /** Checks one update's shape. @throws InvalidArgumentError */

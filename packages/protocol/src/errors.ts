@@ -11,6 +11,8 @@
  * {@link McError} with codes of their own.
  */
 
+import { quoteKey } from './quote-key';
+
 const MARKER = Symbol.for('mcc.error');
 /** The names of an instance's error classes, most derived first (the cross-copy `instanceof` brand). */
 const BRANDS = Symbol.for('mcc.error.brands');
@@ -134,7 +136,7 @@ export class ValueTooLargeError extends McError {
 export class InvalidKeyError extends McError {
   static readonly code = 'MCC_ERR_INVALID_KEY';
   constructor(key: string, reason: string) {
-    super(InvalidKeyError.code, `invalid key ${JSON.stringify(key.length > 60 ? key.slice(0, 60) + '…' : key)}: ${reason}`, { key });
+    super(InvalidKeyError.code, `invalid key ${quoteKey(key)}: ${reason}`, { key });
   }
 }
 

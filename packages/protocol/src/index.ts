@@ -15,6 +15,7 @@ export { metricsDelta, type ClientMetrics } from './metrics';
 export { HashRing, type HashRingOptions } from './cluster/hash-ring';
 export { parseServerAddress, parseServerList, type ServerAddress, type ServerSpec } from './cluster/server-address';
 export { validateKey } from './keys';
+export { quoteKey } from './quote-key';
 export { MAX_KEY_LENGTH } from './wire/constants';
 export {
   McError,

@@ -9,11 +9,33 @@
 import { connect, describeLocation, mcasGetMulti } from '@mcc/mcas';
 import * as path from 'node:path';
 import type { LoadArgs } from './cli-args';
-import type { McasWorkerConfig, McasWorkerReport } from './mcas-worker';
 import type { LoadReport } from './report';
 import { runWorkers } from './workers';
 
-const WORKER_SCRIPT = path.join(__dirname, 'mcas-worker.js');
+/**
+ * The MCAS increment worker is @mcc/mcas's own (its concurrency test forks
+ * the same file): built, not published, found beside the package's manifest.
+ * The shapes below are the part of its WorkerConfig / WorkerReport used here.
+ */
+const WORKER_SCRIPT = path.join(path.dirname(require.resolve('@mcc/mcas/package.json')), 'dist', 'testing', 'worker.js');
+
+interface McasWorkerConfig {
+  servers: string[];
+  keys: string[];
+  per: number;
+  loops: number;
+  startAt: number;
+  deadline: number;
+}
+
+interface McasWorkerReport {
+  counts: Record<string, number>;
+  successes: number;
+  retries: number;
+  latencyMicrosTotal: number;
+  latencyMicrosMax: number;
+  errors: string[];
+}
 /** Time the processes get to start and connect before the clock starts (they wait for it). */
 const STARTUP_MS = 1000;
 
@@ -27,8 +49,8 @@ export async function runMcasLoad(args: LoadArgs, servers: readonly string[], pr
 
     const startAt = Date.now() + STARTUP_MS;
     const deadline = startAt + args.seconds * 1000;
-    const config: Omit<McasWorkerConfig, 'index'> = { servers: [...servers], keys, per: args.per, workers: args.workers, startAt, deadline };
-    const reports = await runWorkers<Omit<McasWorkerConfig, 'index'>, McasWorkerReport>(WORKER_SCRIPT, config, args.processes);
+    const config: McasWorkerConfig = { servers: [...servers], keys, per: args.per, loops: args.workers, startAt, deadline };
+    const reports = await runWorkers<McasWorkerConfig, McasWorkerReport>(WORKER_SCRIPT, config, args.processes);
     // Increments in flight at the deadline finish (and count) after it: the window is until the last one ended.
     const elapsedMs = Math.max(Date.now(), deadline) - startAt;
 

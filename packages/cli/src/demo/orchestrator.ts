@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { connect, Deque, inspectDeque, type Store } from '@mcc/deque';
 import { mcasGetMulti } from '@mcc/mcas';
 import { CliError } from '../cli-error';
+import { formatCount } from '../format';
 import type { DemoNames, Role, WorkerAssignment, WorkerResult } from './messages';
 import type { ProgressSnapshot, WorkloadProgress } from './progress';
 import { INITIAL_BALANCE } from './roles';
@@ -267,7 +268,7 @@ export async function runDemo(settings: DemoSettings): Promise<DemoResult> {
         {
           name: 'backlog within its cap',
           ok: maxBacklog <= backlogLimit,
-          detail: `at most ${maxBacklog} of ${backlogLimit} items waiting (the queue's length, sampled every ${BACKLOG_SAMPLE_MS} ms)`,
+          detail: `at most ${formatCount(maxBacklog)} of ${formatCount(backlogLimit)} items waiting (the queue's length, sampled every ${BACKLOG_SAMPLE_MS} ms)`,
         },
         errorsCheck(results),
       ];
