@@ -168,6 +168,22 @@ describe('failures through a fault proxy', () => {
     expect((await direct.get(key))!.value.toString()).toBe('100');
   });
 
+  test('a read in flight when the connection drops says it read nothing (no "may have been applied")', async () => {
+    const client = open({ requestTimeoutMs: 10_000 });
+    const key = uniqueKey('drop-read');
+    await direct.set(key, 'value');
+    await client.noop();
+    proxy.setMode('drop-responses');
+    const read = rejectionOf(client.get(key));
+    await sleep(50);
+    proxy.dropConnections();
+    const error = await read;
+    expect(error).toBeInstanceOf(ConnectionClosedError);
+    expect(error.message).toMatch(/it read nothing \(retrying it is safe\)/);
+    expect(error.message).not.toMatch(/applied/);
+    proxy.setMode('pass');
+  });
+
   test('dropConnections mid-reply: acknowledged ≤ counter ≤ acknowledged + in doubt, never more than issued', async () => {
     const client = open({ requestTimeoutMs: 10_000 });
     const key = uniqueKey('drop-mid');
