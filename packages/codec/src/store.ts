@@ -93,7 +93,14 @@ export class Store {
     return entries;
   }
 
-  /** Stores unconditionally. @throws EncodeError, ValueTooLargeError (nothing written) */
+  /**
+   * Stores unconditionally. Beware: memcached deletes the key's current item
+   * when it refuses a `set` for lack of memory (`-M`, full; ServerError
+   * 0x0082), so a failed `set` may leave the key missing. {@link cas},
+   * {@link replace} and {@link add} never destroy the current item when refused.
+   *
+   * @throws EncodeError, ValueTooLargeError (nothing written)
+   */
   async set<T>(key: string, value: T, options: WriteOptions = {}): Promise<Entry<T>> {
     const entry = await this.#write('set', key, value, options, undefined);
     if (entry === null) {
@@ -121,7 +128,12 @@ export class Store {
    */
   async cas<T>(entry: CasTarget, newValue: T, options: WriteOptions = {}): Promise<Entry<T> | null> {
     this.#checkCondition(entry);
-    return this.#write('set', entry.key, newValue, options, entry);
+    // `replace` carrying the CAS, never `set`: memcached 1.6 unlinks the key's
+    // current item when it refuses a `set` (CAS or not) for lack of memory or
+    // as too large, but keeps it when it refuses a `replace`. Both compare the
+    // CAS alike (EXISTS on a mismatch, NOT_FOUND when missing): see
+    // docs/FORMAT.md, "Server facts", and test/integration/server-facts.test.ts.
+    return this.#write('replace', entry.key, newValue, options, entry);
   }
 
   /**

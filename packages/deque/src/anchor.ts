@@ -60,11 +60,33 @@ export function parseAnchor(value: unknown): Anchor | string {
   }
   for (const field of ['l', 'r'] as const) {
     const buffer = record[field];
-    if (!Array.isArray(buffer) || !buffer.every(isElement)) return `anchor field "${field}" is not a list of elements`;
+    if (!Array.isArray(buffer) || !buffer.every(isElement)) return `anchor field "${field}" is not a list of elements (an external element must name a deque value key)`;
   }
   if (!Array.isArray(record.o) || !record.o.every((id) => typeof id === 'string')) return 'anchor field "o" is not a list of ids';
   const anchor = record as unknown as Anchor;
+  return checkInvariants(anchor) ?? anchor;
+}
+
+/**
+ * What every anchor a correct writer produces satisfies, so that a crafted
+ * one (say a range of 2^53 chunks) is corruption at once instead of a walk
+ * without end: the length counts the buffers and at least one element per
+ * chunk (chunks are never empty), and chunk bases are earlier sequence numbers.
+ */
+function checkInvariants(anchor: Anchor): string | null {
+  if (anchor.s < 0) return 'anchor sequence number is negative';
   if (anchor.n < 0) return 'anchor length is negative';
   if (anchor.a > anchor.b + 1) return 'anchor chunk range is inverted';
-  return anchor;
+  const buffered = anchor.l.length + anchor.r.length;
+  if (buffered > anchor.n) return `anchor buffers hold ${buffered} elements but its length is ${anchor.n}`;
+  if (!hasChunks(anchor)) {
+    if (buffered !== anchor.n) return `anchor length ${anchor.n} but no chunks and ${buffered} buffered elements`;
+    return null;
+  }
+  const chunks = anchor.b - anchor.a + 1;
+  if (chunks > anchor.n - buffered) return `anchor chunk range ${anchor.a}…${anchor.b} (${chunks} chunks) exceeds its ${anchor.n - buffered} unbuffered elements`;
+  for (const [field, base] of [['as', anchor.as], ['bs', anchor.bs]] as const) {
+    if (base < 0 || base >= anchor.s) return `anchor chunk base "${field}" ${base} is not an earlier sequence number (s = ${anchor.s})`;
+  }
+  return null;
 }

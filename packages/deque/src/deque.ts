@@ -9,7 +9,7 @@
  */
 import { CasUnsupportedError, InvalidArgumentError, RecordKind, mcas, type Store } from '@mcc/mcas';
 import { emptyAnchor, type Anchor } from './anchor';
-import { externalElement, inlineElement, isExternal, type Element } from './element';
+import { isExternal } from './element';
 import { DequeEngine } from './engine';
 import { buffersSize } from './engine';
 import { DequeExistsError, DequeOutcomeUnknownError } from './errors';
@@ -19,13 +19,15 @@ import { planBatch, type Side } from './plan';
 import { DequeRecords, type AnchorEntry } from './records';
 import { sleep } from './wait';
 import { clearDeque } from './clear';
+import { prepareElements } from './prepare-push';
+import { checkConsumeOptions, checkStore, checkWaitOptions, resolveDequeOptions, resolveMoveOptions, valuesOf } from './validate';
 
 export interface DequeOptions {
   /** Keep every record of the deque on one server (a `{name}` hash tag). Default false: chunks spread over all servers. Must match between `create` and `bind`. */
   colocate?: boolean;
-  /** A value whose encoding is larger than this many bytes is stored in its own item rather than in the anchor. Default 1024. */
+  /** A value whose encoding is larger than this many bytes is stored in its own item rather than in the anchor. Default 1024; a whole number from 0 to 65536. */
   inlineMaxBytes?: number;
-  /** Buffer size in encoded bytes beyond which the anchor's buffer is flushed into a chunk. Default 4096. */
+  /** Buffer size in encoded bytes beyond which the anchor's buffer is flushed into a chunk. Default 4096; a whole number from 1 to 262144. */
   flushBytes?: number;
 }
 
@@ -46,7 +48,6 @@ export interface MoveOptions {
 /** Engines are shared per store and deque, so every handle in a process combines into the same batches. */
 const engines = new WeakMap<Store, Map<string, DequeEngine>>();
 
-const DEFAULTS = { colocate: false, inlineMaxBytes: 1024, flushBytes: 4096 };
 const MAX_BATCH = 256;
 const POLL_MAX_DELAY_MS = 50;
 
@@ -57,8 +58,9 @@ export class Deque<T = unknown> {
   readonly #engine: DequeEngine;
   readonly #inlineMaxBytes: number;
 
-  private constructor(store: Store, name: string, options: DequeOptions) {
-    const settings = { ...DEFAULTS, ...options };
+  private constructor(store: Store, name: string, options: DequeOptions | undefined) {
+    checkStore(store);
+    const settings = resolveDequeOptions(options);
     this.name = validateDequeName(name);
     this.store = store;
     this.#inlineMaxBytes = settings.inlineMaxBytes;
@@ -81,10 +83,11 @@ export class Deque<T = unknown> {
 
   /**
    * Creates a new, empty deque. Without a name, a random one is chosen.
+   * @throws InvalidArgumentError for a bad name or option (see {@link DequeOptions}).
    * @throws DequeExistsError if the name is taken.
    * @throws CasUnsupportedError if the anchor's server runs with CAS disabled (`-C`); nothing is written.
    */
-  static async create<T = unknown>(store: Store, name?: string, options: DequeOptions = {}): Promise<Deque<T>> {
+  static async create<T = unknown>(store: Store, name?: string, options?: DequeOptions): Promise<Deque<T>> {
     const deque = new Deque<T>(store, name ?? `dq-${randomId()}`, options);
     const anchorKey = deque.#records.keys.anchor;
     // Every later operation is a CAS: refuse a CAS-less server (-C) before writing anything.
@@ -97,7 +100,7 @@ export class Deque<T = unknown> {
   }
 
   /** A handle on an existing deque, without I/O; the first operation rejects with DequeNotFoundError if it does not exist. */
-  static bind<T = unknown>(store: Store, name: string, options: DequeOptions = {}): Deque<T> {
+  static bind<T = unknown>(store: Store, name: string, options?: DequeOptions): Deque<T> {
     return new Deque<T>(store, name, options);
   }
 
@@ -112,13 +115,13 @@ export class Deque<T = unknown> {
   }
 
   /** Pushes all values onto the right end, atomically (all or none, and adjacent). */
-  extend(values: Iterable<T>): Promise<void> {
-    return this.#push('right', [...values]);
+  async extend(values: Iterable<T>): Promise<void> {
+    return this.#push('right', valuesOf<T>(values, 'extend'));
   }
 
   /** Pushes all values onto the left end one after another, atomically (like Python's `extendleft`, the last ends up leftmost). */
-  extendLeft(values: Iterable<T>): Promise<void> {
-    return this.#push('left', [...values]);
+  async extendLeft(values: Iterable<T>): Promise<void> {
+    return this.#push('left', valuesOf<T>(values, 'extendLeft'));
   }
 
   /** Removes and returns the rightmost value, or `undefined` if the deque is empty. */
@@ -148,12 +151,14 @@ export class Deque<T = unknown> {
   }
 
   /** Like `pop`, but waits (polling with back-off) while the deque is empty. Resolves `undefined` on timeout. */
-  popWait(options: WaitOptions = {}): Promise<T | undefined> {
+  async popWait(options: WaitOptions = {}): Promise<T | undefined> {
+    checkWaitOptions(options, 'popWait');
     return this.#wait(() => this.pop(), options);
   }
 
   /** Like `popLeft`, but waits (polling with back-off) while the deque is empty. Resolves `undefined` on timeout. */
-  popLeftWait(options: WaitOptions = {}): Promise<T | undefined> {
+  async popLeftWait(options: WaitOptions = {}): Promise<T | undefined> {
+    checkWaitOptions(options, 'popLeftWait');
     return this.#wait(() => this.popLeft(), options);
   }
 
@@ -162,6 +167,7 @@ export class Deque<T = unknown> {
    * until the signal aborts: `for await (const value of deque.consume({ signal })) …`.
    */
   async *consume(options: { signal?: AbortSignal } = {}): AsyncGenerator<T, void, undefined> {
+    checkConsumeOptions(options);
     const { signal } = options;
     while (signal?.aborted !== true) {
       let value: T | undefined;
@@ -181,8 +187,8 @@ export class Deque<T = unknown> {
    * `undefined` if this deque was empty.
    */
   async moveTo(other: Deque<T>, options: MoveOptions = {}): Promise<T | undefined> {
-    const from = options.from ?? 'right';
-    const to = options.to ?? 'left';
+    if (!(other instanceof Deque)) throw new InvalidArgumentError(`moveTo expects a Deque, got ${other === null ? 'null' : typeof other}`);
+    const { from, to } = resolveMoveOptions(options);
     if (other.#records === this.#records) return (await this.#engine.submit({ kind: 'move', from, to })) as T | undefined;
     if (other.store !== this.store) throw new InvalidArgumentError('moveTo needs both deques on the same store');
     const source = this.#records;
@@ -232,12 +238,8 @@ export class Deque<T = unknown> {
 
   async #push(side: Side, values: readonly T[]): Promise<void> {
     if (values.length === 0) return;
-    values.forEach((value, index) => {
-      if (value === undefined) {
-        throw new InvalidArgumentError(`cannot push undefined${values.length > 1 ? ` (at index ${index})` : ''}: pops return undefined for an empty deque, so it is not a storable value`);
-      }
-    });
-    const elements = await Promise.all(values.map((value) => this.#element(value)));
+    // Encoded, measured and large values written first; nothing is left if that fails (prepare-push.ts).
+    const elements = await prepareElements(this.store, this.#records.keys, values, this.#inlineMaxBytes);
     try {
       await this.#engine.submit({ kind: 'push', side, elements }, values);
     } catch (error) {
@@ -248,15 +250,6 @@ export class Deque<T = unknown> {
       }
       throw error;
     }
-  }
-
-  /** Small values travel inline; a large one goes to its own item first (refused there if too large for memcached). */
-  async #element(value: T): Promise<Element> {
-    const encoded = this.store.codec.encode(value);
-    if (encoded.length <= this.#inlineMaxBytes) return inlineElement(encoded);
-    const key = this.#records.keys.value(randomId());
-    await this.store.add(key, value);
-    return externalElement(key);
   }
 
   async #peek(side: Side): Promise<T | undefined> {

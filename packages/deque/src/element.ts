@@ -11,6 +11,8 @@
  * and only the popped value is ever decoded. The tag keeps a value that
  * happens to look like a key from ever being mistaken for one.
  */
+import { isValueKey } from './keys';
+
 export type Element = readonly [0, Uint8Array] | readonly [1, string];
 
 export const INLINE = 0;
@@ -28,10 +30,13 @@ export function isExternal(element: Element): element is readonly [1, string] {
   return element[0] === EXTERNAL;
 }
 
-/** True if `value` has the shape of an element (used when validating records read from the server). */
+/**
+ * True if `value` has the shape of an element (used when validating records
+ * read from the server); an external element must name a deque value key.
+ */
 export function isElement(value: unknown): value is Element {
   if (!Array.isArray(value) || value.length !== 2) return false;
-  return (value[0] === INLINE && value[1] instanceof Uint8Array) || (value[0] === EXTERNAL && typeof value[1] === 'string');
+  return (value[0] === INLINE && value[1] instanceof Uint8Array) || (value[0] === EXTERNAL && typeof value[1] === 'string' && isValueKey(value[1]));
 }
 
 /**

@@ -56,6 +56,11 @@ export async function inspectDeque(store: Store, name: string, options: { coloca
     for (let start = anchor.a; start <= anchor.b; start += SLICE) {
       const slots = Array.from({ length: Math.min(SLICE, anchor.b - start + 1) }, (_, index) => start + index);
       const found = await store.getMulti(slots.map((slot) => keys.chunk(slot)));
+      if (found.size === 0) {
+        // A whole slice missing: report the rest of the range once rather than walk it (a crafted range may be huge).
+        problems.push({ key: keys.chunk(start), problem: `chunks ${start}…${anchor.b} of range ${anchor.a}…${anchor.b} are missing` });
+        break;
+      }
       for (const slot of slots) {
         const key = keys.chunk(slot);
         const chunkEntry = found.get(key);

@@ -15,6 +15,20 @@ import type { ChunkRef, Flush, PlanningCache } from './plan';
 
 export type AnchorEntry = Entry<Anchor>;
 
+/**
+ * Deletes garbage quietly (no round trip of its own, nothing awaited). Its
+ * failures are nobody's: the operation that made the garbage has already
+ * succeeded — including the synchronous refusal of a conditional delete on a
+ * server without CAS (a chunk on a `-C` server of a mixed cluster).
+ */
+export function dropQuietly(store: Store, target: Entry<unknown> | string): void {
+  try {
+    void store.deleteQuiet(target).catch(() => {});
+  } catch {
+    // see above
+  }
+}
+
 /** Chunks are immutable, so a small cache of them is never wrong once keyed by slot and base. */
 const CHUNK_CACHE_SIZE = 64;
 
@@ -83,7 +97,7 @@ export class DequeRecords {
   deleteEmptiedChunks(chunks: readonly { readonly slot: number; readonly base: number }[]): void {
     for (const { slot, base } of chunks) {
       const entry = this.#chunks.get(`${slot}@${base}`);
-      if (entry !== undefined) void this.store.deleteQuiet(entry).catch(() => {});
+      if (entry !== undefined) dropQuietly(this.store, entry);
     }
   }
 

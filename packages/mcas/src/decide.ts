@@ -5,7 +5,7 @@
  * decision is never undone, so "the descriptor's status" is the truth about
  * an MCAS for everyone, the originator included.
  */
-import { RecordKind, type Entry, type Store } from '@mcc/codec';
+import { InvalidKeyError, RecordKind, type Entry, type Store } from '@mcc/codec';
 import { descriptorRecord, parseDescriptor, withStatus, type Descriptor } from './descriptor';
 import { isLostReply, rereading } from './io';
 import { RecordError } from './record-error';
@@ -33,7 +33,19 @@ export async function readDescriptor(store: Store, descriptorKey: string): Promi
   const entry = await store.get(descriptorKey);
   if (entry === null) return null;
   if (entry.kind !== RecordKind.McasDescriptor) throw new RecordError(`the descriptor key holds a record of kind ${entry.kind}`);
-  return { entry, descriptor: parseDescriptor(entry.value) };
+  const descriptor = parseDescriptor(entry.value);
+  descriptor.items.forEach((item, index) => checkRecordKey(store, item.key, `descriptor item ${index}`));
+  return { entry, descriptor };
+}
+
+/** A key read out of a record must be a valid memcached key: if not, the record is corrupt (never an InvalidKeyError to the reader). */
+function checkRecordKey(store: Store, key: string, where: string): void {
+  try {
+    store.client.serverFor(key);
+  } catch (error) {
+    if ((error as { code?: unknown }).code === InvalidKeyError.code) throw new RecordError(`${where} has an invalid key: ${(error as Error).message}`);
+    throw error;
+  }
 }
 
 /**

@@ -20,6 +20,7 @@ import { AcquireBudgetError, acquireLocation } from './acquire';
 import { decide, readDescriptor } from './decide';
 import { publishHelp } from './diagnostics';
 import { McasContentionError, McasCorruptionError } from './errors';
+import { checkStore } from './options';
 import { RecordError } from './record-error';
 import { releaseByReading } from './release';
 import { McasStatus, type DecidedStatus } from './status';
@@ -31,7 +32,8 @@ export type HelpResult = { readonly status: DecidedStatus; readonly keys: readon
  * Completes the MCAS of `descriptorKey` (decided and released) and returns
  * its status and location keys, or `'missing'` when the descriptor does not exist.
  *
- * @param origin the location that led here, named in errors
+ * @param origin the location that led here, named in errors (the descriptor
+ *   must list it); the descriptor key itself when no location led here
  * @throws McasCorruptionError when the descriptor (or a split-out value it needs) is invalid or missing for good
  * @throws McasContentionError in the (unreached in practice) case of a location that never settles
  * @throws the store's errors (connection, timeout) unchanged: helping is idempotent, a later reader resumes it
@@ -47,6 +49,11 @@ async function helpOnce(store: Store, descriptorKey: string, origin: string): Pr
     const read = await readDescriptor(store, descriptorKey);
     if (read === null) return 'missing';
     const { entry, descriptor } = read;
+    // A reference leads only to a descriptor that lists its location: a helper
+    // never writes keys that a stray or crafted reference points it at.
+    if (origin !== descriptorKey && !descriptor.items.some((item) => item.key === origin)) {
+      throw new RecordError(`it does not list the location ${JSON.stringify(origin.length > 60 ? origin.slice(0, 60) + '…' : origin)} that references it`);
+    }
     let status = descriptor.status;
     if (status === McasStatus.Undecided) {
       const snapshot = await store.getMulti(descriptor.items.map((item) => item.key));
@@ -80,6 +87,7 @@ async function helpOnce(store: Store, descriptorKey: string, origin: string): Pr
  * expired, or it was never written). Use it after McasOutcomeUnknownError.
  */
 export async function mcasOutcome(store: Store, descriptorKey: string): Promise<boolean | null> {
+  checkStore(store, 'mcasOutcome');
   const result = await help(store, descriptorKey, descriptorKey);
   return result === 'missing' ? null : result.status === McasStatus.Succeeded;
 }

@@ -2,7 +2,7 @@
  * Small I/O helpers shared by the MCAS steps: recognising a lost reply,
  * re-reading through one, and naming a CAS condition.
  */
-import { ConnectionClosedError, ConnectionError, StaleCasError, TimeoutError, type Entry } from '@mcc/codec';
+import { ConnectionClosedError, ConnectionError, ServerError, StaleCasError, TimeoutError, type Entry } from '@mcc/codec';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /**
@@ -14,6 +14,16 @@ const LOST_REPLY_CODES: ReadonlySet<string> = new Set([ConnectionClosedError.cod
 
 export function isLostReply(error: unknown): boolean {
   return typeof error === 'object' && error !== null && LOST_REPLY_CODES.has((error as { code?: unknown }).code as string);
+}
+
+/**
+ * The server answered that it did not store the write (e.g. out of memory on
+ * a full `-M` server, status 0x0082): the write was not applied, and — since
+ * every conditional write is a `replace` carrying the CAS — the item it would
+ * have replaced is still there (docs/FORMAT.md, "Server facts").
+ */
+export function isRefusedWrite(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === ServerError.code;
 }
 
 /** A CAS id from before a server restart: the location cannot hold what we expected any more. */

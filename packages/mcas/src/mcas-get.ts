@@ -17,6 +17,7 @@ import { REFERENCE_KIND } from './kinds';
 import { McasContentionError, McasCorruptionError } from './errors';
 import { help, type HelpResult } from './help';
 import { RecordError } from './record-error';
+import { checkStore } from './options';
 import { parseReference } from './reference';
 
 /** Rounds of "help, read again" one read accepts before giving up. */
@@ -60,6 +61,7 @@ function checkProgress(store: Store, before: Entry<unknown>, after: Entry<unknow
  * @throws McasContentionError when new MCAS kept taking the key
  */
 export async function mcasGet<T = unknown>(store: Store, key: string): Promise<Entry<T> | null> {
+  checkStore(store, 'mcasGet');
   let entry = await store.get<T>(key);
   for (let round = 0; isReference(entry); round++) {
     if (round >= MAX_HELP_ROUNDS) throw new McasContentionError(key, round);
@@ -87,6 +89,7 @@ export async function mcasGet<T = unknown>(store: Store, key: string): Promise<E
  * @throws McasCorruptionError, McasContentionError as {@link mcasGet}
  */
 export async function mcasGetMulti<T = unknown>(store: Store, keys: Iterable<string>): Promise<Map<string, Entry<T>>> {
+  checkStore(store, 'mcasGetMulti');
   const requested = new Set(keys);
   const entries = await store.getMulti<T>(requested);
   let pending = [...entries.values()].filter(isReference);

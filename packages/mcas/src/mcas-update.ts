@@ -12,7 +12,7 @@ import { InvalidArgumentError, type Entry, type Store } from '@mcc/codec';
 import { McasContentionError } from './errors';
 import { mcas } from './mcas';
 import { mcasGetMulti } from './mcas-get';
-import type { McasOptions } from './options';
+import { checkStore, checkUpdateArguments, type McasOptions } from './options';
 
 export interface McasUpdateOptions extends McasOptions {
   /** Attempts before giving up with McasContentionError. Default 1000. */
@@ -42,6 +42,8 @@ export async function mcasUpdate<T>(
   compute: (entries: ReadonlyMap<string, Entry<T>>) => Iterable<readonly [string, T]> | undefined,
   options: McasUpdateOptions = {},
 ): Promise<boolean> {
+  checkStore(store, 'mcasUpdate');
+  checkUpdateArguments(keys, compute, options);
   const { maxAttempts = 1000, minBackoffMs = 1, maxBackoffMs = 100, signal, ...mcasOptions } = options;
   if (!(maxAttempts >= 1) || !(minBackoffMs >= 0) || !(maxBackoffMs >= minBackoffMs)) {
     throw new InvalidArgumentError('mcasUpdate needs maxAttempts ≥ 1 and 0 ≤ minBackoffMs ≤ maxBackoffMs');

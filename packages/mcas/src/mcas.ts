@@ -49,8 +49,8 @@ import { createDescriptor, type CreatedDescriptor } from './create';
 import { decide, DecideBudgetError, type DecideResult } from './decide';
 import { McasContentionError, McasCorruptionError, McasOutcomeUnknownError } from './errors';
 import { help } from './help';
-import { isLostReply } from './io';
-import { resolveMcasOptions, type McasHooks, type McasOptions, type McasStep } from './options';
+import { isLostReply, isRefusedWrite } from './io';
+import { checkStore, resolveMcasOptions, type McasHooks, type McasOptions, type McasStep } from './options';
 import { planUpdates, type McasUpdate, type PlannedUpdate } from './plan';
 import { RecordError } from './record-error';
 import { releaseByReading, releaseKnown, type KnownLocation } from './release';
@@ -83,6 +83,7 @@ async function step(hooks: McasHooks, current: McasStep): Promise<void> {
  * @throws McasCorruptionError when a record this MCAS needs was lost
  */
 export async function mcas(store: Store, updates: readonly McasUpdate[], options?: McasOptions): Promise<boolean> {
+  checkStore(store, 'mcas');
   const resolved = resolveMcasOptions(options);
   const planned = await planUpdates(store, updates);
   if (planned.length === 0) return true;
@@ -156,6 +157,11 @@ async function decideOrUnknown(store: Store, created: CreatedDescriptor, outcome
     if (isLostReply(error) || error instanceof DecideBudgetError) {
       throw new McasOutcomeUnknownError(created.descriptorKey, 'the decision was sent but neither its reply nor the descriptor could be read', { cause: error });
     }
+    if (isRefusedWrite(error)) {
+      // The descriptor stays UNDECIDED while references to it may exist: a
+      // reader that helps it later may still decide it either way.
+      throw new McasOutcomeUnknownError(created.descriptorKey, 'the server refused to write the decision (out of memory?); a later reader decides it', { cause: error });
+    }
     if (error instanceof RecordError) throw new McasCorruptionError(created.descriptor.items[0]!.key, created.descriptorKey, `the descriptor is not valid: ${error.reason}`);
     throw error;
   }
@@ -185,7 +191,7 @@ async function release(
     await releaseByReading(store, created.descriptorKey, created.descriptor, decided);
     return true;
   } catch (error) {
-    if (isLostReply(error)) return false; // readers finish it; the descriptor stays until its TTL
+    if (isLostReply(error) || isRefusedWrite(error)) return false; // readers finish it; the descriptor stays until its TTL
     throw error;
   }
 }
@@ -206,7 +212,7 @@ async function abort(store: Store, created: CreatedDescriptor, planned: readonly
       await releaseByReading(store, created.descriptorKey, created.descriptor, decided);
     }
   } catch (error) {
-    if (!isLostReply(error)) throw error;
+    if (!isLostReply(error) && !isRefusedWrite(error)) throw error; // decided: readers finish the release
   }
   if (decided === McasStatus.Succeeded) return true; // helpers completed it meanwhile
   if (cause instanceof AcquireBudgetError) throw new McasContentionError(cause.key, cause.attempts);

@@ -2,7 +2,18 @@
  * Options of `mcas`, including the testing hooks that let a test stop an
  * originator at each step (a crash at a chosen point).
  */
-import { InvalidArgumentError } from '@mcc/codec';
+import { InvalidArgumentError, type Store } from '@mcc/codec';
+
+/**
+ * @throws InvalidArgumentError unless `store` looks like a Store (from
+ *   `connect`): checked by shape, so a second copy of the package still counts
+ */
+export function checkStore(store: unknown, method: string): asserts store is Store {
+  const candidate = store as { client?: { serverFor?: unknown }; codec?: { encode?: unknown } } | null;
+  if (typeof store !== 'object' || candidate === null || typeof candidate.client?.serverFor !== 'function' || typeof candidate.codec?.encode !== 'function') {
+    throw new InvalidArgumentError(`${method} needs a Store (from connect()), got ${store === null ? 'null' : typeof store}`);
+  }
+}
 
 /** Default lifetime of a descriptor (and of its split-out values): one day. */
 export const DEFAULT_DESCRIPTOR_TTL_SECONDS = 86_400;
@@ -46,11 +57,38 @@ export interface ResolvedMcasOptions {
   readonly hooks: McasHooks;
 }
 
-/** @throws InvalidArgumentError for a TTL that is not a whole number of seconds from 1 to 30 days */
+/** @throws InvalidArgumentError for a TTL that is not a whole number of seconds from 1 to 30 days, or hooks that are not functions */
 export function resolveMcasOptions(options: McasOptions = {}): ResolvedMcasOptions {
+  if (typeof options !== 'object' || options === null) throw new InvalidArgumentError(`mcas options must be an object, got ${options === null ? 'null' : typeof options}`);
   const ttl = options.descriptorTtlSeconds ?? DEFAULT_DESCRIPTOR_TTL_SECONDS;
   if (!Number.isInteger(ttl) || ttl < 1 || ttl > MAX_RELATIVE_TTL_SECONDS) {
     throw new InvalidArgumentError(`descriptorTtlSeconds must be a whole number of seconds from 1 to ${MAX_RELATIVE_TTL_SECONDS}, got ${String(ttl)}`);
   }
-  return { descriptorTtlSeconds: ttl, hooks: options.hooks ?? {} };
+  const hooks = options.hooks ?? {};
+  if (typeof hooks !== 'object' || hooks === null || (hooks.afterStep !== undefined && typeof hooks.afterStep !== 'function')) {
+    throw new InvalidArgumentError('mcas option hooks must be an object whose afterStep, if given, is a function');
+  }
+  return { descriptorTtlSeconds: ttl, hooks };
+}
+
+/**
+ * Checks the arguments of `mcasUpdate` that its retry loop would otherwise
+ * trip over late (or never): `compute` must be a function, `signal` an AbortSignal.
+ *
+ * @throws InvalidArgumentError
+ */
+export function checkUpdateArguments(keys: unknown, compute: unknown, options: unknown): void {
+  if (!Array.isArray(keys) || !keys.every((key) => typeof key === 'string')) throw new InvalidArgumentError('mcasUpdate expects an array of keys (strings)');
+  if (typeof compute !== 'function') throw new InvalidArgumentError(`mcasUpdate expects compute to be a function, got ${compute === null ? 'null' : typeof compute}`);
+  if (typeof options !== 'object' || options === null) throw new InvalidArgumentError(`mcasUpdate options must be an object, got ${options === null ? 'null' : typeof options}`);
+  const { maxAttempts, minBackoffMs, maxBackoffMs, signal } = options as Record<string, unknown>;
+  for (const [name, value] of [['maxAttempts', maxAttempts], ['minBackoffMs', minBackoffMs], ['maxBackoffMs', maxBackoffMs]] as const) {
+    if (value !== undefined && (typeof value !== 'number' || Number.isNaN(value))) throw new InvalidArgumentError(`mcasUpdate option ${name} must be a number, got ${typeof value}`);
+  }
+  if (signal === undefined) return;
+  const candidate = signal as Partial<AbortSignal> | null;
+  const isSignal =
+    signal instanceof AbortSignal ||
+    (typeof signal === 'object' && candidate !== null && typeof candidate.aborted === 'boolean' && typeof candidate.addEventListener === 'function' && typeof candidate.throwIfAborted === 'function');
+  if (!isSignal) throw new InvalidArgumentError(`mcasUpdate: option signal must be an AbortSignal, got ${typeof signal === 'string' ? JSON.stringify(signal) : typeof signal}`);
 }

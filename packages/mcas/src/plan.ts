@@ -4,7 +4,7 @@
  * the servers' item size limits, and their new values are assigned to the
  * descriptor or to split-out items.
  */
-import { EncodeError, InvalidArgumentError, mccFlags, ValueTooLargeError, type Entry, type Store } from '@mcc/codec';
+import { CasUnsupportedError, EncodeError, InvalidArgumentError, mccFlags, ValueTooLargeError, type Entry, type Store } from '@mcc/codec';
 import { DESCRIPTOR_ITEM_OVERHEAD_BYTES, MAX_INLINE_TOTAL_BYTES, planSplit } from './descriptor';
 import { DESCRIPTOR_KIND, REFERENCE_KIND } from './kinds';
 import { compareKeys } from './keys';
@@ -38,7 +38,7 @@ function checkUpdate(update: unknown, index: number): { entry: Entry<unknown>; n
     throw new InvalidArgumentError(`mcas update ${index}: expected an entry read with mcasGet/mcasGetMulti (or returned by a write)`);
   }
   const { key, cas, kind, epoch } = entry as Entry;
-  if (typeof cas !== 'bigint' || cas <= 0n) throw new InvalidArgumentError(`mcas update ${index} (key ${describeKey(key)}): the entry has no CAS id`, { key });
+  if (typeof cas !== 'bigint' || cas < 0n) throw new InvalidArgumentError(`mcas update ${index} (key ${describeKey(key)}): the entry has no CAS id`, { key });
   if (epoch !== undefined && typeof epoch !== 'string') throw new InvalidArgumentError(`mcas update ${index} (key ${describeKey(key)}): the entry's epoch is not a string`, { key });
   if (kind !== undefined && (!Number.isInteger(kind) || kind < 0 || kind > 0xff)) {
     throw new InvalidArgumentError(`mcas update ${index} (key ${describeKey(key)}): the entry's kind is not a record kind`, { key });
@@ -68,13 +68,16 @@ function encodedSize(store: Store, key: string, value: unknown): number {
  * reference (item limit − flags − key − {@link REFERENCE_OVERHEAD_BYTES}).
  *
  * @throws InvalidArgumentError, InvalidKeyError, EncodeError, ValueTooLargeError — nothing written
+ * @throws CasUnsupportedError for an entry with CAS id 0 (read from a server started with `-C`)
  */
 export async function planUpdates(store: Store, updates: readonly McasUpdate[]): Promise<PlannedUpdate[]> {
   if (!Array.isArray(updates)) throw new InvalidArgumentError('mcas expects an array of [entry, newValue] pairs');
   const checked = updates.map((update, index) => checkUpdate(update, index));
   const seen = new Set<string>();
   for (const { entry } of checked) {
-    store.client.serverFor(entry.key); // validates the key (InvalidKeyError)
+    const server = store.client.serverFor(entry.key); // validates the key (InvalidKeyError)
+    // CAS 0 is what a server without CAS (-C) hands out: as a condition it would match anything.
+    if (entry.cas === 0n) throw new CasUnsupportedError(server, entry.key);
     if (seen.has(entry.key)) throw new InvalidArgumentError(`mcas got key ${describeKey(entry.key)} twice`, { key: entry.key });
     seen.add(entry.key);
   }
@@ -113,10 +116,14 @@ export async function planUpdates(store: Store, updates: readonly McasUpdate[]):
  * descriptor's server takes smaller items.
  *
  * @throws ValueTooLargeError when even the descriptor without values cannot fit
+ * @throws CasUnsupportedError when the descriptor's server runs without CAS (`-C`)
  */
 export async function planDescriptorSplit(store: Store, descriptorKey: string, planned: readonly PlannedUpdate[]): Promise<boolean[]> {
   const server = store.client.serverFor(descriptorKey);
   const info = await store.client.serverInfo(server);
+  // The decision is a CAS on the descriptor: on a server without CAS (-C) it
+  // could never be written, so refuse before the descriptor exists.
+  if (!info.casEnabled) throw new CasUnsupportedError(server, descriptorKey);
   const limit = info.maxValueLength(Buffer.byteLength(descriptorKey, 'utf8'), mccFlags(DESCRIPTOR_KIND, store.codec.id));
   const fixed = planned.length * DESCRIPTOR_ITEM_OVERHEAD_BYTES + 64;
   if (fixed > limit) {

@@ -25,7 +25,7 @@ import type { Entry, Store } from '@mcc/codec';
 import type { Descriptor, DescriptorItem } from './descriptor';
 import { REFERENCE_KIND } from './kinds';
 import { McasCorruptionError } from './errors';
-import { condition, isLostReply, rereading } from './io';
+import { condition, isLostReply, isRefusedWrite, rereading } from './io';
 import { splitValueKey } from './keys';
 import { RecordError } from './record-error';
 import { parseReference, type Reference } from './reference';
@@ -62,7 +62,8 @@ export function referenceTo(entry: Entry<unknown> | null | undefined, descriptor
  *
  * @param onReleased awaited after each location is final (testing hook)
  * @returns whether every location is known to be released; `false` (some
- *   server unreachable) leaves the rest to readers, who help
+ *   server unreachable, or refusing the write for lack of memory) leaves the
+ *   rest to readers, who help
  */
 export async function releaseKnown(
   store: Store,
@@ -76,6 +77,8 @@ export async function releaseKnown(
       await store.cas(condition(location.key, location.cas, location.epoch), location.finalValue, { kind: location.finalKind });
       released = true; // written, or (null) already released by a helper
     } catch (error) {
+      // Refused (a full server): not written, the reference is still there; the outcome is decided, so a reader finishes it.
+      if (isRefusedWrite(error)) return false;
       if (!isLostReply(error)) throw error;
       released = await releaseAfterLostReply(store, descriptorKey, location);
     }
@@ -96,7 +99,7 @@ async function releaseAfterLostReply(store: Store, descriptorKey: string, locati
     await store.cas(current!, location.finalValue, { kind: location.finalKind });
     return true;
   } catch (error) {
-    if (isLostReply(error)) return false;
+    if (isLostReply(error) || isRefusedWrite(error)) return false;
     throw error;
   }
 }

@@ -8,6 +8,8 @@
 export { type HostPort, formatAddress, parseAddress } from './address';
 export { type MemcachedCluster, startCluster } from './cluster';
 export { type MemcachedStartErrorDetails, MemcachedNotInstalledError, MemcachedStartError } from './errors';
+export { type FilledMemory, fillMemory } from './fill-memory';
+export { listKeys } from './list-keys';
 export { type FaultProxyMode, FaultProxy, closeAllProxies } from './fault-proxy';
 export { MEMCACHED_BIN_ENV, findMemcached } from './find-memcached';
 export { freePort } from './free-port';
