@@ -8,9 +8,18 @@
  * ends, extend, peeks, length, and moveTo between the deques — with a small
  * flushBytes so chunks are flushed and unflushed all the time. After the
  * clients are done the faults stop and the parent drains both deques (those
- * pops are part of the history). The whole history, every operation whose
- * outcome is unknown taken as "may or may not have happened", must be
- * linearizable against the sequential model of two deques.
+ * pops are part of the history). The whole history must be linearizable
+ * against the sequential model of two deques, every operation whose outcome
+ * is unknown taken as "may or may not have happened": by default only
+ * *_OUTCOME_UNKNOWN errors (the deque resolves lost replies itself, so a
+ * closed connection or a timeout escaping it means nothing changed —
+ * classifyResolvedError), in the `permissive` histories every lost reply
+ * (classifyError, as Jepsen would).
+ *
+ * Before the fix of issue 9 §3 (an MCAS whose first acquisition reply was
+ * lost returned false although a helper had completed it, so moveTo moved a
+ * second value), about 1 in 6 of these histories was not linearizable; see
+ * linearizability-lost-move.test.ts for the interleaving, replayed.
  */
 import { fork } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -46,6 +55,8 @@ interface HistoryConfig {
   /** Chance that a reply is hit by a fault. */
   readonly faultProbability: number;
   readonly moves: boolean;
+  /** Every lost reply open-ended (slow to check: keep such histories small). */
+  readonly permissive?: boolean;
 }
 
 interface WorkerMessage {
@@ -60,7 +71,7 @@ const STALL_MS = 300;
 
 function runWorker(config: object): Promise<WorkerMessage> {
   return new Promise((resolve, reject) => {
-    const child = fork(WORKER, [JSON.stringify(config)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(WORKER, [JSON.stringify(config)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: ['--no-warnings'] });
     let message: WorkerMessage | undefined;
     child.on('message', (received: WorkerMessage) => (message = received));
     child.on('error', reject);
@@ -90,6 +101,7 @@ async function recordHistory(config: HistoryConfig): Promise<{ names: string[]; 
           operations: config.operations,
           seed: config.seed,
           moves: config.moves,
+          permissive: config.permissive ?? false,
           requestTimeoutMs: REQUEST_TIMEOUT_MS,
         }),
       ),
@@ -131,13 +143,18 @@ test('a fault-free history with moves and chunks is linearizable (the checker se
   expect(result.kind === 'ok' && result.linearization.length).toBeGreaterThan(80);
 }, 30_000);
 
-test.each([2, 3, 4, 5, 6, 7])('histories with lost, torn and stalled replies are linearizable (seed %i)', async (seed) => {
+test.each([2, 3, 4, 5, 6, 7, 8, 9])('histories with lost, torn and stalled replies are linearizable (seed %i)', async (seed) => {
   const { faults } = await expectLinearizable({ ...BASE, seed });
   expect(faults).toBeGreaterThan(0);
 }, 30_000);
 
+test.each([10, 11])('and with every lost reply taken as "may or may not have happened" (seed %i)', async (seed) => {
+  const { faults } = await expectLinearizable({ ...BASE, seed, operations: 8, faultProbability: 0.03, permissive: true });
+  expect(faults).toBeGreaterThan(0);
+}, 45_000);
+
 test('and with a few random seeds', async () => {
-  for (let run = 0; run < 2; run++) {
+  for (let run = 0; run < 3; run++) {
     const seed = 1000 + Math.floor(Math.random() * 1_000_000);
     await expectLinearizable({ ...BASE, seed });
   }

@@ -28,6 +28,8 @@ export interface LoadArgs {
   flushBytes: number;
   seed: number | null;
   saveDir: string;
+  /** linearizability: every lost reply of a deque operation open-ended (default: only *_OUTCOME_UNKNOWN, as the deque resolves lost replies). */
+  permissive: boolean;
   help: boolean;
 }
 
@@ -68,6 +70,9 @@ Options:
   --flush-bytes B   linearizability: the deques' flushBytes (default 40)
   --seed S          linearizability: seed of the first history (default random)
   --save-dir DIR    linearizability: where failing histories are saved (default .)
+  --permissive      linearizability: take every deque operation that failed with a
+                    lost reply as "may or may not have happened" (default: only
+                    *_OUTCOME_UNKNOWN errors; the deque resolves lost replies)
   -h, --help        this text`;
 
 function positiveInteger(name: string, text: string | undefined, fallback: number): number {
@@ -121,6 +126,7 @@ export function parseLoadArgs(argv: readonly string[]): LoadArgs {
       'flush-bytes': { type: 'string' },
       seed: { type: 'string' },
       'save-dir': { type: 'string' },
+      permissive: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -150,6 +156,7 @@ export function parseLoadArgs(argv: readonly string[]): LoadArgs {
     flushBytes: positiveInteger('flush-bytes', values['flush-bytes'], 40),
     seed: values.seed === undefined ? null : wholeNumber('seed', values.seed),
     saveDir: values['save-dir'] ?? '.',
+    permissive: values.permissive ?? false,
     help: values.help ?? false,
   };
   if (args.per > args.locations) throw new Error(`--per (${args.per}) cannot exceed --locations (${args.locations})`);

@@ -76,6 +76,7 @@ async function recordHistory(kind: Kind, seed: number, args: LoadArgs, servers: 
       operations: args.ops,
       seed,
       requestTimeoutMs: REQUEST_TIMEOUT_MS,
+      permissive: args.permissive,
     };
     // Each worker numbers its clients from its index (runWorkers adds `index`).
     const reports = await runWorkers<Omit<LinearizabilityWorkerConfig, 'index'>, LinearizabilityWorkerReport>(
@@ -111,7 +112,10 @@ async function recordHistory(kind: Kind, seed: number, args: LoadArgs, servers: 
 export async function runLinearizabilityLoad(args: LoadArgs, servers: readonly string[], progress: (message: string) => void): Promise<LoadReport> {
   const firstSeed = args.seed ?? Math.floor(Math.random() * 1_000_000);
   const deadline = Date.now() + args.seconds * 1000;
-  progress(`${args.processes} processes × ${args.clients} clients × ${args.ops} ops per history, fault rate ${args.faultRate}, flushBytes ${args.flushBytes}, first seed ${firstSeed}, ${args.seconds} s on ${servers.join(', ')}`);
+  progress(
+    `${args.processes} processes × ${args.clients} clients × ${args.ops} ops per history, fault rate ${args.faultRate}, flushBytes ${args.flushBytes}, ` +
+      `${args.permissive ? 'every lost reply open-ended' : 'deque: only *_OUTCOME_UNKNOWN open-ended'}, first seed ${firstSeed}, ${args.seconds} s on ${servers.join(', ')}`,
+  );
   const counts = { histories: 0, deque: 0, registers: 0, ok: 0, unknown: 0, operations: 0, open: 0, cut: 0, tear: 0, stall: 0 };
   const violations: string[] = [];
   const saved: string[] = [];

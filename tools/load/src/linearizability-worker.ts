@@ -6,7 +6,7 @@
  */
 import { Deque, connect } from '@mcc/deque';
 import { seededRandom } from '@mcc/harness';
-import { HistoryRecorder, runDequeClient, runRegisterClient, type HistoryOperation, type RecorderStats } from '@mcc/linearizability';
+import { HistoryRecorder, classifyError, classifyResolvedError, runDequeClient, runRegisterClient, type HistoryOperation, type RecorderStats } from '@mcc/linearizability';
 import { mcas, mcasGetMulti, type Entry } from '@mcc/mcas';
 
 export interface LinearizabilityWorkerConfig {
@@ -20,6 +20,8 @@ export interface LinearizabilityWorkerConfig {
   readonly operations: number;
   readonly seed: number;
   readonly requestTimeoutMs: number;
+  /** Deque operations that failed with a lost reply are open-ended (else: not applied, see classifyResolvedError). */
+  readonly permissive: boolean;
   readonly index: number;
 }
 
@@ -31,7 +33,8 @@ export interface LinearizabilityWorkerReport {
 
 async function main(config: LinearizabilityWorkerConfig): Promise<LinearizabilityWorkerReport> {
   const store = connect([...config.servers], { requestTimeoutMs: config.requestTimeoutMs });
-  const recorder = new HistoryRecorder();
+  // The deque resolves lost replies itself; a lone `store.cas` (a one-location mcas) does not.
+  const recorder = new HistoryRecorder({ classify: config.kind === 'deque' && !config.permissive ? classifyResolvedError : classifyError });
   const clients = Array.from({ length: config.clients }, (_, index) => 1 + config.index * config.clients + index);
   try {
     if (config.kind === 'deque') {
