@@ -71,7 +71,7 @@ const STALL_MS = 300;
 
 function runWorker(config: object): Promise<WorkerMessage> {
   return new Promise((resolve, reject) => {
-    const child = fork(WORKER, [JSON.stringify(config)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: ['--no-warnings'] });
+    const child = fork(WORKER, [JSON.stringify(config)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     let message: WorkerMessage | undefined;
     child.on('message', (received: WorkerMessage) => (message = received));
     child.on('error', reject);

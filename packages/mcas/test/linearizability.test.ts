@@ -90,7 +90,7 @@ interface WorkerMessage {
 
 function runWorker(config: object): Promise<WorkerMessage> {
   return new Promise((resolve, reject) => {
-    const child = fork(WORKER, [JSON.stringify(config)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: ['--no-warnings'] });
+    const child = fork(WORKER, [JSON.stringify(config)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     let message: WorkerMessage | undefined;
     child.on('message', (received: WorkerMessage) => (message = received));
     child.on('error', reject);
