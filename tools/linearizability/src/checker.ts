@@ -74,7 +74,7 @@ export function checkLinearizability<S, I, O>(model: Model<S, I, O>, history: re
   return result;
 }
 
-/** Which operations the search needs: open-ended read-only ones never matter; the model may drop more (Model.prune). */
+/** Which operations the search needs: open-ended read-only ones never matter; the model may drop more (Model.needed). */
 function pruner<S, I, O>(model: Model<S, I, O>, history: readonly HistoryOperation<I, O>[]): (index: number) => boolean {
   const needed = model.needed?.(history);
   return (index) => {
