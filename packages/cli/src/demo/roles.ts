@@ -46,34 +46,51 @@ function loops<T>(count: number, body: (loop: number) => Promise<T>): Promise<T[
 
 /**
  * Holds the queue's backlog under `backlogLimit`, for all producer processes
- * together. Below half the limit a loop reads the length every `every`
- * appends, chosen so that all loops together add at most half the limit
- * between reads; above half, before every append, and it appends only while
- * length ≤ limit − (producer loops): each loop has at most one append in
- * flight, so whatever the others do, the length stays ≤ the limit. (The
- * orchestrator makes the limit at least twice the producer loops.)
+ * together (P loops in all), without a read before every append.
+ *
+ * A loop appends only on the strength of its own last length read, its
+ * "admission": a read showing at most half the limit admits `every` appends
+ * (P × every ≤ half the limit), a read above half admits one, and no read
+ * above `limit − P × every` admits any. Why that bounds the backlog: take the
+ * latest admission before any moment; every append after it is covered by
+ * its loop's last admission, which is no later, so there are at most
+ * P × every of them, on top of a length that admission saw as at most
+ * `limit − P × every`. Each loop keeps its own admission: a length another
+ * loop read says nothing about how many appends this loop has made since.
+ * (The orchestrator makes the limit at least twice the producer loops.)
  */
 class BacklogGate {
-  #lastLength = 0;
   readonly #every: number;
+  readonly #ceiling: number;
+  /** Per loop: the length its admission read, and the appends it has made on it. */
+  readonly #admitted: { length: number; appends: number }[];
 
   constructor(
     private readonly queue: Deque,
     private readonly assignment: WorkerAssignment,
   ) {
-    this.#every = Math.max(1, Math.min(BACKLOG_CHECK_EVERY, Math.floor(assignment.backlogLimit / 2 / assignment.producerLoops)));
+    const { backlogLimit, producerLoops } = assignment;
+    this.#every = Math.max(1, Math.min(BACKLOG_CHECK_EVERY, Math.floor(backlogLimit / 2 / producerLoops)));
+    this.#ceiling = Math.max(0, backlogLimit - producerLoops * this.#every);
+    this.#admitted = Array.from({ length: assignment.concurrency }, () => ({ length: Infinity, appends: Infinity })); // read before the first append
   }
 
-  /**
-   * Resolves when this loop may append (or stop was requested), to true when
-   * it read the length; `sinceRead` counts the loop's appends since its last read.
-   */
-  async admit(control: LoopControl, sinceRead: number): Promise<boolean> {
-    const { backlogLimit, producerLoops } = this.assignment;
-    if (this.#lastLength < backlogLimit / 2 && sinceRead < this.#every) return false;
+  /** Resolves when loop `loop` may append one item (or stop was requested). */
+  async admit(control: LoopControl, loop: number): Promise<void> {
+    const admitted = this.#admitted[loop]!;
+    const budget = admitted.length <= this.assignment.backlogLimit / 2 ? this.#every : 1;
+    if (admitted.appends < budget) {
+      admitted.appends++;
+      return;
+    }
     for (;;) {
-      this.#lastLength = await this.queue.length();
-      if (control.stopRequested || this.#lastLength <= backlogLimit - producerLoops) return true;
+      const length = await this.queue.length();
+      if (control.stopRequested) return;
+      if (length <= this.#ceiling) {
+        admitted.length = length;
+        admitted.appends = 1;
+        return;
+      }
       await sleep(5);
     }
   }
@@ -87,8 +104,8 @@ export const runProducer: RoleRunner = async (store, assignment, control, stats)
   const uncertain: [number, number][] = [];
   await loops(assignment.concurrency, async (loop) => {
     const p = assignment.index * assignment.concurrency + loop;
-    for (let i = 0, sinceRead = BACKLOG_CHECK_EVERY; !control.stopRequested; sinceRead++) {
-      if (await gate.admit(control, sinceRead)) sinceRead = 0;
+    for (let i = 0; !control.stopRequested; ) {
+      await gate.admit(control, loop);
       if (control.stopRequested) break;
       try {
         await queue.append({ p, i });
