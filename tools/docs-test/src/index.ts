@@ -8,6 +8,6 @@ export { allBlocks, fenceFindings, fencedBlocks, readmePaths, REPO_ROOT, tsBlock
 export { DEFAULT_TIMEOUT_SECONDS, parseDirectives, type Directives } from './directives';
 export { blockProgram, exampleAddresses, MISMATCH_MARK } from './block-program';
 export { runBlock, type BlockRun } from './run-block';
-export { SERVER_KINDS, startServers, type BlockServers, type ServerKind } from './server-kinds';
+export { SASL_PASSWORD_ENV, SASL_USERNAME, SERVER_KINDS, startServers, TLS_FILES, type BlockServers, type ServerKind } from './server-kinds';
 export { BLOCK_COMPILER_OPTIONS, typecheckBlocks } from './typecheck';
 export { BLOCKS_DIR, prepareBlocksDir, workspacePackages } from './workspace';

@@ -2,9 +2,15 @@
  * Runs one ```ts block as its own node process against servers started for
  * it, and waits (bounded) for it to exit on its own: a README program that
  * leaves a client open hangs a user's script the same way.
+ *
+ * Each block runs in a working directory of its own (`<dir>/<block id>/`,
+ * emptied first), holding its program and the files its server kind gives
+ * it (a TLS kind's `ca.pem`), so a relative path in a block means what it
+ * would mean to a user and no block sees another's files. The packages
+ * resolve from `<dir>/node_modules`, one level up.
  */
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { blockProgram, exampleAddresses, MISMATCH_MARK } from './block-program';
 import type { TsBlock } from './readme-blocks';
@@ -22,17 +28,21 @@ export interface BlockRun {
   readonly elapsedMs: number;
 }
 
-/** Writes the block's program into `dir` and runs it there. */
+/** Writes the block's program into its own directory under `dir` and runs it there. */
 export async function runBlock(block: TsBlock, dir: string): Promise<BlockRun> {
   const { directives } = block;
   const count = directives.servers ?? exampleAddresses(block.source).length;
   const servers = await startServers(directives.kind, count, directives.flags);
   try {
-    const file = path.join(dir, `${block.id}.mjs`);
+    const cwd = path.join(dir, block.id);
+    rmSync(cwd, { recursive: true, force: true });
+    mkdirSync(cwd, { recursive: true });
+    for (const [name, contents] of Object.entries(servers.files)) writeFileSync(path.join(cwd, name), contents);
+    const file = path.join(cwd, 'program.mjs');
     writeFileSync(file, blockProgram(block.source, block.readme, block.line, servers.addresses));
     const env: NodeJS.ProcessEnv = { ...process.env, ...servers.env };
     delete env['MCC_SERVERS'];
-    return await runNode(file, dir, env, directives.timeoutSeconds * 1000);
+    return await runNode(file, cwd, env, directives.timeoutSeconds * 1000);
   } finally {
     await servers.stop();
   }

@@ -4,12 +4,10 @@
  * exactOptionalPropertyTypes, an unlabeled fence, a directive typo — and
  * example addresses (with weights) reach the servers started for the block.
  */
-import { blockProgram, exampleAddresses, fencedBlocks, fenceFindings, parseDirectives, prepareBlocksDir, runBlock, tsBlocks, typecheckBlocks, type TsBlock } from '../src';
+import { blockProgram, exampleAddresses, fencedBlocks, fenceFindings, parseDirectives, prepareBlocksDir, runBlock, typecheckBlocks } from '../src';
+import { fakeBlock as block } from './fake-block';
 
 const fence = '```';
-function block(source: string, line = 10): TsBlock {
-  return tsBlocks(fencedBlocks('FAKE.md', `${'\n'.repeat(line - 1)}${fence}ts\n${source}${fence}\n`))[0]!;
-}
 
 let dir = '';
 beforeAll(() => {
