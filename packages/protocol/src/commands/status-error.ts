@@ -62,20 +62,22 @@ export function metaError(reply: MetaReply, command: Described, server: ServerIn
   return new ProtocolError(`unexpected reply ${JSON.stringify(reply.line.slice(0, 80))} to ${describeCommand(command)}`, where(command, server));
 }
 
+const MAX_U64 = (1n << 64n) - 1n;
+
 function badFlag(reply: MetaReply, letter: string, command: Described, server: ServerInfo): ProtocolError {
   return new ProtocolError(`reply ${JSON.stringify(reply.line.slice(0, 80))} to ${describeCommand(command)} has no valid "${letter}" flag`, where(command, server));
 }
 
 /** The unsigned 32-bit decimal of a meta flag (`f`), or a ProtocolError. */
 export function metaUint32(reply: MetaReply, letter: string, command: Described, server: ServerInfo): number {
-  const value = reply.unsignedFlag(letter);
-  if (value === null || value > 0xffffffffn) throw badFlag(reply, letter, command, server);
-  return Number(value);
+  const value = reply.smallFlag(letter);
+  if (value < 0 || value > 0xffffffff) throw badFlag(reply, letter, command, server);
+  return value;
 }
 
 /** The unsigned 64-bit decimal of a meta flag (`c`), or a ProtocolError. */
 export function metaUnsigned(reply: MetaReply, letter: string, command: Described, server: ServerInfo): bigint {
   const value = reply.unsignedFlag(letter);
-  if (value === null || value >= 1n << 64n) throw badFlag(reply, letter, command, server);
+  if (value === null || value > MAX_U64) throw badFlag(reply, letter, command, server);
   return value;
 }

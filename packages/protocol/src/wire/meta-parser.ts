@@ -25,8 +25,8 @@ export class MetaParser {
   /** A line split across chunks collects here. */
   readonly #line = Buffer.allocUnsafe(MAX_LINE_LENGTH);
   #lineFilled = 0;
-  /** The `VA` line whose data block is being assembled, and the block (with its "\r\n"). */
-  #valueLine = '';
+  /** The `VA` line whose data block is being assembled (its bytes, start, end), and the block (with its "\r\n"). */
+  #valueLine: [Buffer, number, number] | null = null;
   #partial: PartialBody | null = null;
 
   /** @param maxValueLength the longest data block accepted now */
@@ -50,20 +50,36 @@ export class MetaParser {
         this.#keepLine(chunk, offset, end);
         return;
       }
-      const line = this.#takeLine(chunk, offset, newline);
+      // The line's bytes: in place, or (split across chunks) a copy of the scratch buffer.
+      let bytes = chunk;
+      let start = offset;
+      let stop = newline;
+      if (this.#lineFilled > 0) {
+        this.#keepLine(chunk, offset, newline);
+        bytes = Buffer.from(this.#line.subarray(0, this.#lineFilled));
+        start = 0;
+        stop = bytes.length;
+        this.#lineFilled = 0;
+      } else if (stop - start > MAX_LINE_LENGTH) {
+        throw new ProtocolError(`a reply line is longer than ${MAX_LINE_LENGTH} bytes`);
+      }
+      if (stop === start || bytes[stop - 1] !== CR) {
+        throw new ProtocolError(`a reply line does not end in "\\r\\n": ${JSON.stringify(bytes.toString('latin1', start, Math.min(stop, start + 80)))}`);
+      }
+      stop--; // without the "\r"
       offset = newline + 1;
-      if (!line.startsWith('VA ')) {
-        this.onReply(new MetaReply(line, null));
+      if (!(bytes[start] === 0x56 && bytes[start + 1] === 0x41 && bytes[start + 2] === 0x20)) { // "VA "
+        this.onReply(new MetaReply(bytes, start, stop, null));
         continue;
       }
-      const length = this.#valueLength(line);
+      const length = this.#valueLength(bytes, start, stop);
       if (end - offset >= length + 2) {
         checkTerminator(chunk, offset + length);
-        this.onReply(new MetaReply(line, chunk.subarray(offset, offset + length)));
+        this.onReply(new MetaReply(bytes, start, stop, chunk.subarray(offset, offset + length)));
         offset += length + 2;
         continue;
       }
-      this.#valueLine = line;
+      this.#valueLine = [bytes, start, stop];
       this.#partial = new PartialBody(length + 2, chunk, offset, end);
       return;
     }
@@ -86,14 +102,16 @@ export class MetaParser {
   reset(): void {
     this.#lineFilled = 0;
     this.#partial = null;
-    this.#valueLine = '';
+    this.#valueLine = null;
   }
 
   #finishPartial(): void {
     const block = this.#partial!.bytes();
     this.#partial = null;
     checkTerminator(block, block.length - 2);
-    this.onReply(new MetaReply(this.#valueLine, block.subarray(0, block.length - 2)));
+    const [bytes, start, stop] = this.#valueLine!;
+    this.#valueLine = null;
+    this.onReply(new MetaReply(bytes, start, stop, block.subarray(0, block.length - 2)));
   }
 
   #keepLine(chunk: Buffer, offset: number, end: number): void {
@@ -104,33 +122,20 @@ export class MetaParser {
     this.#lineFilled += end - offset;
   }
 
-  /** The line ending at `newline` (exclusive), joined with a split start; checks its "\r". */
-  #takeLine(chunk: Buffer, offset: number, newline: number): string {
-    let bytes = chunk.subarray(offset, newline);
-    if (this.#lineFilled > 0) {
-      this.#keepLine(chunk, offset, newline);
-      bytes = this.#line.subarray(0, this.#lineFilled);
-      this.#lineFilled = 0;
-    } else if (bytes.length > MAX_LINE_LENGTH) {
-      throw new ProtocolError(`a reply line is longer than ${MAX_LINE_LENGTH} bytes`);
-    }
-    if (bytes.length === 0 || bytes[bytes.length - 1] !== CR) {
-      throw new ProtocolError(`a reply line does not end in "\\r\\n": ${JSON.stringify(bytes.toString('latin1').slice(0, 80))}`);
-    }
-    return bytes.toString('latin1', 0, bytes.length - 1);
-  }
-
-  #valueLength(line: string): number {
+  /** The data length of the `VA` line at [start, stop), checked against the bound. */
+  #valueLength(bytes: Buffer, start: number, stop: number): number {
     let length = 0;
-    let i = 3;
-    for (; i < line.length && i < 14; i++) {
-      const digit = line.charCodeAt(i) - 0x30;
+    let i = start + 3;
+    for (; i < stop && i < start + 14; i++) {
+      const digit = bytes[i]! - 0x30;
       if (digit < 0 || digit > 9) break;
       length = length * 10 + digit;
     }
-    if (i === 3 || (i < line.length && line.charCodeAt(i) !== 0x20)) length = NaN;
+    if (i === start + 3 || (i < stop && bytes[i] !== 0x20)) length = NaN;
     const limit = this.maxValueLength();
-    if (!(length <= limit)) throw new ProtocolError(`reply ${JSON.stringify(line.slice(0, 80))} announces a data block larger than the ${limit} bytes an item of this server can have`);
+    if (!(length <= limit)) {
+      throw new ProtocolError(`reply ${JSON.stringify(bytes.toString('latin1', start, Math.min(stop, start + 80)))} announces a data block larger than the ${limit} bytes an item of this server can have`);
+    }
     return length;
   }
 }

@@ -11,38 +11,52 @@
  * chunk (valid for as long as it is held, keeping that chunk alive).
  */
 
-/** Reply codes of meta commands, which echo the request's `O<opaque>` flag. */
-const META_CODES = new Set(['HD', 'VA', 'EN', 'NF', 'NS', 'EX', 'MN']);
-/** `' c'` for `'c'`: return flags are found by their leading space (the key is never echoed: no `k` flag). */
-const FLAG_PREFIX: Record<string, string> = {};
+/** Two-letter codes by their bytes (`VA` = 0x5641), without building a string per reply. */
+const TWO_LETTER_CODES = new Map<number, string>(['VA', 'HD', 'EN', 'NF', 'NS', 'EX', 'MN', 'OK'].map((code) => [(code.charCodeAt(0) << 8) | code.charCodeAt(1), code]));
+/** Codes whose replies echo the request's `O<opaque>` flag. */
+const ECHOING = new Set(['VA', 'HD', 'EN', 'NF', 'NS', 'EX']);
+const SPACE = 0x20;
 
 /**
- * Parsed lazily: the hot path (a get or a store) reads the code, the opaque
- * and one or two flags straight from the line, without splitting it.
+ * Read from the line's bytes where they arrived: the hot path (a get or a
+ * store) takes the code, the opaque and one or two flags without building a
+ * string; `line`, `tokens` and `message` are decoded on demand.
  */
 export class MetaReply {
   /** The first token: `HD`, `VA`, `STAT`, `SERVER_ERROR`, … */
   readonly code: string;
   /** The echoed opaque, or null for replies that carry none (errors, text commands, `MN`). */
   readonly opaque: number | null;
+  #line: string | null = null;
 
   constructor(
-    /** The reply line without "\r\n". */
-    readonly line: string,
+    /** The bytes holding the line (without "\r\n") at [start, end); never written again. */
+    private readonly bytes: Buffer,
+    private readonly start: number,
+    private readonly end: number,
     /** The data block of a `VA` reply (without its "\r\n"), else null. */
     readonly value: Buffer | null,
   ) {
-    const space = line.indexOf(' ');
-    this.code = space < 0 ? line : line.slice(0, space);
-    let opaque: number | null = null;
-    if (space > 0 && META_CODES.has(this.code)) {
-      const at = line.lastIndexOf(' O');
-      if (at > 0) {
-        const end = line.indexOf(' ', at + 2);
-        opaque = Number(end < 0 ? line.slice(at + 2) : line.slice(at + 2, end));
-      }
+    const length = end - start;
+    let code: string | undefined;
+    if (length === 2 || (length > 2 && bytes[start + 2] === SPACE)) code = TWO_LETTER_CODES.get((bytes[start]! << 8) | bytes[start + 1]!);
+    if (code === undefined) {
+      const space = bytes.indexOf(SPACE, start);
+      code = bytes.toString('latin1', start, space < 0 || space > end ? end : space);
     }
-    this.opaque = opaque;
+    this.code = code;
+    this.opaque = ECHOING.has(code) ? this.#opaque() : null;
+  }
+
+  /** A reply made from a string (tests, and lines assembled from several chunks). */
+  static of(line: string, value: Buffer | null = null): MetaReply {
+    const bytes = Buffer.from(line, 'latin1');
+    return new MetaReply(bytes, 0, bytes.length, value);
+  }
+
+  /** The reply line without "\r\n". */
+  get line(): string {
+    return (this.#line ??= this.bytes.toString('latin1', this.start, this.end));
   }
 
   /** The tokens after the code (for `VA`, the first is the data length). */
@@ -50,41 +64,76 @@ export class MetaReply {
     return this.line.length === this.code.length ? [] : this.line.slice(this.code.length + 1).split(' ');
   }
 
+  /** The text after the code, e.g. the message of a `SERVER_ERROR`. */
+  get message(): string {
+    return this.line.slice(this.code.length + 1);
+  }
+
   /** The value of a one-letter return flag (`c` → "12" from `c12`), or undefined when absent. */
   flag(letter: string): string | undefined {
-    const prefix = (FLAG_PREFIX[letter] ??= ` ${letter}`);
-    const at = this.line.indexOf(prefix, this.code.length);
+    const at = this.#flagStart(letter);
     if (at < 0) return undefined;
-    const end = this.line.indexOf(' ', at + 2);
-    return end < 0 ? this.line.slice(at + 2) : this.line.slice(at + 2, end);
+    const space = this.bytes.indexOf(SPACE, at);
+    return this.bytes.toString('latin1', at, space < 0 || space > this.end ? this.end : space);
   }
 
   /**
    * The unsigned decimal value of a return flag (`c12` → 12n), or null when
-   * the flag is absent or not 1–20 digits. Parsed by hand: this runs once per
-   * reply, and a regular expression plus BigInt(string) cost more than the rest.
+   * the flag is absent or not 1–20 digits. Parsed by hand from the bytes:
+   * this runs once per reply.
    */
   unsignedFlag(letter: string): bigint | null {
-    const prefix = (FLAG_PREFIX[letter] ??= ` ${letter}`);
-    const line = this.line;
-    const at = line.indexOf(prefix, this.code.length);
+    const at = this.#flagStart(letter);
     if (at < 0) return null;
-    let high = 0; // digits beyond the 15th, kept exact through BigInt only when needed
-    let value = 0;
-    let digits = 0;
-    let i = at + 2;
-    for (; i < line.length; i++) {
-      const digit = line.charCodeAt(i) - 0x30;
-      if (digit < 0 || digit > 9) break;
-      if (++digits > 15) high = 1;
-      value = value * 10 + digit;
-    }
-    if (digits === 0 || digits > 20 || (i < line.length && line.charCodeAt(i) !== 0x20)) return null;
-    return high === 0 ? BigInt(value) : BigInt(line.slice(at + 2, i));
+    const end = this.#digitsEnd(at);
+    const digits = end - at;
+    if (digits === 0 || digits > 20) return null;
+    // Up to 15 digits are exact in a double; longer ones go through the string.
+    return digits <= 15 ? BigInt(this.#decimal(at, end)) : BigInt(this.bytes.toString('latin1', at, end));
   }
 
-  /** The text after the code, e.g. the message of a `SERVER_ERROR`. */
-  get message(): string {
-    return this.line.slice(this.code.length + 1);
+  /** As {@link unsignedFlag}, for a flag of at most 10 digits (client flags: 32 bits), as a number; -1 when invalid. */
+  smallFlag(letter: string): number {
+    const at = this.#flagStart(letter);
+    if (at < 0) return -1;
+    const end = this.#digitsEnd(at);
+    return end === at || end - at > 10 ? -1 : this.#decimal(at, end);
+  }
+
+  /** Where the value of flag `letter` starts (after " c"), or -1 when absent. Flags follow the code; the key is never echoed (no `k`). */
+  #flagStart(letter: string): number {
+    const wanted = letter.charCodeAt(0);
+    const bytes = this.bytes;
+    for (let i = this.start + this.code.length; i < this.end - 1; i++) {
+      if (bytes[i] === SPACE && bytes[i + 1] === wanted) return i + 2;
+    }
+    return -1;
+  }
+
+  /** The end of the run of digits from `at`, or `at` itself when the run does not end at a space or the end of the line. */
+  #digitsEnd(at: number): number {
+    const bytes = this.bytes;
+    let i = at;
+    while (i < this.end && bytes[i]! >= 0x30 && bytes[i]! <= 0x39) i++;
+    return i < this.end && bytes[i] !== SPACE ? at : i;
+  }
+
+  #decimal(start: number, end: number): number {
+    let value = 0;
+    for (let i = start; i < end; i++) value = value * 10 + (this.bytes[i]! - 0x30);
+    return value;
+  }
+
+  /** The `O` flag, searched from the end (requests put it last, so replies echo it last). */
+  #opaque(): number | null {
+    const bytes = this.bytes;
+    for (let i = this.end - 1; i > this.start + 2; i--) {
+      if (bytes[i] === 0x4f && bytes[i - 1] === SPACE) {
+        const end = this.#digitsEnd(i + 1);
+        // A malformed opaque matches no request: NaN, so the connection reports the reply.
+        return end === i + 1 || end - i - 1 > 10 ? NaN : this.#decimal(i + 1, end);
+      }
+    }
+    return null;
   }
 }
