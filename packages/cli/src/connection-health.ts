@@ -57,7 +57,7 @@ function tlsFailureFix(facts: ConnectionFacts): string {
   if (/does not name this host|ALTNAME/i.test(text)) return `connect by a name the certificate carries, or pass --tls-servername NAME${seen}`;
   if (/not trusted|UNABLE_TO_VERIFY|SELF_SIGNED|CERT_UNTRUSTED|unable to get (local )?issuer/i.test(text)) return `pass --tls-ca FILE with the CA that issued the server's certificate${seen}`;
   if (/does not speak TLS|wrong version number/i.test(text)) return 'this port speaks plain TCP: drop --tls (or point --servers at the TLS port of a memcached started with -Z)';
-  if (/client.?s certificate|certificate required/i.test(text)) return 'the server requires a client certificate: pass --tls-cert FILE and --tls-key FILE';
+  if (/client.?s? certificate|certificate required/i.test(text)) return 'the server requires a client certificate: pass --tls-cert FILE and --tls-key FILE';
   return `check the --tls-… options${seen}`;
 }
 

@@ -100,8 +100,11 @@ export async function gatherServerFacts(server: string, settings: ConnectionSett
   ]);
   const tls: { -readonly [K in keyof ConnectionFacts['tls']]: ConnectionFacts['tls'][K] } = { enabled: settings.tls !== false };
   if (handshake !== null && handshake.ok) tls.details = handshake.details;
-  if (handshake !== null && !handshake.ok) {
-    tls.error = main.ok ? { code: handshake.code, message: handshake.message } : main.error;
+  // The client's own connection is the authority: under TLS 1.3 a server refusing a missing client certificate does so after the probe's handshake completed.
+  const mainTlsFailure = !main.ok && /TLS handshake failed/.test(main.error.message);
+  if (mainTlsFailure) tls.error = main.error;
+  else if (handshake !== null && !handshake.ok) tls.error = { code: handshake.code, message: handshake.message };
+  if (handshake !== null && settings.tls !== false && (mainTlsFailure || !handshake.ok)) {
     // What the certificate says, unverified, to name what to trust or which name to use.
     const unverified: TlsProbe = await probeTls(server, { ...settings.tls, rejectUnauthorized: false }, CONNECT_TIMEOUT_MS);
     if (unverified.ok) tls.unverified = unverified.details;

@@ -119,6 +119,26 @@ describe('mcc doctor: TLS', () => {
     expect(facts.findings).toContainEqual(expect.objectContaining({ level: 'error', message: expect.stringContaining('requires TLS'), fix: expect.stringContaining('pass --tls and --tls-ca FILE') }));
   });
 
+  it('explains a server that requires a client certificate (mutual TLS), and passes with --tls-cert and --tls-key', async () => {
+    const certificates = testCertificates();
+    const certFile = path.join(dir, 'client.pem');
+    const keyFile = path.join(dir, 'client.key');
+    fs.writeFileSync(certFile, certificates.clientCert);
+    fs.writeFileSync(keyFile, certificates.clientKey);
+    const mutual = await startMemcached({ ...settled, tls: 'mutual' });
+    try {
+      const without = await runCli(['doctor', '--tls-ca', caFile, '--servers', mutual.address]);
+      expect(without.code).toBe(1);
+      expect(without.stdout).toContain('HANDSHAKE FAILED');
+      expect(without.stdout).toContain('fix: the server requires a client certificate: pass --tls-cert FILE and --tls-key FILE');
+      const withCertificate = await runCli(['doctor', '--tls-ca', caFile, '--tls-cert', certFile, '--tls-key', keyFile, '--servers', mutual.address]);
+      expect(withCertificate.code).toBe(0);
+      expect(withCertificate.stdout).toMatch(/TLS\s+TLSv1\.[23] .*verified/);
+    } finally {
+      await mutual.kill();
+    }
+  });
+
   it('flags --tls-insecure as a risk while still reporting the session', async () => {
     const run = await runCli(['doctor', '--json', '--tls-insecure', '--servers', secure.address]);
     expect(run.code).toBe(1);

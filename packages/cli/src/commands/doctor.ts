@@ -36,7 +36,7 @@ function protocolText({ protocol, otherProtocol: other }: ConnectionFacts): stri
 
 function tlsText({ tls }: ConnectionFacts): string {
   if (!tls.enabled) return tls.serverSpeaksTls === undefined ? 'off (plain TCP)' : 'off, but the server REQUIRES TLS';
-  if (tls.details === undefined) return `HANDSHAKE FAILED${tls.error === undefined ? '' : `: ${tls.error.code}`}`;
+  if (tls.details === undefined || tls.error !== undefined) return `HANDSHAKE FAILED${tls.error === undefined ? '' : `: ${tls.error.code}`}`;
   const { version, cipher, subject, issuer, validTo, daysLeft, authorized } = tls.details;
   const expiry = validTo === undefined ? '' : `, expires ${validTo.slice(0, 10)} (in ${daysLeft ?? '?'} day${daysLeft === 1 ? '' : 's'})`;
   return `${version} ${cipher}; certificate ${subject ?? '?'} issued by ${issuer ?? '?'}${expiry}${authorized ? ', verified' : ', NOT VERIFIED'}`;
