@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { startMemcached, testCertificates, type MemcachedServer } from '@mcc/harness';
+import { rawTextRequest, startMemcached, testCertificates, type MemcachedServer } from '@mcc/harness';
 import { runCli } from './run-cli';
 
 const user = { username: 'alice', password: 'correct horse' };
@@ -60,6 +60,20 @@ function doctorJson(stdout: string): DoctorJson['servers'][number] {
   expect(report.servers).toHaveLength(1);
   return report.servers[0]!;
 }
+
+describe('memcached 1.6.18 behaviours the advice rests on', () => {
+  const binaryNoop = Buffer.alloc(24);
+  binaryNoop[0] = 0x80; // request magic
+  binaryNoop[1] = 0x0a; // NOOP
+
+  it('-B ascii answers a binary request with a text ERROR line (so a binary client waits in vain)', async () => {
+    expect(await rawTextRequest(textOnly.address, binaryNoop, { timeoutMs: 2000 })).toBe('ERROR\r\n');
+  });
+
+  it('-S leaves a meta request unanswered', async () => {
+    await expect(rawTextRequest(sasl.address, 'mn\r\n', { timeoutMs: 500 })).rejects.toThrow('no complete reply');
+  });
+});
 
 describe('mcc doctor: protocol', () => {
   it.each(['binary', 'meta'])('reports --protocol %s in use and the other one working on a plain server', async (protocol) => {
