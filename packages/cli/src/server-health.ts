@@ -1,6 +1,7 @@
 /**
  * What `mcc doctor` learns about each server, and what in it is risky for
- * data structures. Gathering does I/O; assessing is pure (and unit-tested).
+ * data structures. Pure (and unit-tested): server-probe.ts gathers the facts,
+ * connection-health.ts judges how the server was reached.
  */
 import { assessConnection, type ConnectionFacts } from './connection-health';
 
