@@ -3,15 +3,16 @@ import { inspectDeque, type DequeReport } from '@mcc/deque';
 import { CliError } from './cli-error';
 import { hintFor } from './error-hints';
 import { formatCount } from './format';
-import { COMMAND_CLIENT_OPTIONS } from './store-session';
+import type { ServerTarget } from './open-command';
+import { commandClientOptions } from './store-session';
 import { countingStore, withWalkProgress } from './walk-progress';
 
 /**
  * Walks the deque (read-only), with progress on stderr when it takes a while.
  * @throws CliError MCC_ERR_DEQUE_NOT_FOUND when its anchor does not exist
  */
-export async function readDequeReport(servers: readonly string[], name: string, colocate: boolean, label: string): Promise<DequeReport> {
-  const store = countingStore(servers, COMMAND_CLIENT_OPTIONS);
+export async function readDequeReport(target: ServerTarget, name: string, colocate: boolean, label: string): Promise<DequeReport> {
+  const store = countingStore(target.servers, commandClientOptions(target));
   let report: DequeReport;
   try {
     report = await withWalkProgress(label, store, inspectDeque(store, name, { colocate }));

@@ -25,7 +25,10 @@ const HINTS: Readonly<Record<string, (facts: ErrorFacts) => string>> = {
   MCC_ERR_CONNECTION_CLOSED: ({ server }) =>
     `the connection to ${server ?? 'the server'} dropped mid-request, so the outcome is unknown: re-read (mcc get / mcc inspect) before retrying`,
   MCC_ERR_TIMEOUT: ({ server }) => `${server ?? 'the server'} did not answer in time: is it up and not overloaded? (mcc doctor --servers ${server ?? 'host:port'})`,
-  MCC_ERR_PROTOCOL: ({ server }) => `${server ?? 'the server'} did not answer in memcached's binary protocol: check that --servers points at memcached itself`,
+  MCC_ERR_PROTOCOL: ({ server }) =>
+    `${server ?? 'the server'} did not answer in the protocol spoken: check that --servers points at memcached itself; a proxy or a service that refuses binary needs --protocol meta (mcc doctor tells)`,
+  MCC_ERR_AUTH: ({ server }) =>
+    `${server ?? 'the server'} requires SASL (memcached -S) or refused the credentials: pass --protocol binary --sasl-user NAME with the password in MCC_SASL_PASSWORD (mcc doctor --servers ${server ?? 'host:port'} explains)`,
   MCC_ERR_SERVER: () => 'memcached refused the request; under -M that usually means it is out of memory: give it more with -m <megabytes>',
   MCC_ERR_VALUE_TOO_LARGE: () => 'the value is larger than the server accepts: start memcached with a larger item size (e.g. -I 2m) or store less',
   MCC_ERR_INVALID_KEY: () => 'keys are 1-250 bytes with no spaces or control characters',

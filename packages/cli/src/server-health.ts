@@ -1,9 +1,9 @@
 /**
  * What `mcc doctor` learns about each server, and what in it is risky for
- * data structures. Gathering does I/O; assessing is pure (and unit-tested).
+ * data structures. Pure (and unit-tested): server-probe.ts gathers the facts,
+ * connection-health.ts judges how the server was reached.
  */
-import { connect } from '@mcc/mcas';
-import { describeError } from './format';
+import { assessConnection, type ConnectionFacts } from './connection-health';
 
 /** What one server told us (or why it could not). */
 export interface ServerFacts {
@@ -26,6 +26,8 @@ export interface ServerFacts {
   readonly items?: number;
   /** `stats` evictions: items evicted since the server started. */
   readonly evictions?: number;
+  /** Protocol, TLS and authentication, as `mcc doctor` found them. */
+  readonly connection?: ConnectionFacts;
 }
 
 /** `error`: unusable; `risk`: data structures may lose data or fail; `note`: worth knowing, not a failure. */
@@ -45,45 +47,8 @@ const DEFAULT_MEMORY = 64 * 1024 * 1024;
 /** Fraction of -m in use at which a -M server is about to refuse writes. */
 const NEARLY_FULL = 0.9;
 
-function statNumber(stats: ReadonlyMap<string, string> | undefined, name: string): number | undefined {
-  const text = stats?.get(name);
-  if (text === undefined) return undefined;
-  const value = Number(text);
-  return Number.isFinite(value) ? value : undefined;
-}
-
 function portOf(server: string): string {
   return server.split(':').pop() ?? '11211';
-}
-
-/** Connects to one server on its own (so one dead server does not hide the others) and reads its settings and stats. */
-export async function gatherServerFacts(server: string): Promise<ServerFacts> {
-  const store = connect([server], { connectTimeoutMs: 2000, requestTimeoutMs: 3000 });
-  try {
-    const info = await store.client.serverInfo(server);
-    const stats = (await store.client.stats()).get(server);
-    const facts: ServerFacts = {
-      server,
-      reachable: true,
-      version: info.version,
-      pid: info.pid,
-      casEnabled: info.casEnabled,
-      evictionsEnabled: info.evictions,
-      itemSizeMax: info.itemSizeMax,
-      memoryLimit: info.memoryLimit,
-    };
-    const extra: Record<string, number> = {};
-    for (const [field, stat] of [['bytesUsed', 'bytes'], ['items', 'curr_items'], ['evictions', 'evictions']] as const) {
-      const value = statNumber(stats, stat);
-      if (value !== undefined) extra[field] = value;
-    }
-    return { ...facts, ...extra };
-  } catch (error) {
-    const { code, message } = describeError(error);
-    return { server, reachable: false, error: { code, message } };
-  } finally {
-    await store.close().catch(() => undefined);
-  }
 }
 
 function versionBefore(version: string, major: number, minor: number): boolean {
@@ -99,6 +64,8 @@ function mebibytes(bytes: number): string {
 
 /** What is risky about one server for mcc's data structures, and the flag that fixes it. */
 export function assessServer(facts: ServerFacts): Finding[] {
+  const connectionFindings = facts.connection === undefined ? [] : assessConnection(facts.connection, facts.reachable);
+  if (!facts.reachable && connectionFindings.some((finding) => finding.level === 'error')) return connectionFindings;
   if (!facts.reachable) {
     return [
       {
@@ -108,7 +75,7 @@ export function assessServer(facts: ServerFacts): Finding[] {
       },
     ];
   }
-  const findings: Finding[] = [];
+  const findings: Finding[] = [...connectionFindings];
   if (facts.casEnabled === false) {
     findings.push({
       level: 'risk',

@@ -22,8 +22,8 @@ export const createCommand: Command = {
     const opened = openCommand(this, argv, { colocate: { type: 'boolean', default: false } }, ['deque']);
     if (opened === null) return EXIT_CODES.ok;
     const { values, args: [name] } = opened;
-    const { servers } = opened.servers();
-    await withStore(servers, (store) => Deque.create(store, name, { colocate: values.colocate }));
+    const target = opened.servers();
+    await withStore(target, (store) => Deque.create(store, name, { colocate: values.colocate }));
     if (values.json) printJson({ deque: name, created: true, colocate: values.colocate });
     else print(`created deque ${name}${values.colocate ? ' (colocated)' : ''}`);
     return EXIT_CODES.ok;

@@ -62,7 +62,7 @@ export const demoCommand: Command = {
     const producers = positiveNumber(NAME, 'producers', values.producers, 2, { integer: true, max: 32 });
     const consumers = positiveNumber(NAME, 'consumers', values.consumers, 2, { integer: true, max: 32 });
     const concurrency = positiveNumber(NAME, 'concurrency', values.concurrency, 8, { integer: true, max: 256 });
-    const { servers } = opened.servers();
+    const { servers, connection } = opened.servers();
 
     const controller = new AbortController();
     const onSignal = (signal: NodeJS.Signals): void => {
@@ -85,6 +85,7 @@ export const demoCommand: Command = {
       try {
         result = await runDemo({
           servers,
+          connection,
           seconds,
           producers,
           consumers,

@@ -22,8 +22,8 @@ export const fsckCommand: Command = {
     const opened = openCommand(this, argv, { colocate: { type: 'boolean', default: false } }, ['deque']);
     if (opened === null) return EXIT_CODES.ok;
     const { values, args: [name] } = opened;
-    const { servers } = opened.servers();
-    const report = await readDequeReport(servers, name, values.colocate, `fsck ${name}`);
+    const target = opened.servers();
+    const report = await readDequeReport(target, name, values.colocate, `fsck ${name}`);
     const ok = report.problems.length === 0;
     if (values.json) {
       printJson(reportDocument(report));

@@ -23,8 +23,8 @@ export const getCommand: Command = {
     const opened = openCommand(this, argv, {}, ['key']);
     if (opened === null) return EXIT_CODES.ok;
     const { values, args: [key] } = opened;
-    const { servers } = opened.servers();
-    const entry = await withStore(servers, (store) => store.get(key));
+    const target = opened.servers();
+    const entry = await withStore(target, (store) => store.get(key));
     if (values.json) {
       printJson(entry === null ? { key, found: false } : { key, found: true, value: entry.value, cas: entry.cas.toString(), kind: kindName(entry.kind) });
     } else if (entry === null) {

@@ -23,8 +23,8 @@ export const inspectCommand: Command = {
     const opened = openCommand(this, argv, { colocate: { type: 'boolean', default: false } }, ['deque']);
     if (opened === null) return EXIT_CODES.ok;
     const { values, args: [name] } = opened;
-    const { servers } = opened.servers();
-    const report = await readDequeReport(servers, name, values.colocate, `inspect ${name}`);
+    const target = opened.servers();
+    const report = await readDequeReport(target, name, values.colocate, `inspect ${name}`);
     const ok = report.problems.length === 0;
     if (values.json) {
       printJson(reportDocument(report));

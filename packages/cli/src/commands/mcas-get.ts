@@ -24,8 +24,8 @@ export const mcasGetCommand: Command = {
     const opened = openCommand(this, argv, {}, ['key']);
     if (opened === null) return EXIT_CODES.ok;
     const { values, args: [key] } = opened;
-    const { servers } = opened.servers();
-    const entry = await withStore(servers, (store) => mcasGet(store, key));
+    const target = opened.servers();
+    const entry = await withStore(target, (store) => mcasGet(store, key));
     if (values.json) {
       printJson(entry === null ? { key, found: false } : { key, found: true, value: entry.value, cas: entry.cas.toString(), kind: kindName(entry.kind) });
     } else if (entry === null) {

@@ -26,9 +26,9 @@ export const popCommand: Command = {
     }, ['deque']);
     if (opened === null) return EXIT_CODES.ok;
     const { values, args: [name] } = opened;
-    const { servers } = opened.servers();
+    const target = opened.servers();
     const side = values.left ? 'left' : 'right';
-    const value = await withStore(servers, (store) => {
+    const value = await withStore(target, (store) => {
       const deque = Deque.bind(store, name, { colocate: values.colocate });
       return values.left ? deque.popLeft() : deque.pop();
     });

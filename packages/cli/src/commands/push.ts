@@ -28,9 +28,9 @@ export const pushCommand: Command = {
     if (opened === null) return EXIT_CODES.ok;
     const { values, args: [name, text] } = opened;
     const value = parseJsonArgument(text, 'the value');
-    const { servers } = opened.servers();
+    const target = opened.servers();
     const side = values.left ? 'left' : 'right';
-    const length = await withStore(servers, async (store) => {
+    const length = await withStore(target, async (store) => {
       const deque = Deque.bind(store, name, { colocate: values.colocate });
       await (values.left ? deque.appendLeft(value) : deque.append(value));
       return deque.length();

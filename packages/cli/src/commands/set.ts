@@ -54,8 +54,8 @@ export const setCommand: Command = {
     if (opened === null) return EXIT_CODES.ok;
     const { values, args: [key, text] } = opened;
     const value = parseJsonArgument(text, 'the value');
-    const { servers } = opened.servers();
-    await withStore(servers, (store) => setThroughMcas(store, key, value));
+    const target = opened.servers();
+    await withStore(target, (store) => setThroughMcas(store, key, value));
     if (values.json) printJson({ key, value });
     else print(`set ${key} = ${formatValue(value)}`);
     return EXIT_CODES.ok;

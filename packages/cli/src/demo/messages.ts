@@ -13,6 +13,7 @@
  * A worker that hits an error it cannot continue from sends `failed`; one
  * whose orchestrator is gone (the IPC channel closes) exits at once.
  */
+import type { ConnectionSettings } from '../connection-options';
 
 /** What a worker process does. */
 export type Role = 'producer' | 'consumer' | 'shuttle' | 'bank';
@@ -33,6 +34,8 @@ export interface WorkerAssignment {
   /** Index among the workers of its role. */
   readonly index: number;
   readonly servers: readonly string[];
+  /** How to reach them (plain data: PEM text, the SASL password from the parent's environment). */
+  readonly connection: ConnectionSettings;
   readonly names: DemoNames;
   /** Concurrent loops in this process. */
   readonly concurrency: number;

@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { connect, Deque, inspectDeque, type Store } from '@mcc/deque';
 import { mcasGetMulti } from '@mcc/mcas';
 import { CliError } from '../cli-error';
+import { clientOptionsOf, type ConnectionSettings } from '../connection-options';
 import { formatCount } from '../format';
 import type { DemoNames, Role, WorkerAssignment, WorkerResult } from './messages';
 import type { ProgressSnapshot, WorkloadProgress } from './progress';
@@ -19,6 +20,8 @@ import { WorkerProcess } from './worker-process';
 
 export interface DemoSettings {
   readonly servers: readonly string[];
+  /** Protocol, TLS and SASL of every connection, the workers' too. */
+  readonly connection: ConnectionSettings;
   readonly seconds: number;
   readonly producers: number;
   readonly consumers: number;
@@ -170,7 +173,7 @@ export async function runDemo(settings: DemoSettings): Promise<DemoResult> {
   ];
   const producerLoops = settings.producers * settings.concurrency;
   const backlogLimit = Math.max(BACKLOG_LIMIT, 2 * producerLoops);
-  const store = connect([...settings.servers], { connectTimeoutMs: 5000, requestTimeoutMs: 15_000 });
+  const store = connect([...settings.servers], { connectTimeoutMs: 5000, requestTimeoutMs: 15_000, ...clientOptionsOf(settings.connection) });
   const workers: WorkerProcess[] = [];
   let ticker: NodeJS.Timeout | undefined;
   let sampler: NodeJS.Timeout | undefined;
@@ -182,7 +185,7 @@ export async function runDemo(settings: DemoSettings): Promise<DemoResult> {
     await within(setUp(store, names), READY_TIMEOUT_MS, 'setting up the deques and accounts', signal);
     for (const { role, count, concurrency } of plan) {
       for (let index = 0; index < count; index++) {
-        const assignment: WorkerAssignment = { role, index, servers: settings.servers, names, concurrency, backlogLimit, producerLoops };
+        const assignment: WorkerAssignment = { role, index, servers: settings.servers, connection: settings.connection, names, concurrency, backlogLimit, producerLoops };
         workers.push(new WorkerProcess(assignment));
       }
     }

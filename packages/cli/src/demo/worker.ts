@@ -3,6 +3,7 @@
  * dist/demo/worker.js). See messages.ts for the conversation.
  */
 import { connect, type Store } from '@mcc/mcas';
+import { clientOptionsOf } from '../connection-options';
 import { describeError } from '../format';
 import type { ParentMessage, WorkerAssignment, WorkerMessage, WorkerResult } from './messages';
 import { ROLE_RUNNERS, RoleStats, type LoopControl, type RoleOutput } from './roles';
@@ -26,7 +27,7 @@ class DemoWorker {
   constructor(assignment: WorkerAssignment) {
     this.#assignment = assignment;
     // A generous request timeout: on a loaded 2-core machine a batch may wait behind many others.
-    this.#store = connect([...assignment.servers], { connectTimeoutMs: 5000, requestTimeoutMs: 15_000 });
+    this.#store = connect([...assignment.servers], { connectTimeoutMs: 5000, requestTimeoutMs: 15_000, ...clientOptionsOf(assignment.connection) });
   }
 
   /** Connects to every server, so `go` starts the clock on a warm client. */
