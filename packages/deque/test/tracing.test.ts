@@ -8,6 +8,7 @@ import { channel, tracingChannel } from 'node:diagnostics_channel';
 import { useMemcached } from '@mcc/harness';
 import { Deque, DequeNotFoundError, type DequeOpMessage } from '../src';
 import { storeFactory } from './helpers';
+import * as tracing from '../src/tracing';
 
 const PHASES = ['start', 'end', 'asyncStart', 'asyncEnd', 'error'] as const;
 type Phase = (typeof PHASES)[number];
@@ -96,12 +97,15 @@ test('a failure: the error event with the error, outcome error', async () => {
 test('nobody subscribed: nothing is published', async () => {
   const deque = await Deque.create<number>(stores.open(memcached.addresses), uniqueName('untraced'));
   const spies = PHASES.map((phase) => jest.spyOn(channel(`tracing:mcc:deque:op:${phase}`), 'publish'));
+  const traced = jest.spyOn(tracing, 'traceDequeOp'); // no message is built: the trace is never started
   try {
     expect(tracingChannel('mcc:deque:op').hasSubscribers).toBe(false);
     await deque.append(1);
     expect(await deque.pop()).toBe(1);
     for (const spy of spies) expect(spy).not.toHaveBeenCalled();
+    expect(traced).not.toHaveBeenCalled();
   } finally {
+    traced.mockRestore();
     for (const spy of spies) spy.mockRestore();
   }
 });

@@ -9,6 +9,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { useMemcached } from '@mcc/harness';
 import { InvalidArgumentError, mcas, mcasGetMulti, type McasMessage, type Store } from '../src';
 import { StorePool, uniqueKeys } from './helpers';
+import * as tracing from '../src/tracing';
 
 const PHASES = ['start', 'end', 'asyncStart', 'asyncEnd', 'error'] as const;
 type Phase = (typeof PHASES)[number];
@@ -107,11 +108,14 @@ test('nobody subscribed: nothing is published', async () => {
   await Promise.all(keys.map((key) => store.set(key, 1)));
   const entries = await mcasGetMulti<number>(store, keys);
   const spies = PHASES.map((phase) => jest.spyOn(channel(`tracing:mcc:mcas:mcas:${phase}`), 'publish'));
+  const traced = jest.spyOn(tracing, 'traceMcas'); // no message is built: the trace is never started
   try {
     expect(tracingChannel('mcc:mcas:mcas').hasSubscribers).toBe(false);
     expect(await mcas(store, keys.map((key) => [entries.get(key)!, 2]))).toBe(true);
     for (const spy of spies) expect(spy).not.toHaveBeenCalled();
+    expect(traced).not.toHaveBeenCalled();
   } finally {
+    traced.mockRestore();
     for (const spy of spies) spy.mockRestore();
   }
 });

@@ -9,6 +9,7 @@ import { channel, subscribe, tracingChannel, unsubscribe, type Channel } from 'n
 import { FaultProxy, testClientOptions, usePrivateMemcached } from '@mcc/harness';
 import { Client, TimeoutError, type CloseMessage, type CommandMessage, type ConnectionErrorMessage, type ConnectMessage } from '../src';
 import { uniqueKey, waitFor } from './helpers';
+import * as tracing from '../src/tracing';
 
 const PHASES = ['start', 'end', 'asyncStart', 'asyncEnd', 'error'] as const;
 type Phase = (typeof PHASES)[number];
@@ -143,6 +144,7 @@ describe(`mcc:protocol:* channels (${protocol})`, () => {
     const names = [...PHASES.map((phase) => `tracing:mcc:protocol:command:${phase}`), 'mcc:protocol:connect', 'mcc:protocol:close', 'mcc:protocol:error'];
     const channels: Channel[] = names.map((name) => channel(name));
     const spies = channels.map((each) => jest.spyOn(each, 'publish'));
+    const traced = jest.spyOn(tracing, 'traceSend'); // no message is built: the trace is never started
     try {
       for (const each of channels) expect(each.hasSubscribers).toBe(false);
       const key = uniqueKey('untraced');
@@ -150,7 +152,9 @@ describe(`mcc:protocol:* channels (${protocol})`, () => {
       await client.get(key);
       await client.close();
       for (const spy of spies) expect(spy).not.toHaveBeenCalled();
+      expect(traced).not.toHaveBeenCalled();
     } finally {
+      traced.mockRestore();
       for (const spy of spies) spy.mockRestore();
     }
   });

@@ -8,6 +8,7 @@ import { channel, tracingChannel } from 'node:diagnostics_channel';
 import { useMemcached } from '@mcc/harness';
 import { LeaseExpiredError, WorkQueue, type QueueOpMessage } from '../src';
 import { storeFactory } from './helpers';
+import * as tracing from '../src/tracing';
 
 const PHASES = ['start', 'end', 'asyncStart', 'asyncEnd', 'error'] as const;
 type Phase = (typeof PHASES)[number];
@@ -100,12 +101,15 @@ test('a lease taken over: the old holder\'s ack is an error event with outcome e
 test('nobody subscribed: nothing is published', async () => {
   const q = await WorkQueue.create<number>(stores.open(cluster.addresses), uniqueName());
   const spies = PHASES.map((phase) => jest.spyOn(channel(`tracing:mcc:queue:op:${phase}`), 'publish'));
+  const traced = jest.spyOn(tracing, 'traceQueueOp'); // no message is built: the trace is never started
   try {
     expect(tracingChannel('mcc:queue:op').hasSubscribers).toBe(false);
     await q.push(1);
     await (await q.claim())!.ack();
     for (const spy of spies) expect(spy).not.toHaveBeenCalled();
+    expect(traced).not.toHaveBeenCalled();
   } finally {
+    traced.mockRestore();
     for (const spy of spies) spy.mockRestore();
   }
 });

@@ -209,7 +209,7 @@ export class Connection {
   #write(request: AnyRequest): void {
     request.opaque = this.#nextOpaque;
     this.#nextOpaque = this.#nextOpaque === 0xffffffff ? 1 : this.#nextOpaque + 1;
-    const before = this.#writer.pendingBytes;
+    const before = request.trace === null ? 0 : this.#writer.pendingBytes;
     this.#wire.encode(this.#writer, request.command, request.opaque, this.#info ?? this.#provisionalInfo);
     if (request.trace !== null) traceEncoded(request.trace, this.#wire, request.command, this.#info ?? this.#provisionalInfo, this.#writer.pendingBytes - before);
     this.#inFlight.push(request);
