@@ -6,8 +6,8 @@
  */
 import { channel, tracingChannel } from 'node:diagnostics_channel';
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { useMemcached } from '@mcc/harness';
-import { InvalidArgumentError, mcas, mcasGetMulti, type McasMessage, type Store } from '../src';
+import { FaultProxy, useMemcached } from '@mcc/harness';
+import { InvalidArgumentError, mcas, mcasGetMulti, mcasOutcome, McasOutcomeUnknownError, type McasMessage, type Store } from '../src';
 import { StorePool, uniqueKeys } from './helpers';
 import * as tracing from '../src/tracing';
 
@@ -77,6 +77,32 @@ test('refused input: the error event, outcome null, nothing sent', async () => {
   const [message] = [...traces.keys()] as [McasMessage];
   expect(message).toMatchObject({ keys: [key, key], outcome: null, roundTrips: 0 });
   expect(message.error).toBeInstanceOf(InvalidArgumentError);
+});
+
+test('the decision\'s reply lost (fault proxy): the error event, outcome unknown', async () => {
+  const proxy = await FaultProxy.start(mc.addresses[0]!);
+  try {
+    const behind = pool.open([proxy.address], { requestTimeoutMs: 300, connectTimeoutMs: 300 });
+    const keys = uniqueKeys('traced-lost', 2);
+    const direct = pool.open([mc.addresses[0]!]);
+    await Promise.all(keys.map((key) => direct.set(key, 1)));
+    const entries = await mcasGetMulti<number>(direct, keys);
+    // After the last acquisition, every reply is dropped: the decision is sent, its outcome cannot be learned.
+    const hooks = { afterStep: async (step: unknown) => void (JSON.stringify(step) === JSON.stringify({ acquired: 1 }) && proxy.setMode('drop-responses')) };
+    let unknown: McasOutcomeUnknownError | undefined;
+    const traces = await recorded(async () => {
+      unknown = (await mcas(behind, keys.map((key) => [entries.get(key)!, 2]), { hooks }).catch((error: unknown) => error)) as McasOutcomeUnknownError;
+    });
+    expect(unknown).toBeInstanceOf(McasOutcomeUnknownError);
+    expect([...traces.values()]).toEqual([['start', 'end', 'error', 'asyncStart', 'asyncEnd']]);
+    const [message] = [...traces.keys()] as [McasMessage];
+    expect(message).toMatchObject({ keys, locations: 2, outcome: 'unknown' });
+    expect(message.error).toBe(unknown);
+    proxy.setMode('pass');
+    expect(await mcasOutcome(direct, unknown!.descriptorKey)).not.toBeNull(); // settled, so nothing is left in flight
+  } finally {
+    await proxy.close();
+  }
 });
 
 test('the protocol commands of an MCAS run inside its trace (a store bound to its start sees them)', async () => {
