@@ -10,19 +10,23 @@
  *   tracing, when `MCC_BENCH_BASELINE` names such a build (see
  *   `tools/bench/scripts/build-baseline.sh`); the row is left out otherwise.
  *
- * Reported: ops/s and process CPU µs per op (a sequential loop waits on the
- * network most of the time, so CPU per op shows a cost ops/s can hide).
- * Subjects alternate within each round, so a loaded machine hurts them alike.
+ * Each subject runs in a process of its own (a pool of one worker), so the
+ * untraced one never shares JIT state with a traced one. Reported: ops/s
+ * and the worker's CPU µs per op (a sequential loop waits on the network
+ * most of the time, so CPU per op shows a cost ops/s can hide). Subjects
+ * alternate within each round, so a loaded machine hurts them alike.
  */
 import { tracingChannel } from 'node:diagnostics_channel';
 import * as path from 'node:path';
 import * as deque from '@mcc/deque';
 import * as protocol from '@mcc/protocol';
 import { formatCount, formatMicros, type Table } from '../report';
-import { runClosedLoop } from '../runner';
+import { runClosedLoop, type LoopResult } from '../runner';
 import type { Suite, SuiteContext, SuiteReport } from '../suite';
+import { serveAsPoolWorker, WorkerPool } from '../worker-pool';
 
 export const BASELINE_ENV = 'MCC_BENCH_BASELINE';
+const WORKER_FLAG = '--tracing-bench-worker';
 
 type Subject = 'main-equivalent' | 'no subscriber' | 'one subscriber';
 type Workload = 'get + set' | 'append + popLeft';
@@ -30,6 +34,18 @@ type Workload = 'get + set' | 'append + popLeft';
 interface Packages {
   readonly protocol: typeof protocol;
   readonly deque: typeof deque;
+}
+
+interface WorkerInit {
+  readonly server: string;
+  readonly subject: Subject;
+  readonly baseline: string | null;
+}
+
+interface RoundSpec {
+  readonly workload: Workload;
+  readonly seconds: number;
+  readonly warmupSeconds: number;
 }
 
 interface Row {
@@ -52,18 +68,16 @@ function subscribeAll(): () => void {
   };
 }
 
-function loadBaseline(): Packages | null {
-  const root = process.env[BASELINE_ENV];
-  if (root === undefined || root === '') return null;
+function loadBaseline(root: string): Packages {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const load = (name: string): unknown => require(path.resolve(root, 'packages', name));
   return { protocol: load('protocol') as typeof protocol, deque: load('deque') as typeof deque };
 }
 
 /** One measured loop of `workload` with the given packages; the channels' state is the caller's. */
-async function measure(context: SuiteContext, packages: Packages, workload: Workload, seconds: number): Promise<{ operations: number; elapsedMs: number; cpuMicros: number }> {
-  const server = context.servers[0]!;
-  const loop = { concurrency: 1, warmupMs: context.settings.warmupSeconds * 1000, durationMs: seconds * 1000, signal: context.signal };
+async function measure(server: string, packages: Packages, spec: RoundSpec): Promise<LoopResult> {
+  const { workload } = spec;
+  const loop = { concurrency: 1, warmupMs: spec.warmupSeconds * 1000, durationMs: spec.seconds * 1000 };
   if (workload === 'get + set') {
     const client = new packages.protocol.Client([server]);
     try {
@@ -95,33 +109,36 @@ async function measure(context: SuiteContext, packages: Packages, workload: Work
 }
 
 async function run(context: SuiteContext): Promise<SuiteReport> {
-  const baseline = loadBaseline();
-  const current: Packages = { protocol, deque };
+  const baseline = process.env[BASELINE_ENV] || null;
   const subjects: Subject[] = [...(baseline === null ? [] : ['main-equivalent' as const]), 'no subscriber', 'one subscriber'];
-  const { rounds, seconds } = context.settings;
+  const { rounds, seconds, warmupSeconds } = context.settings;
+  const pools = new Map<Subject, WorkerPool<WorkerInit, RoundSpec>>();
   const rows: Row[] = [];
-  for (const workload of ['get + set', 'append + popLeft'] as const) {
-    const totals = new Map<Subject, { operations: number; elapsedMs: number; cpuMicros: number }>(subjects.map((subject) => [subject, { operations: 0, elapsedMs: 0, cpuMicros: 0 }]));
-    for (let round = 0; round < rounds; round++) {
-      const order = round % 2 === 0 ? subjects : [...subjects].reverse();
-      for (const subject of order) {
-        context.progress(`${workload}, ${subject}, round ${round + 1}/${rounds}`);
-        const unsubscribe = subject === 'one subscriber' ? subscribeAll() : () => undefined;
-        try {
-          const result = await measure(context, subject === 'main-equivalent' ? baseline! : current, workload, seconds / rounds);
+  try {
+    for (const subject of subjects) {
+      pools.set(subject, await WorkerPool.start<WorkerInit, RoundSpec>({ module: __filename, flag: WORKER_FLAG, count: 1, init: { server: context.servers[0]!, subject, baseline }, name: `tracing bench worker (${subject})` }));
+    }
+    for (const workload of ['get + set', 'append + popLeft'] as const) {
+      const totals = new Map<Subject, { operations: number; elapsedMs: number; cpuMicros: number }>(subjects.map((subject) => [subject, { operations: 0, elapsedMs: 0, cpuMicros: 0 }]));
+      for (let round = 0; round < rounds; round++) {
+        const order = round % 2 === 0 ? subjects : [...subjects].reverse();
+        for (const subject of order) {
+          context.signal.throwIfAborted();
+          context.progress(`${workload}, ${subject}, round ${round + 1}/${rounds}`);
+          const result = await pools.get(subject)!.run({ workload, seconds: seconds / rounds, warmupSeconds });
           const total = totals.get(subject)!;
           total.operations += result.operations;
           total.elapsedMs += result.elapsedMs;
           total.cpuMicros += result.cpuMicros;
-        } finally {
-          unsubscribe();
         }
       }
+      for (const subject of subjects) {
+        const total = totals.get(subject)!;
+        rows.push({ workload, subject, opsPerSecond: (total.operations * 1000) / total.elapsedMs, cpuMicrosPerOp: total.cpuMicros / total.operations });
+      }
     }
-    for (const subject of subjects) {
-      const total = totals.get(subject)!;
-      rows.push({ workload, subject, opsPerSecond: (total.operations * 1000) / total.elapsedMs, cpuMicrosPerOp: total.cpuMicros / total.operations });
-    }
+  } finally {
+    for (const pool of pools.values()) pool.stop();
   }
   const table: Table = {
     title: 'Sequential operations (1 caller, 1 server)',
@@ -134,8 +151,8 @@ async function run(context: SuiteContext): Promise<SuiteReport> {
     tables: [table],
     notes: [
       `${seconds} s per subject and workload in ${rounds} alternating rounds; an op is one get, set, append or popLeft.`,
-      '"one subscriber": no-op handlers on every phase of mcc:protocol:command and mcc:deque:op.',
-      baseline === null ? `main-equivalent left out: set ${BASELINE_ENV} to a build without tracing (tools/bench/scripts/build-baseline.sh).` : `main-equivalent: the packages under ${process.env[BASELINE_ENV]}.`,
+      '"one subscriber": no-op handlers on every phase of mcc:protocol:command and mcc:deque:op. Each subject runs in its own worker process; CPU is that process\'s.',
+      baseline === null ? `main-equivalent left out: set ${BASELINE_ENV} to a build without tracing (tools/bench/scripts/build-baseline.sh).` : `main-equivalent: the packages under ${baseline}.`,
     ],
     results: rows,
   };
@@ -148,3 +165,24 @@ export const suite: Suite = {
   memcached: { evictions: false },
   run,
 };
+
+function workerMain(): void {
+  let server = '';
+  let packages: Packages | null = null;
+  serveAsPoolWorker<WorkerInit, RoundSpec>(
+    {
+      async init(init) {
+        server = init.server;
+        packages = init.subject === 'main-equivalent' ? loadBaseline(init.baseline!) : { protocol, deque };
+        if (init.subject === 'one subscriber') subscribeAll();
+      },
+      async run(spec) {
+        return { ...(await measure(server, packages!, spec)), requests: null, writes: null };
+      },
+      async close() {},
+    },
+    'tracing bench worker',
+  );
+}
+
+if (process.argv.includes(WORKER_FLAG)) workerMain();
