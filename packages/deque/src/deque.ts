@@ -23,6 +23,7 @@ import { expireDeque } from './expire';
 import { readRange } from './range';
 import { transact, type DequeTake, type TransactDecision, type TransactOutcome } from './transact';
 import { prepareElements } from './prepare-push';
+import { dequeOpChannel, traceDequeOp, type DequeOpKind } from './tracing';
 import { checkConsumeOptions, checkStore, checkWaitOptions, resolveDequeOptions, resolveMoveOptions, valuesOf } from './validate';
 
 export interface DequeOptions {
@@ -133,7 +134,7 @@ export class Deque<T = unknown> {
 
   /** The values at indexes start…stop, inclusive (negative from the right, like LRANGE), as of one read of the anchor. */
   range(start: number, stop: number): Promise<T[]> {
-    return readRange(this.#records, start, stop) as Promise<T[]>;
+    return this.#op('range', null, 0, () => readRange(this.#records, start, stop) as Promise<T[]>);
   }
 
   /** Iterates over a consistent snapshot of the whole deque, left to right (read whole, from one anchor read, before the first value). */
@@ -168,18 +169,17 @@ export class Deque<T = unknown> {
 
   /** Removes and returns the rightmost value, or `undefined` if the deque is empty. */
   async pop(): Promise<T | undefined> {
-    return (await this.#engine.submit({ kind: 'pop', side: 'right' })) as T | undefined;
+    return this.#op('pop', 'right', 1, () => this.#engine.submit({ kind: 'pop', side: 'right' }) as Promise<T | undefined>);
   }
 
   /** Removes and returns the leftmost value, or `undefined` if the deque is empty. */
   async popLeft(): Promise<T | undefined> {
-    return (await this.#engine.submit({ kind: 'pop', side: 'left' })) as T | undefined;
+    return this.#op('pop', 'left', 1, () => this.#engine.submit({ kind: 'pop', side: 'left' }) as Promise<T | undefined>);
   }
 
   /** The number of values, from one read of the anchor. */
   async length(): Promise<number> {
-    const anchor = await this.#records.readAnchor();
-    return anchor.value.n;
+    return this.#op('length', null, 0, async () => (await this.#records.readAnchor()).value.n);
   }
 
   /** The rightmost value without removing it, or `undefined`. */
@@ -236,6 +236,10 @@ export class Deque<T = unknown> {
    * `undefined` if this deque was empty.
    */
   async moveTo(other: Deque<T>, options: MoveOptions = {}): Promise<T | undefined> {
+    return this.#op('move', options?.from ?? 'right', 1, () => this.#moveTo(other, options));
+  }
+
+  async #moveTo(other: Deque<T>, options: MoveOptions): Promise<T | undefined> {
     if (!(other instanceof Deque)) throw new InvalidArgumentError(`moveTo expects a Deque, got ${other === null ? 'null' : typeof other}`);
     const { from, to } = resolveMoveOptions(options);
     // Within one deque: a rotation, planned like any other operation (its element stays referenced).
@@ -246,8 +250,7 @@ export class Deque<T = unknown> {
 
   /** Removes every value (one CAS), then deletes the records that held them. */
   async clear(): Promise<void> {
-    const cleared = await clearDeque(this.#records);
-    this.#engine.invalidate(cleared);
+    return this.#op('clear', null, 0, async () => this.#engine.invalidate(await clearDeque(this.#records)));
   }
 
   /**
@@ -258,18 +261,26 @@ export class Deque<T = unknown> {
    * expire.ts) — call `expire(0)` before using it again.
    */
   expire(seconds: number): Promise<void> {
-    return expireDeque(this.#records, seconds);
+    return this.#op('expire', null, 0, () => expireDeque(this.#records, seconds));
   }
 
   /** Clears the deque and deletes its anchor; later operations reject with DequeNotFoundError. */
   async destroy(): Promise<void> {
+    return this.#op('destroy', null, 0, () => this.#destroy());
+  }
+
+  async #destroy(): Promise<void> {
     const cleared = await clearDeque(this.#records);
     this.#engine.invalidate();
     await this.store.delete(cleared);
     this.#records.forgetAnchor();
   }
 
-  async #push(side: Side, values: readonly T[]): Promise<void> {
+  #push(side: Side, values: readonly T[]): Promise<void> {
+    return this.#op('push', side, values.length, () => this.#pushValues(side, values));
+  }
+
+  async #pushValues(side: Side, values: readonly T[]): Promise<void> {
     if (values.length === 0) return;
     // Encoded, measured and large values written first; nothing is left if that fails (prepare-push.ts).
     const elements = await prepareElements(this.store, this.#records.keys, values, this.#inlineMaxBytes);
@@ -286,6 +297,11 @@ export class Deque<T = unknown> {
   }
 
   async #peek(side: Side): Promise<T | undefined> {
-    return (await this.#engine.submit({ kind: 'peek', side })) as T | undefined;
+    return this.#op('peek', side, 1, () => this.#engine.submit({ kind: 'peek', side }) as Promise<T | undefined>);
+  }
+
+  /** An operation, traced on `mcc:deque:op` while someone subscribes (tracing.ts); else just run. */
+  #op<R>(kind: DequeOpKind, side: Side | null, batch: number, run: () => Promise<R>): Promise<R> {
+    return dequeOpChannel.hasSubscribers ? traceDequeOp(this.name, this.#engine.stats, kind, side, batch, run) : run();
   }
 }

@@ -10,6 +10,7 @@ export type { Side } from './plan';
 export type { DequeTake, TransactValue, TransactPush, TransactDecision, TransactOutcome } from './transact';
 export { waitFor } from './wait-through';
 export type { DequeStats } from './engine';
+export type { DequeOpKind, DequeOpMessage } from './tracing';
 export { inspectDeque, type DequeReport, type DequeProblem } from './inspect';
 export { DequeExistsError, DequeNotFoundError, DequeCorruptedError, DequeOutcomeUnknownError } from './errors';
 export {

@@ -20,6 +20,7 @@ export { DESCRIPTOR_KIND, REFERENCE_KIND } from './kinds';
 export { describeLocation, type LocationDescription } from './describe-location';
 export { McasStatus } from './status';
 export { type HelpMessage } from './diagnostics';
+export type { McasMessage } from './tracing';
 export { DESCRIPTOR_KEY_PREFIX, compareKeys } from './keys';
 export { REFERENCE_OVERHEAD_BYTES } from './reference';
 export { MAX_INLINE_VALUE_BYTES, MAX_INLINE_TOTAL_BYTES } from './descriptor';

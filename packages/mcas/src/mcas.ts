@@ -55,6 +55,7 @@ import { planUpdates, type McasUpdate, type PlannedUpdate } from './plan';
 import { RecordError } from './record-error';
 import { releaseByReading, releaseKnown, type KnownLocation } from './release';
 import { McasStatus, type DecidedStatus } from './status';
+import { mcasChannel, traceMcas } from './tracing';
 
 /** A hook's error, carried past the steps' own error handling untouched (a simulated crash cleans nothing up). */
 class HookStop {
@@ -83,6 +84,11 @@ async function step(hooks: McasHooks, current: McasStep): Promise<void> {
  * @throws McasCorruptionError when a record this MCAS needs was lost
  */
 export async function mcas(store: Store, updates: readonly McasUpdate[], options?: McasOptions): Promise<boolean> {
+  if (mcasChannel.hasSubscribers) return traceMcas(store, updates, (counted) => untracedMcas(counted, updates, options));
+  return untracedMcas(store, updates, options);
+}
+
+async function untracedMcas(store: Store, updates: readonly McasUpdate[], options?: McasOptions): Promise<boolean> {
   checkStore(store, 'mcas');
   const resolved = resolveMcasOptions(options);
   const planned = await planUpdates(store, updates);

@@ -16,6 +16,7 @@ export { HashRing, type HashRingOptions } from './cluster/hash-ring';
 export { parseServerAddress, parseServerList, type ServerAddress, type ServerSpec } from './cluster/server-address';
 export { validateKey } from './keys';
 export { quoteKey } from './quote-key';
+export type { CommandMessage, ConnectMessage, CloseMessage, ConnectionErrorMessage } from './tracing';
 export { MAX_KEY_LENGTH } from './wire/constants';
 export {
   McError,

@@ -18,6 +18,7 @@ import { Job } from './job';
 import { isLostReply } from './markers';
 import { parseItem, type TimedItem } from './records';
 import { sweepLeases, WINDOW, type SweepReport } from './sweep';
+import { queueOp } from './tracing';
 
 interface Waiter<T> {
   readonly resolve: (job: Job<T> | undefined) => void;
@@ -118,7 +119,7 @@ export class Claimer<T> {
     this.#sweepSoon = false;
     this.#claimedSinceSweep = 0;
     this.#lastSweep = Date.now();
-    const report = await tolerateLostReply(sweepLeases(this.core, settings), { seen: 0, dropped: 0, redelivered: 0, nacked: 0, dead: 0, settled: 0, nextExpiry: 0 });
+    const report = await tolerateLostReply(queueOp(this.core.name, 'sweep', null, null, () => sweepLeases(this.core, settings)), { seen: 0, dropped: 0, redelivered: 0, nacked: 0, dead: 0, settled: 0, nextExpiry: 0 });
     this.#nextExpiry = report.nextExpiry;
     this.counters.redelivered += report.redelivered;
     this.counters.nacked += report.nacked;

@@ -11,6 +11,8 @@ export { WorkQueue, type WorkQueueOptions, type ClaimOptions, type QueueStats } 
 export { Job } from './job';
 export type { DeadLetter } from './records';
 export type { SweepCounters } from './claimer';
+export type { QueueOpKind, QueueOpMessage } from './tracing';
+export type { SweepReport } from './sweep';
 export { LeaseExpiredError, QueueExistsError, QueueNotFoundError, QueueCorruptedError } from './errors';
 export {
   connect,

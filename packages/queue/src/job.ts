@@ -9,6 +9,7 @@ import { MARKER_TTL_SECONDS } from './core';
 import { LeaseExpiredError } from './errors';
 import { settleMarker, type MarkerStep } from './markers';
 import type { Marker, TimedItem } from './records';
+import { queueOp } from './tracing';
 
 type Outcome = null | Error;
 
@@ -47,7 +48,7 @@ export class Job<T = unknown> {
   async ack(): Promise<void> {
     if (this.#state === 'acked') return;
     this.#checkLeased('ack');
-    await this.#settle((current) => {
+    await this.#settle('ack', (current) => {
       if (current === null || current.s === 'e') return { write: { s: 'a' } };
       if (current.s === 'a') return { done: null };
       return { done: this.#expired(current) };
@@ -68,7 +69,7 @@ export class Job<T = unknown> {
     if (!(Number.isFinite(delayMs) && delayMs >= 0)) throw new InvalidArgumentError(`nack: delayMs must be a number ≥ 0, got ${String(delayMs)}`);
     this.#checkLeased('nack');
     const at = Date.now() + delayMs;
-    await this.#settle((current) => {
+    await this.#settle('nack', (current) => {
       if (current === null || current.s === 'e') return { write: { s: 'n', u: at } };
       if (current.s === 'n') return { done: null };
       return { done: this.#expired(current) };
@@ -87,7 +88,7 @@ export class Job<T = unknown> {
     if (!(Number.isFinite(ms) && ms > 0)) throw new InvalidArgumentError(`extend: ms must be a number > 0, got ${String(ms)}`);
     this.#checkLeased('extend');
     const until = Date.now() + ms;
-    await this.#settle((current) => {
+    await this.#settle('extend', (current) => {
       if (current === null) return { write: { s: 'e', u: until } };
       if (current.s === 'e') return current.u >= until ? { done: null } : { write: { s: 'e', u: until } };
       return { done: this.#expired(current) };
@@ -106,7 +107,12 @@ export class Job<T = unknown> {
       : new InvalidArgumentError(`job ${this.id} (delivery ${this.deliveries}) is already settled (${marker.s})`);
   }
 
-  async #settle(step: (current: Marker | null) => MarkerStep<Outcome>): Promise<void> {
+  /** One settling change of the marker, traced as `kind` on `mcc:queue:op`. */
+  #settle(kind: 'ack' | 'nack' | 'extend', step: (current: Marker | null) => MarkerStep<Outcome>): Promise<void> {
+    return queueOp(this.#core.name, kind, [this.id], this.deliveries, () => this.#settleMarker(step));
+  }
+
+  async #settleMarker(step: (current: Marker | null) => MarkerStep<Outcome>): Promise<void> {
     const key = this.#core.keys.marker(this.id, this.deliveries);
     const outcome = await settleMarker(this.#core.store, this.#core.name, key, MARKER_TTL_SECONDS, step);
     if (outcome !== null) throw outcome;

@@ -59,6 +59,7 @@ import { QueueExistsError, QueueNotFoundError } from './errors';
 import { Job } from './job';
 import { parseMeta, queueKeys, validateQueueName, type DeadLetter, type QueueMeta, type ReadyItem, type TimedItem } from './records';
 import { countInFlight } from './stats';
+import { queueOp } from './tracing';
 
 export interface WorkQueueOptions {
   /** How long a claim holds a job before another consumer may take it over, ms. Default 30000 (stored by `create`). */
@@ -157,6 +158,10 @@ export class WorkQueue<T = unknown> {
    * @throws DequeOutcomeUnknownError if the reply was lost and the outcome could not be learned (the job may be in the queue)
    */
   async push(value: T, options: { delayMs?: number } = {}): Promise<string> {
+    return queueOp(this.name, 'push', null, null, () => this.#push(value, options));
+  }
+
+  async #push(value: T, options: { delayMs?: number }): Promise<string> {
     const delayMs = options.delayMs ?? 0;
     if (!(Number.isFinite(delayMs) && delayMs >= 0)) throw new InvalidArgumentError(`push: delayMs must be a number ≥ 0, got ${String(delayMs)}`);
     checkValue(value, 0);
@@ -169,6 +174,10 @@ export class WorkQueue<T = unknown> {
 
   /** Enqueues all values atomically (all or none, adjacent, in order); resolves with their ids. */
   async pushMany(values: Iterable<T>): Promise<string[]> {
+    return queueOp(this.name, 'push', null, null, () => this.#pushMany(values));
+  }
+
+  async #pushMany(values: Iterable<T>): Promise<string[]> {
     const list = [...values];
     list.forEach((value, index) => checkValue(value, index));
     if (list.length === 0) return [];
@@ -188,7 +197,7 @@ export class WorkQueue<T = unknown> {
     const waitMs = options.waitMs ?? 0;
     if (!(waitMs >= 0)) throw new InvalidArgumentError(`claim: waitMs must be ≥ 0, got ${String(waitMs)}`);
     // The one waiting loop of the deques, which also waits through dropped connections.
-    return waitFor(() => this.#claimer.next(), { timeoutMs: waitMs, ...(options.signal === undefined ? {} : { signal: options.signal }) });
+    return queueOp(this.name, 'claim', null, null, () => waitFor(() => this.#claimer.next(), { timeoutMs: waitMs, ...(options.signal === undefined ? {} : { signal: options.signal }) }));
   }
 
   /** Claims jobs as they come, until the signal aborts: `for await (const job of q.jobs({ signal })) { …; await job.ack(); }`. */
@@ -197,7 +206,7 @@ export class WorkQueue<T = unknown> {
     while (signal?.aborted !== true) {
       let job: Job<T> | undefined;
       try {
-        job = await waitFor(() => this.#claimer.next(), signal === undefined ? {} : { signal });
+        job = await queueOp(this.name, 'claim', null, null, () => waitFor(() => this.#claimer.next(), signal === undefined ? {} : { signal }));
       } catch (error) {
         if (signal?.aborted) return;
         throw error;

@@ -31,20 +31,10 @@
  */
 import type * as net from 'node:net';
 import type { ServerAddress } from '../cluster/server-address';
-import {
-  AuthenticationError,
-  CasUnsupportedError,
-  ClientClosedError,
-  ConnectionClosedError,
-  ConnectionError,
-  ProtocolError,
-  QueueFullError,
-  StaleCasError,
-  TimeoutError,
-  ValueTooLargeError,
-} from '../errors';
+import { AuthenticationError, CasUnsupportedError, ClientClosedError, ConnectionClosedError, ConnectionError, ProtocolError, QueueFullError, StaleCasError, TimeoutError, ValueTooLargeError } from '../errors';
 import type { ClientMetrics } from '../metrics';
 import type { ResolvedClientOptions } from '../options';
+import { commandChannel, publishClose, publishConnect, publishLost, traceEncoded, traceSend } from '../tracing';
 import { HANDSHAKE_BODY_LIMIT, REPLY_OVERHEAD } from '../wire/constants';
 import { MORE_REPLIES, type Command } from './command';
 import { Fifo } from './fifo';
@@ -118,6 +108,7 @@ export class Connection {
 
   /** Queues a request; its promise settles exactly once, whatever happens to the connection. */
   send<T>(command: Command<T>): Promise<T> {
+    if (commandChannel.hasSubscribers) return traceSend(this.server, this.#wire.name, command, (request) => this.#submit(request));
     return new Promise<T>((resolve, reject) => {
       this.#submit(new Request<T>(command, resolve, reject) as AnyRequest);
     });
@@ -132,6 +123,7 @@ export class Connection {
   /** Rejects everything outstanding with ClientClosedError and closes the socket. */
   close(): Promise<void> {
     if (this.#state === 'closed') return Promise.resolve();
+    if (this.#state === 'ready') publishClose(this.server, this.#options.tls !== false);
     this.#state = 'closed';
     this.#clearTimers();
     const socket = this.#socket;
@@ -217,7 +209,9 @@ export class Connection {
   #write(request: AnyRequest): void {
     request.opaque = this.#nextOpaque;
     this.#nextOpaque = this.#nextOpaque === 0xffffffff ? 1 : this.#nextOpaque + 1;
+    const before = request.trace === null ? 0 : this.#writer.pendingBytes;
     this.#wire.encode(this.#writer, request.command, request.opaque, this.#info ?? this.#provisionalInfo);
+    if (request.trace !== null) traceEncoded(request.trace, this.#wire, request.command, this.#info ?? this.#provisionalInfo, this.#writer.pendingBytes - before);
     this.#inFlight.push(request);
     this.#metrics.requests++;
     this.#lastEncodedQuiet = request.quiet;
@@ -343,6 +337,7 @@ export class Connection {
         this.#state = 'ready';
         this.#attempt = 0;
         this.#lastError = null;
+        publishConnect(this.server, this.#wire.name, this.#options.tls !== false);
         this.#pump();
       },
       (error: Error) => this.#lost(socket, error), // a refused handshake (SASL) fails the attempt; else #lost already ran
@@ -358,6 +353,7 @@ export class Connection {
         throw new ProtocolError(`unexpected reply (opaque ${reply.opaque}) from ${this.server}: no request is waiting`, { server: this.server });
       }
       if (reply.opaque === null || head.opaque === reply.opaque) {
+        if (head.trace !== null) head.trace.replyBytes += this.#wire.replyBytes(reply);
         const mismatch = this.#wire.mismatch(head.command, reply);
         if (mismatch !== null) throw new ProtocolError(`${mismatch} (request ${describe(head)})`, { server: this.server });
         let result: unknown;
@@ -395,9 +391,11 @@ export class Connection {
     this.#needDrain = false;
     this.#lastEncodedQuiet = false;
     const inFlight = this.#inFlight.drain();
+    const tls = this.#options.tls !== false;
 
     if (this.#state === 'connecting') {
-      const cause = connectCause(error, this.#options.tls !== false, this.#heard, this.#opened);
+      const cause = connectCause(error, tls, this.#heard, this.#opened);
+      publishLost(this.server, tls, 'connect', cause);
       this.#attempt++;
       this.#lastError = cause;
       this.#retryAt = Date.now() + this.#options.reconnectStrategy(this.#attempt, cause);
@@ -408,6 +406,7 @@ export class Connection {
     }
 
     this.#state = 'idle';
+    publishLost(this.server, tls, 'connection', error);
     for (const request of inFlight) this.#fail(request, inFlightFailure(request, this.server, error));
     if (this.#pending.length > 0) this.#connect();
   }

@@ -2,6 +2,7 @@
  * A command travelling through a connection: the command itself, the
  * promise to settle, and the bookkeeping of its trip (opaque, deadline).
  */
+import type { CommandMessage } from '../tracing';
 import type { Command, DecodeState } from './command';
 
 export class Request<T> implements DecodeState {
@@ -11,6 +12,8 @@ export class Request<T> implements DecodeState {
   deadline = 0;
   /** Scratch space for commands that collect several replies (stats). */
   accumulator: unknown = undefined;
+  /** The trace context while someone subscribes to `mcc:protocol:command`, else null. */
+  trace: CommandMessage | null = null;
 
   constructor(
     readonly command: Command<T>,

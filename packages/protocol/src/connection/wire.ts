@@ -48,4 +48,8 @@ export interface Wire {
   readonly fence: Command<void> | null;
   /** A cheap round trip (to connect and learn the server's info on demand). */
   readonly noop: Command<void>;
+  /** For traces: the command's name on this wire (binary: the opcode's; meta: the request line's first word). */
+  commandName(command: Command<unknown>, server: ServerInfo): string;
+  /** For traces: the bytes a reply took on the wire. */
+  replyBytes(reply: WireReply): number;
 }

@@ -36,6 +36,8 @@ export function binaryWire(sasl: SaslCredentials | null): Wire {
     handshake: (server) => statsHandshake(server, sasl === null ? [] : [new SaslPlainCommand(sasl.username, sasl.password)]),
     fence: NOOP,
     noop: NOOP,
+    commandName: (command) => command.name,
+    replyBytes: (reply) => (reply as ResponseFrame).length,
   };
 }
 

@@ -34,5 +34,11 @@ export function metaWire(): Wire {
     handshake: (server) => statsHandshake(server, []),
     fence: null,
     noop: NOOP,
+    commandName(command, server) {
+      const line = command.metaLine(0, server);
+      const space = line.indexOf(' ');
+      return space < 0 ? line : line.slice(0, space);
+    },
+    replyBytes: (reply) => (reply as MetaReply).size,
   };
 }

@@ -48,6 +48,11 @@ export class MetaReply {
     this.opaque = ECHOING.has(code) ? this.#opaque() : null;
   }
 
+  /** Bytes on the wire: the line and its "\r\n", and the data block and its "\r\n" if any. */
+  get size(): number {
+    return this.end - this.start + 2 + (this.value === null ? 0 : this.value.length + 2);
+  }
+
   /** A reply made from a string (tests, and lines assembled from several chunks). */
   static of(line: string, value: Buffer | null = null): MetaReply {
     const bytes = Buffer.from(line, 'latin1');
