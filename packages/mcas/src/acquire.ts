@@ -35,8 +35,13 @@ import { parseReference, referenceRecord } from './reference';
 /** The outcome of acquiring one location. */
 export type AcquireResult =
   | { readonly acquired: true; readonly cas: bigint; readonly epoch: string }
-  /** `foreign`: the other descriptor found there, if that was the reason. */
-  | { readonly acquired: false; readonly foreign: string | null };
+  /**
+   * `foreign`: the other descriptor found there, if that was the reason.
+   * `uncertain`: one of our CAS attempts lost its reply, so our reference may
+   * have been there for a while (and a helper may have completed the MCAS
+   * through it) before the location changed again.
+   */
+  | { readonly acquired: false; readonly foreign: string | null; readonly uncertain: boolean };
 
 /**
  * CAS attempts per location. A lost CAS race means the location changed, so
@@ -87,9 +92,10 @@ export function classify(entry: Entry<unknown> | null, item: Pick<DescriptorItem
  */
 export async function acquireLocation(store: Store, descriptorKey: string, item: DescriptorItem, observed: Entry<unknown> | null): Promise<AcquireResult> {
   let look = classify(observed, item, descriptorKey);
+  let uncertain = false;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     if (look.type === 'ours') return { acquired: true, cas: look.cas, epoch: look.epoch };
-    if (look.type === 'changed') return { acquired: false, foreign: look.foreign };
+    if (look.type === 'changed') return { acquired: false, foreign: look.foreign, uncertain };
     const current = look.entry;
     try {
       const record = referenceRecord({ descriptorKey, oldValue: current.value, oldKind: current.kind });
@@ -101,6 +107,7 @@ export async function acquireLocation(store: Store, descriptorKey: string, item:
       // A lost reply: the reference may or may not be there; references are
       // unique to this descriptor, so reading the location tells.
       if (!isLostReply(error) && !isStaleCas(error)) throw error;
+      if (isLostReply(error)) uncertain = true;
     }
     look = classify(await rereading(() => store.get(item.key)), item, descriptorKey);
   }

@@ -105,12 +105,12 @@ async function originate(store: Store, planned: readonly PlannedUpdate[], ttlSec
 
   // Acquire in key order; stop at the first location that changed (the witness that makes FAILED safe).
   const acquired: KnownLocation[] = [];
-  let failedAt: { index: number; foreign: string | null } | null = null;
+  let failedAt: { index: number; foreign: string | null; uncertain: boolean } | null = null;
   try {
     for (const [index, update] of planned.entries()) {
       const result = await acquireLocation(store, created.descriptorKey, created.descriptor.items[index]!, update.entry);
       if (!result.acquired) {
-        failedAt = { index, foreign: result.foreign };
+        failedAt = { index, foreign: result.foreign, uncertain: result.uncertain };
         break;
       }
       acquired.push({ index, key: update.key, cas: result.cas, epoch: result.epoch, finalValue: update.newValue, finalKind: update.kind });
@@ -121,12 +121,16 @@ async function originate(store: Store, planned: readonly PlannedUpdate[], ttlSec
     return abort(store, created, planned, acquired, error);
   }
 
-  if (failedAt !== null && acquired.length === 0) {
+  if (failedAt !== null && acquired.length === 0 && !failedAt.uncertain) {
     // Failed on the first location with nothing acquired: no reference to the
     // descriptor exists, so nobody can know it and nobody will ever acquire
     // for it (everyone starts at that location, which has changed for good).
     // No decision needed: collect it and report the failure — 1 round trip
     // saved on the commonest failure under contention.
+    // Not after a lost reply there (`uncertain`): our reference may have been
+    // installed, met by a reader who completed the MCAS through it (SUCCEEDED)
+    // and released, before we looked again — then only the descriptor knows,
+    // and deciding below (our FAILED loses to the helper's decision) asks it.
     collect(store, created);
     if (failedAt.foreign !== null) await courtesyHelp(store, failedAt.foreign, planned[failedAt.index]!.key);
     return false;

@@ -171,14 +171,16 @@ export class FaultProxy {
 
   /**
    * Arms one fault on the server→client stream (any connection), after
-   * `afterBytes` more bytes (default 0: the next reply); see
-   * {@link ReplyFault}. Faults armed together fire in order of position.
+   * `afterBytes` more bytes and/or `afterReplies` more replies (default: the
+   * next reply); see {@link ReplyFault}. Faults armed together fire in order
+   * of position.
    *
    * @example
    * ```ts
    * proxy.injectReplyFault({ kind: 'cut' });                 // the next reply is lost, the connection closes
    * proxy.injectReplyFault({ kind: 'cut', afterBytes: 30 }); // … 30 bytes into the stream: inside a frame
    * proxy.injectReplyFault({ kind: 'stall', stallMs: 500 }); // held past a 200 ms request timeout
+   * proxy.injectReplyFault({ kind: 'cut', afterReplies: 2 }); // the reply to the third request from now
    * ```
    * @throws RangeError for an unknown kind or a negative or fractional size
    */

@@ -41,3 +41,12 @@ test('an armed fault fires in the chunk holding its position, at the right offse
   expect(faults.decide(51, 4)).toEqual({ kind: 'stall', offset: 0, ms: 7 });
   expect(faults.counts).toEqual({ cut: 1, tear: 1, stall: 1 });
 });
+
+test('afterReplies lets that many replies through first, then fires at the start of the next', () => {
+  const faults = new ReplyFaults();
+  faults.arm({ kind: 'cut', afterReplies: 2 }, 0);
+  expect(faults.decide(0, 10)).toEqual({ kind: 'pass' });
+  expect(faults.decide(10, 10)).toEqual({ kind: 'pass' });
+  expect(faults.decide(20, 10)).toEqual({ kind: 'cut', offset: 0 });
+  expect(faults.decide(30, 10)).toEqual({ kind: 'pass' });
+});

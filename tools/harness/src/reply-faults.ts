@@ -26,6 +26,12 @@ export interface ReplyFault {
   readonly kind: ReplyFaultKind;
   /** Forward this many more server→client bytes (over all connections) first; default 0: the next reply. */
   readonly afterBytes?: number;
+  /**
+   * Let this many replies (chunks, over all connections) through first; default
+   * 0. For a client that sends one request at a time, "the reply to its
+   * third request from now" is `afterReplies: 2`.
+   */
+  readonly afterReplies?: number;
   /** 'tear': bytes of the chunk to deliver before closing; default half of it. */
   readonly keepBytes?: number;
   /** 'stall': how long to hold the reply, ms; default 1000. */
@@ -74,7 +80,7 @@ export function seededRandom(seed: number): () => number {
 
 export function validateReplyFault(fault: ReplyFault): void {
   if (!ALL_KINDS.includes(fault.kind)) throw new RangeError(`unknown reply fault kind "${String(fault.kind)}"`);
-  for (const field of ['afterBytes', 'keepBytes', 'stallMs'] as const) {
+  for (const field of ['afterBytes', 'afterReplies', 'keepBytes', 'stallMs'] as const) {
     const value = fault[field];
     if (value !== undefined && !(Number.isInteger(value) && value >= 0)) throw new RangeError(`${field} must be a non-negative integer, got ${value}`);
   }
@@ -90,14 +96,14 @@ export function validateRandomFaults(random: RandomReplyFaults): void {
 
 /** The armed and random faults of one proxy, and how many of each were injected. */
 export class ReplyFaults {
-  readonly #armed: { fault: ReplyFault; position: number }[] = [];
+  readonly #armed: { fault: ReplyFault; position: number; repliesToSkip: number }[] = [];
   #random: { config: RandomReplyFaults; next: () => number } | null = null;
   readonly #counts = { cut: 0, tear: 0, stall: 0 };
 
   /** Arms `fault` at stream position `position` (bytes forwarded to clients so far plus afterBytes). */
   arm(fault: ReplyFault, position: number): void {
     validateReplyFault(fault);
-    this.#armed.push({ fault, position });
+    this.#armed.push({ fault, position, repliesToSkip: fault.afterReplies ?? 0 });
   }
 
   setRandom(config: RandomReplyFaults | null): void {
@@ -117,11 +123,13 @@ export class ReplyFaults {
    */
   decide(start: number, length: number, random = true): ReplyAction {
     let index = -1;
-    this.#armed.forEach(({ position }, at) => {
-      if (position < start + length && (index < 0 || position < this.#armed[index]!.position)) index = at;
+    this.#armed.forEach(({ position, repliesToSkip }, at) => {
+      if (repliesToSkip === 0 && position < start + length && (index < 0 || position < this.#armed[index]!.position)) index = at;
     });
+    // A reply let through counts for the faults still waiting for replies (not for the held rest of a stall).
+    if (index < 0 && random) for (const armed of this.#armed) if (armed.repliesToSkip > 0) armed.repliesToSkip -= 1;
     if (index >= 0) {
-      const [{ fault, position }] = this.#armed.splice(index, 1) as [{ fault: ReplyFault; position: number }];
+      const [{ fault, position }] = this.#armed.splice(index, 1) as [{ fault: ReplyFault; position: number; repliesToSkip: number }];
       return this.#act(fault, Math.max(0, position - start), length);
     }
     return random ? this.#draw(length) : { kind: 'pass' };

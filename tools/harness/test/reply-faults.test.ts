@@ -47,6 +47,20 @@ test("'cut' after N bytes delivers exactly N bytes of the stream, even inside a 
   expect(proxy.bytesToClient).toBe(version.length + 17);
 });
 
+test("afterReplies: the reply to the client's third request from now is cut", async () => {
+  const client = await TestSocket.connect(proxy.address);
+  proxy.injectReplyFault({ kind: 'cut', afterReplies: 2 });
+  for (let index = 1; index <= 2; index++) {
+    client.write('version\r\n');
+    await client.waitForText(new RegExp(`(VERSION \\S+\\r\\n){${index}}$`));
+  }
+  const before = client.text;
+  client.write('version\r\n');
+  await client.waitForClose();
+  expect(client.text).toBe(before);
+  expect(proxy.replyFaultCounts.cut).toBe(1);
+});
+
 test("'tear' delivers keepBytes of the next reply (default half), then closes", async () => {
   const full = await storeDirect('torn', 'w'.repeat(80));
   const client = await TestSocket.connect(proxy.address);

@@ -64,7 +64,27 @@ const DEFAULT_TIMEOUT_MS = 10_000;
 const CLOCK_EVERY = 4096;
 
 /** Checks `operations` against `model`; see the file comment. */
-export function checkLinearizability<S, I, O>(model: Model<S, I, O>, operations: readonly HistoryOperation<I, O>[], options: CheckOptions = {}): CheckResult {
+export function checkLinearizability<S, I, O>(model: Model<S, I, O>, history: readonly HistoryOperation<I, O>[], options: CheckOptions = {}): CheckResult {
+  // Search the operations that can matter; report indexes into `history`.
+  const kept = history.map((_, index) => index).filter(pruner(model, history));
+  const result = search(model, kept.map((index) => history[index]!), options);
+  const original = (indexes: readonly number[]): number[] => indexes.map((index) => kept[index]!);
+  if (result.kind === 'ok') return { ...result, linearization: original(result.linearization) };
+  if (result.kind === 'violation') return { ...result, longestPrefix: original(result.longestPrefix) };
+  return result;
+}
+
+/** Which operations the search needs: open-ended read-only ones never matter; the model may drop more (Model.needed). */
+function pruner<S, I, O>(model: Model<S, I, O>, history: readonly HistoryOperation<I, O>[]): (index: number) => boolean {
+  const needed = model.needed?.(history);
+  return (index) => {
+    const operation = history[index]!;
+    if (operation.return === null && model.readOnly?.(operation.input) === true) return false;
+    return needed === undefined || needed[index] !== false;
+  };
+}
+
+function search<S, I, O>(model: Model<S, I, O>, operations: readonly HistoryOperation<I, O>[], options: CheckOptions): CheckResult {
   const maxSteps = options.maxSteps ?? DEFAULT_MAX_STEPS;
   const deadline = Date.now() + (options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   const equal = model.outputsEqual?.bind(model) ?? jsonEqual;
@@ -83,7 +103,7 @@ export function checkLinearizability<S, I, O>(model: Model<S, I, O>, operations:
     if (steps % CLOCK_EVERY === 0 && Date.now() > deadline) return { kind: 'unknown', reason: `gave up after ${options.timeoutMs ?? DEFAULT_TIMEOUT_MS} ms (${steps} steps)`, steps };
     if (entry !== null && entry.isCall) {
       const operation = operations[entry.op]!;
-      const next = model.step(state, operation.input);
+      const next = model.step(state, operation.input, operation.return === null ? undefined : operation.output);
       if (operation.return === null || equal(next.output, operation.output as O)) {
         toggle(linearized, entry.op);
         const key = `${linearized.join(',')}|${model.key(next.state)}`;
@@ -102,7 +122,7 @@ export function checkLinearizability<S, I, O>(model: Model<S, I, O>, operations:
       entry = entry.next;
       continue;
     }
-    // A return whose operation is not linearized yet (or the end): undo the last choice.
+    // A return whose operation is not linearized yet (or the end): undo the last choice and try the call after it.
     const top = stack.pop();
     if (top === undefined) return { kind: 'violation', longestPrefix: longest, steps };
     state = top.state;

@@ -8,12 +8,12 @@
  *
  * @packageDocumentation
  */
-export { type ErrorOutcome, classifyError, errorCode } from './outcome';
+export { type ErrorOutcome, classifyError, classifyResolvedError, errorCode } from './outcome';
 export { type HistoryOperation, type PendingOperation, type RecorderOptions, type RecorderStats, HistoryRecorder, monotonicMicros } from './history';
 export { type Model, canonicalJson, jsonEqual } from './model';
 export { type CheckOptions, type CheckResult, checkLinearizability } from './checker';
 export { type DequeInput, type DequeOutput, type DequeSide, type DequeState, dequeModel } from './models/deque-model';
-export { type McasUpdateInput, type RegisterInput, type RegisterOutput, type RegisterState, registerModel } from './models/register-model';
+export { type McasUpdateInput, type RegisterInput, type RegisterModelOptions, type RegisterOutput, type RegisterState, registerModel } from './models/register-model';
 export {
   type PorcupineFile,
   type PorcupineOperation,
@@ -25,3 +25,20 @@ export {
   toPorcupineOperations,
   toPorcupineVisualization,
 } from './porcupine';
+export {
+  type DequeClientOptions,
+  type DequeHandle,
+  type DequeRecorder,
+  drainDeques,
+  executeDequeInput,
+  randomDequeInput,
+  runDequeClient,
+} from './workloads/deque-workload';
+export {
+  type RegisterApi,
+  type RegisterClientOptions,
+  type RegisterEntry,
+  type RegisterRecorder,
+  finalRead,
+  runRegisterClient,
+} from './workloads/register-workload';

@@ -4,16 +4,34 @@
  * next state and one output — and never mutate a state (the checker keeps
  * old states to backtrack to).
  */
+import type { HistoryOperation } from './history';
+
 export interface Model<S, I, O> {
   /** Shown in reports and exports. */
   readonly name: string;
   init(): S;
-  /** The state after `input` and the output the sequential object returns. */
-  step(state: S, input: I): { readonly state: S; readonly output: O };
+  /**
+   * The state after `input` and the output the sequential object returns.
+   * `observed` is the output the operation really had (undefined when its
+   * outcome is unknown): a specification that allows several outcomes picks
+   * the one observed if it is allowed (see registerModel's spurious failures).
+   */
+  step(state: S, input: I, observed?: O): { readonly state: S; readonly output: O };
   /** Whether an observed output is the one the model gives; default: equal JSON. */
   outputsEqual?(modelOutput: O, observed: O): boolean;
-  /** A canonical string of the state: equal states, equal keys (the memo relies on it). */
+  /**
+   * A string of the state for the memo: different states must give different
+   * keys; equal states should give equal keys (a miss only costs time).
+   */
   key(state: S): string;
+  /** True if `input` never changes the state: such an operation whose outcome is unknown is left out of the search. */
+  readOnly?(input: I): boolean;
+  /**
+   * Per operation, false if the search may leave it out without changing the
+   * verdict (a model-specific simplification, e.g. an open-ended push whose
+   * value nobody ever saw); undefined entries are kept.
+   */
+  needed?(operations: readonly HistoryOperation<I, O>[]): readonly (boolean | undefined)[];
   /** One line for a visualization; `output` undefined for an open-ended operation. */
   describeOperation(input: I, output: O | undefined): string;
   describeState(state: S): string;
@@ -21,6 +39,8 @@ export interface Model<S, I, O> {
 
 /** Equality of JSON-able values by their canonical JSON (object keys sorted). */
 export function jsonEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
   return canonicalJson(a) === canonicalJson(b);
 }
 

@@ -53,3 +53,21 @@ export function classifyError(error: unknown): ErrorOutcome {
   if (NOT_APPLIED_CODES.has(code)) return 'not-applied';
   return 'unexpected';
 }
+
+/** Codes after which a write at the protocol level may or may not have been applied. */
+const LOST_REPLY_CODES: ReadonlySet<string> = new Set(['MCC_ERR_CONNECTION_CLOSED', 'MCC_ERR_TIMEOUT']);
+
+/**
+ * The classification for a layer that resolves lost replies itself, as
+ * @mcc/deque does (the protocol's README: "higher layers resolve this
+ * themselves"): only its *_OUTCOME_UNKNOWN errors leave the outcome open; a
+ * closed connection or a timeout that escapes it means the operation did not
+ * take effect (it failed in a read, or before its one linearizing write).
+ * Stricter than {@link classifyError}: every history it accepts, the default
+ * accepts too; what only it rejects is a broken promise about errors.
+ */
+export function classifyResolvedError(error: unknown): ErrorOutcome {
+  const code = errorCode(error);
+  if (code !== undefined && LOST_REPLY_CODES.has(code)) return 'not-applied';
+  return classifyError(error);
+}

@@ -81,7 +81,8 @@ export function toPorcupineVisualization<S, I, O>(model: Model<S, I, O>, operati
   const order = result.kind === 'ok' ? result.linearization : result.kind === 'violation' ? result.longestPrefix : [];
   let state = model.init();
   const steps = order.map((index) => {
-    state = model.step(state, operations[index]!.input).state;
+    const operation = operations[index]!;
+    state = model.step(state, operation.input, operation.return === null ? undefined : operation.output).state;
     return { Index: index, StateDescription: model.describeState(state) };
   });
   const largest: Record<number, number> = {};

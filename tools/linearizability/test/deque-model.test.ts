@@ -181,3 +181,27 @@ describe('open-ended operations (outcome unknown)', () => {
     expect(check([start, move, done(3, 5, 6, { op: 'pop', deque: 'b' }, 1), done(3, 7, 8, { op: 'pop', deque: 'a' }, 1)])).toBe('violation');
   });
 });
+
+describe('what the search may leave out (dequeModel.needed)', () => {
+  test('an open-ended push nobody saw is not needed; one whose value was seen, or that a length may have counted, is', () => {
+    const unseen: Op = open(1, 0, { op: 'append', deque: 'a', value: 9 });
+    const seen: Op = open(1, 0, { op: 'extend', deque: 'a', values: [7, 8] });
+    const popSeven: Op = done(2, 5, 6, { op: 'popLeft', deque: 'a' }, 7);
+    expect(model.needed!([unseen, seen, popSeven])).toEqual([false, true, true]);
+    const length: Op = done(3, 10, 11, { op: 'length', deque: 'a' }, 1);
+    expect(model.needed!([unseen, length])).toEqual([true, true]);
+  });
+
+  test('leaving them out changes no verdict', () => {
+    // The unseen push must not rescue a violation, nor break a linearizable history.
+    expect(check([open(1, 0, { op: 'append', deque: 'a', value: 9 }), done(2, 5, 6, { op: 'pop', deque: 'a' }, 3)])).toBe('violation');
+    expect(check([open(1, 0, { op: 'append', deque: 'a', value: 9 }), done(2, 5, 6, { op: 'pop', deque: 'a' }, null)])).toBe('ok');
+    // With a length that counted it, it is needed and found.
+    expect(check([open(1, 0, { op: 'append', deque: 'a', value: 9 }), done(2, 5, 6, { op: 'length', deque: 'a' }, 1), open(3, 7, { op: 'pop', deque: 'a' })])).toBe('ok');
+  });
+
+  test('open-ended read-only operations are left out of the search', () => {
+    const result = checkLinearizability(model, [open(1, 0, { op: 'peek', deque: 'a' }), done(2, 1, 2, { op: 'append', deque: 'a', value: 1 }, null)]);
+    expect(result).toMatchObject({ kind: 'ok', linearization: [1] });
+  });
+});

@@ -1,4 +1,4 @@
-import { HistoryRecorder, classifyError } from '../src';
+import { HistoryRecorder, classifyError, classifyResolvedError } from '../src';
 
 class Coded extends Error {
   constructor(readonly code: string) {
@@ -58,4 +58,12 @@ test('classifyError by code', () => {
   expect(classifyError(new Coded('MCC_ERR_INVALID_ARGUMENT'))).toBe('not-applied');
   expect(classifyError(new Coded('MCC_ERR_DEQUE_CORRUPTED'))).toBe('unexpected');
   expect(classifyError('string')).toBe('unexpected');
+});
+
+test('classifyResolvedError: for a layer that resolves lost replies, only *_OUTCOME_UNKNOWN stays open', () => {
+  expect(classifyResolvedError(new Coded('MCC_ERR_CONNECTION_CLOSED'))).toBe('not-applied');
+  expect(classifyResolvedError(new Coded('MCC_ERR_TIMEOUT'))).toBe('not-applied');
+  expect(classifyResolvedError(new Coded('MCC_ERR_DEQUE_OUTCOME_UNKNOWN'))).toBe('unknown');
+  expect(classifyResolvedError(new Coded('MCC_ERR_MCAS_OUTCOME_UNKNOWN'))).toBe('unknown');
+  expect(classifyResolvedError(new Coded('MCC_ERR_DEQUE_CORRUPTED'))).toBe('unexpected');
 });

@@ -21,6 +21,15 @@ export interface LoadArgs {
   /** Existing servers (`--servers`), or null to start `serverCount` memcached through the harness. */
   servers: string[] | null;
   serverCount: number;
+  /** linearizability: clients per process, operations per client, chance of a fault per reply, flushBytes, first seed, where failing histories go. */
+  clients: number;
+  ops: number;
+  faultRate: number;
+  flushBytes: number;
+  seed: number | null;
+  saveDir: string;
+  /** linearizability: every lost reply of a deque operation open-ended (default: only *_OUTCOME_UNKNOWN, as the deque resolves lost replies). */
+  permissive: boolean;
   help: boolean;
 }
 
@@ -42,6 +51,12 @@ Tests:
             themselves at random between claim and ack (and replaced);
             every job acked exactly once or dead-lettered, redeliveries
             only after crashes or expired leases
+  linearizability
+            histories of --processes × --clients clients doing --ops random
+            operations on two deques (moveTo between them, chunks) or on
+            MCAS registers, through fault proxies (lost, torn, stalled
+            replies), each checked for linearizability; a violation saves
+            the history (Porcupine JSON) to --save-dir
 
 Options:
   --processes P     worker processes (default 4)
@@ -54,6 +69,15 @@ Options:
   --seconds S       how long the workers run (default 10)
   --servers LIST    use running memcached servers, host:port[,host:port...]
   --server-count K  memcached servers to start when --servers is not given (default 3)
+  --clients C       linearizability: clients per process (default 2)
+  --ops N           linearizability: operations per client per history (default 12)
+  --fault-rate P    linearizability: chance a reply is cut, torn or stalled (default 0.03)
+  --flush-bytes B   linearizability: the deques' flushBytes (default 40)
+  --seed S          linearizability: seed of the first history (default random)
+  --save-dir DIR    linearizability: where failing histories are saved (default .)
+  --permissive      linearizability: take every deque operation that failed with a
+                    lost reply as "may or may not have happened" (default: only
+                    *_OUTCOME_UNKNOWN errors; the deque resolves lost replies)
   -h, --help        this text`;
 
 function positiveInteger(name: string, text: string | undefined, fallback: number): number {
@@ -67,6 +91,19 @@ function positiveNumber(name: string, text: string | undefined, fallback: number
   if (text === undefined) return fallback;
   const value = Number(text);
   if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number, got "${text}"`);
+  return value;
+}
+
+function fraction(name: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!(value >= 0 && value <= 1)) throw new Error(`--${name} must be a number from 0 to 1, got "${text}"`);
+  return value;
+}
+
+function wholeNumber(name: string, text: string): number {
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value < 0) throw new Error(`--${name} must be a non-negative whole number, got "${text}"`);
   return value;
 }
 
@@ -88,6 +125,13 @@ export function parseLoadArgs(argv: readonly string[]): LoadArgs {
       seconds: { type: 'string' },
       servers: { type: 'string' },
       'server-count': { type: 'string' },
+      clients: { type: 'string' },
+      ops: { type: 'string' },
+      'fault-rate': { type: 'string' },
+      'flush-bytes': { type: 'string' },
+      seed: { type: 'string' },
+      'save-dir': { type: 'string' },
+      permissive: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -111,6 +155,13 @@ export function parseLoadArgs(argv: readonly string[]): LoadArgs {
     seconds: positiveNumber('seconds', values.seconds, 10),
     servers,
     serverCount: positiveInteger('server-count', values['server-count'], 3),
+    clients: positiveInteger('clients', values.clients, 2),
+    ops: positiveInteger('ops', values.ops, 12),
+    faultRate: fraction('fault-rate', values['fault-rate'], 0.03),
+    flushBytes: positiveInteger('flush-bytes', values['flush-bytes'], 40),
+    seed: values.seed === undefined ? null : wholeNumber('seed', values.seed),
+    saveDir: values['save-dir'] ?? '.',
+    permissive: values.permissive ?? false,
     help: values.help ?? false,
   };
   if (args.per > args.locations) throw new Error(`--per (${args.per}) cannot exceed --locations (${args.locations})`);

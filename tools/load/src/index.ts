@@ -10,6 +10,7 @@
 import { startCluster, stopAllMemcached } from '@mcc/harness';
 import { type LoadArgs, parseLoadArgs, USAGE } from './cli-args';
 import { runDequeLoad } from './deque-load';
+import { runLinearizabilityLoad } from './linearizability-load';
 import { runMcasLoad } from './mcas-load';
 import { runQueueLoad } from './queue-load';
 import { formatLoadReport, type LoadReport } from './report';
@@ -19,7 +20,7 @@ export type { LoadReport } from './report';
 type LoadTest = (args: LoadArgs, servers: readonly string[], progress: (message: string) => void) => Promise<LoadReport>;
 
 /** The load tests by name; a new one is a file and a line here. */
-const TESTS: Readonly<Record<string, LoadTest>> = { mcas: runMcasLoad, deque: runDequeLoad, queue: runQueueLoad };
+const TESTS: Readonly<Record<string, LoadTest>> = { mcas: runMcasLoad, deque: runDequeLoad, queue: runQueueLoad, linearizability: runLinearizabilityLoad };
 
 const EXIT_OK = 0;
 const EXIT_VIOLATION = 1;

@@ -5,8 +5,8 @@
  * Values are JSON; an empty deque's pop, peek and move give `null` (the
  * recorder records `undefined` as `null`).
  */
-import type { Model } from '../model';
-import { canonicalJson } from '../model';
+import type { HistoryOperation } from '../history';
+import { canonicalJson, type Model } from '../model';
 
 export type DequeSide = 'left' | 'right';
 
@@ -22,6 +22,36 @@ export type DequeOutput<V = unknown> = V | number | null;
 
 /** The contents of each deque, left to right, in the order of the model's names. */
 export type DequeState<V = unknown> = readonly (readonly V[])[];
+
+const READ_ONLY: ReadonlySet<DequeInput['op']> = new Set(['peek', 'peekLeft', 'length']);
+const PUSHES: ReadonlySet<DequeInput['op']> = new Set(['append', 'appendLeft', 'extend', 'extendLeft']);
+
+/**
+ * An open-ended push none of whose values any operation with a response
+ * ever returned is not needed — unless a `length` that returned after its
+ * invocation might have counted it. Why leaving it out changes no verdict:
+ * take a linearization in which it took effect; remove its values from every
+ * state. Only operations that returned one of those values could see the
+ * difference — a pop or move returns the element at an end, and removing an
+ * element that is not returned leaves every end as it was (an empty deque
+ * stays empty) — and those are all open-ended (nobody with a response
+ * returned them): let them not happen. Every response is as before.
+ */
+function unseenOpenPushes<V>(operations: readonly HistoryOperation<DequeInput<V>, DequeOutput<V>>[]): boolean[] {
+  const seen = new Set<string>();
+  let lastLengthReturn = -Infinity;
+  for (const operation of operations) {
+    if (operation.return === null) continue;
+    if (operation.input.op === 'length') lastLengthReturn = Math.max(lastLengthReturn, operation.return);
+    else if (operation.output !== null && operation.output !== undefined) seen.add(canonicalJson(operation.output));
+  }
+  return operations.map((operation) => {
+    const input = operation.input;
+    if (operation.return !== null || !PUSHES.has(input.op) || lastLengthReturn > operation.call) return true;
+    const values = 'values' in input ? input.values : 'value' in input ? [input.value] : [];
+    return values.some((value) => seen.has(canonicalJson(value)));
+  });
+}
 
 /** A model of the deques named `names`, all empty at first. */
 export function dequeModel<V = unknown>(names: readonly string[]): Model<DequeState<V>, DequeInput<V>, DequeOutput<V>> {
@@ -75,7 +105,10 @@ export function dequeModel<V = unknown>(names: readonly string[]): Model<DequeSt
         }
       }
     },
-    key: (state) => canonicalJson(state),
+    // Plain JSON: equal values written alike give equal keys (object values in another key order only miss the memo).
+    key: (state) => JSON.stringify(state),
+    readOnly: (input) => READ_ONLY.has(input.op),
+    needed: unseenOpenPushes,
     describeOperation(input, output) {
       const shown = output === undefined ? '?' : JSON.stringify(output);
       switch (input.op) {
