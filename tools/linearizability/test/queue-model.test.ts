@@ -92,6 +92,24 @@ describe('queue histories that are linearizable', () => {
   });
 });
 
+describe('expireAll: time jumps past every lease', () => {
+  const expire = (call: number): Op => done(0, call, call + 1, { op: 'expireAll' }, null);
+  test('held leases and leases of ghosts come back with the next delivery number; nothing else may be missing', () => {
+    const ghost = [push(1, 0, 1, 1), push(1, 2, 3, 2), claim(2, 4, 5, null), claim(3, 6, 7, 2)];
+    // Before: the ghost explains job 1's absence.
+    expect(check([...ghost, claim(3, 8, 9, null, 1, true)])).toBe('ok');
+    // After: job 1 (taken by the ghost, expired) and job 2 (held) come back.
+    expect(check([...ghost, expire(10), claim(0, 12, 13, 1, 2), claim(0, 14, 15, 2, 2), claim(0, 16, 17, null, 1, true)])).toBe('ok');
+    expect(check([...ghost, expire(10), claim(0, 12, 13, 2, 2), claim(0, 16, 17, null, 1, true)])).toBe('violation');
+    // A ghost that took the job now being claimed: two more deliveries.
+    expect(check([push(1, 0, 1, 1), open<QueueInput<number>, QueueOutput<number>>(2, 2, { op: 'claim' }), expire(10), claim(0, 12, 13, 1, 2), claim(0, 14, 15, null, 1, true)])).toBe('ok');
+    // Without a ghost, two more deliveries are wrong.
+    expect(check([push(1, 0, 1, 1), expire(10), claim(0, 12, 13, 1, 2)])).toBe('violation');
+    // An acked job does not come back.
+    expect(check([push(1, 0, 1, 1), claim(2, 2, 3, 1), settle(2, 4, 5, 'ack', 1), expire(10), claim(0, 12, 13, 1, 2)])).toBe('violation');
+  });
+});
+
 describe('queue histories that are not linearizable', () => {
   test('a job claimed twice without a nack or expiry', () => {
     const base = [push(1, 0, 1, 1), claim(2, 2, 3, 1)];

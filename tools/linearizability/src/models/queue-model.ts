@@ -33,10 +33,16 @@
  *   front of `ready` (those jobs are leased to no one; with `expiry` they
  *   come back later). With `lostClaims: false` (fault-free histories) a
  *   claim returns `null` only when nothing is ready, and there are no ghosts.
+ * - `expireAll` is time jumping past every lease (the drain of the suite
+ *   runs with its clock moved ahead by more than the lease): every delivery
+ *   still leased — held by a client, or leased to nobody by a ghost — is
+ *   taken over and its job comes back with the next delivery number. After
+ *   it, a ghost's take shows as a job claimed with two more deliveries.
  * - A `claim` with `final: true` is the drain's last claim, made after
  *   every nack had time to be swept back: `null` is then allowed only if
- *   nothing is ready and nothing is waiting to come back (ghosts aside): a
- *   job lost by the queue shows here.
+ *   nothing is ready and nothing is waiting to come back: a job lost by the
+ *   queue shows here (before an `expireAll`, ghosts may explain what is
+ *   missing; after it, nothing does).
  *
  * `maxDeliveries`: a job coming back after that many claims goes to the
  * dead letters instead (counted in the state, not observable here).
@@ -48,6 +54,7 @@ export type QueueInput<V = unknown> =
   | { readonly op: 'push'; readonly value: V }
   | { readonly op: 'pushMany'; readonly values: readonly V[] }
   | { readonly op: 'claim'; readonly final?: boolean }
+  | { readonly op: 'expireAll' }
   | { readonly op: 'ack' | 'nack' | 'extend'; readonly value: V; readonly delivery: number };
 
 /**
@@ -70,6 +77,8 @@ export interface QueueState<V = unknown> {
   /** Claims that may have leased a job to nobody, not yet accounted for. */
   readonly ghosts: number;
   readonly dead: number;
+  /** After an `expireAll`. */
+  readonly allExpired: boolean;
 }
 
 export interface QueueModelOptions {
@@ -100,6 +109,19 @@ function sendBack<V>(state: QueueState<V>, value: V, delivery: number, maxDelive
   return { ...state, back };
 }
 
+/** Every lease still held is taken over: its job comes back. */
+function expireAll<V>(state: QueueState<V>, maxDeliveries: number): QueueState<V> {
+  let next: QueueState<V> = { ...state, allExpired: true };
+  for (const [key, status] of state.deliveries) {
+    if (status !== 'leased') continue;
+    const split = key.lastIndexOf(':');
+    const value = JSON.parse(key.slice(0, split)) as V;
+    const delivery = Number(key.slice(split + 1));
+    next = sendBack(withDelivery(next, key, 'taken'), value, delivery, maxDeliveries);
+  }
+  return next;
+}
+
 /** A model of one work queue, empty at first; see the file comment. */
 export function queueModel<V = unknown>(options: QueueModelOptions = {}): Model<QueueState<V>, QueueInput<V>, QueueOutput<V>> {
   const expiry = options.expiry ?? false;
@@ -110,18 +132,26 @@ export function queueModel<V = unknown>(options: QueueModelOptions = {}): Model<
   /** The claim that got `job`, if the queue may hand it out now; null if not. */
   function claimOf(state: QueueState<V>, job: { value: V; deliveries: number }): QueueState<V> | null {
     const lease = (s: QueueState<V>): QueueState<V> => withDelivery(s, deliveryKey(job.value, job.deliveries), 'leased');
+    // Leases of ghosts may expire (expiry), or have expired (after expireAll): then a ghost's take costs one more delivery.
+    const ghostLeasesExpire = expiry || state.allExpired;
     const at = state.ready.findIndex(([value]) => same(value, job.value));
-    if (at >= 0 && at <= state.ghosts && state.ready[at]![1] + 1 === job.deliveries) {
-      // The jobs before it were leased to nobody by ghost claims.
-      let next: QueueState<V> = { ...state, ready: state.ready.slice(at + 1), ghosts: state.ghosts - at };
-      for (const [value, claims] of state.ready.slice(0, at)) next = withDelivery(next, deliveryKey(value, claims + 1), 'leased');
-      return lease(next);
+    if (at >= 0) {
+      const extra = job.deliveries - 1 - state.ready[at]![1];
+      if ((extra === 0 || (extra === 1 && ghostLeasesExpire)) && at + extra <= state.ghosts) {
+        // The jobs before it were leased to nobody by ghost claims (and, after expireAll, came back).
+        let next: QueueState<V> = { ...state, ready: state.ready.slice(at + 1), ghosts: state.ghosts - at - extra };
+        for (const [value, claims] of state.ready.slice(0, at)) {
+          next = state.allExpired ? sendBack(withDelivery(next, deliveryKey(value, claims + 1), 'taken'), value, claims + 1, maxDeliveries) : withDelivery(next, deliveryKey(value, claims + 1), 'leased');
+        }
+        if (extra === 1) next = withDelivery(next, deliveryKey(job.value, job.deliveries - 1), 'taken');
+        return lease(next);
+      }
     }
     const back = state.back.findIndex(([value]) => same(value, job.value));
-    // With expiry, a ghost may have leased it to nobody and that lease expired in turn: a later delivery number.
+    // A ghost may have leased it to nobody and that lease expired in turn: a later delivery number.
     if (back >= 0) {
       const skipped = job.deliveries - 1 - state.back[back]![1];
-      if (skipped === 0 || (expiry && skipped > 0 && skipped <= state.ghosts)) {
+      if (skipped === 0 || (ghostLeasesExpire && skipped > 0 && skipped <= state.ghosts)) {
         return lease({ ...state, back: state.back.filter((_, index) => index !== back), ghosts: state.ghosts - skipped });
       }
     }
@@ -143,7 +173,7 @@ export function queueModel<V = unknown>(options: QueueModelOptions = {}): Model<
     if (observed === null || typeof observed !== 'object') {
       if (final) {
         const left = state.ready.length + state.back.length;
-        if (left === 0 || (lostClaims && left <= state.ghosts)) return { state: { ...state, ready: [], back: [], ghosts: state.ghosts - left }, output: null };
+        if (left === 0 || (lostClaims && !state.allExpired && left <= state.ghosts)) return { state: { ...state, ready: [], back: [], ghosts: state.ghosts - left }, output: null };
         return { state, output: expected ?? 'jobs left' };
       }
       if (head === undefined) return { state: lostClaims && somethingToTake ? { ...state, ghosts: state.ghosts + 1 } : state, output: null };
@@ -178,7 +208,7 @@ export function queueModel<V = unknown>(options: QueueModelOptions = {}): Model<
 
   return {
     name: `queue(${expiry ? 'leases may expire' : 'leases never expire'}${lostClaims ? '' : ', no lost claims'})`,
-    init: () => ({ ready: [], back: [], deliveries: [], ghosts: 0, dead: 0 }),
+    init: () => ({ ready: [], back: [], deliveries: [], ghosts: 0, dead: 0, allExpired: false }),
     step(state, input, observed) {
       switch (input.op) {
         case 'push':
@@ -187,6 +217,8 @@ export function queueModel<V = unknown>(options: QueueModelOptions = {}): Model<
           return { state: { ...state, ready: [...state.ready, ...input.values.map((value) => [value, 0] as const)] }, output: null };
         case 'claim':
           return claim(state, input.final === true, observed);
+        case 'expireAll':
+          return { state: expireAll(state, maxDeliveries), output: null };
         default:
           return settle(state, input, observed);
       }
@@ -204,6 +236,8 @@ export function queueModel<V = unknown>(options: QueueModelOptions = {}): Model<
           return `pushMany(${JSON.stringify(input.values)})${output === undefined ? ' ?' : ''}`;
         case 'claim':
           return `claim(${input.final === true ? 'final' : ''}) → ${shown}`;
+        case 'expireAll':
+          return 'expireAll()';
         default:
           return `${input.op}(${JSON.stringify(input.value)}#${input.delivery}) → ${shown}`;
       }
