@@ -62,6 +62,8 @@ interface HistoryConfig {
   readonly clientsPerProcess: number;
   readonly operations: number;
   readonly faultProbability: number;
+  /** Default LEASE_MS; a short one lets leases expire while the clients run (checked with queueModel's `expiry`). */
+  readonly leaseMs?: number;
 }
 
 interface WorkerMessage {
@@ -98,14 +100,15 @@ async function recordHistory(config: HistoryConfig): Promise<Recorded> {
   const name = `lin-${config.seed}-${Math.random().toString(36).slice(2, 8)}`;
   const store = connect(servers, { requestTimeoutMs: 2000 });
   try {
-    await WorkQueue.create(store, name, { leaseMs: LEASE_MS, maxDeliveries: MAX_DELIVERIES });
+    const leaseMs = config.leaseMs ?? LEASE_MS;
+    await WorkQueue.create(store, name, { leaseMs, maxDeliveries: MAX_DELIVERIES });
     proxies.forEach((proxy, index) => proxy.setRandomReplyFaults({ seed: config.seed * 10 + index, probability: config.faultProbability, stallMs: STALL_MS }));
     const results = await Promise.all(
       Array.from({ length: config.processes }, (_, index) =>
         runWorker({
           servers,
           name,
-          leaseMs: LEASE_MS,
+          leaseMs,
           clients: config.clientsPerProcess,
           firstClient: 1 + index * config.clientsPerProcess,
           operations: config.operations,
@@ -121,10 +124,10 @@ async function recordHistory(config: HistoryConfig): Promise<Recorded> {
     let drained: number;
     try {
       await drain.record(0, { op: 'expireAll' }, async () => {
-        Date.now = () => realNow() + 2 * LEASE_MS;
+        Date.now = () => realNow() + 2 * Math.max(leaseMs, LEASE_MS);
         return null;
       });
-      drained = await drainQueue(WorkQueue.bind(store, name, { leaseMs: LEASE_MS }), drain, 0);
+      drained = await drainQueue(WorkQueue.bind(store, name, { leaseMs }), drain, 0);
     } finally {
       Date.now = realNow;
     }
@@ -149,7 +152,7 @@ async function expectLinearizable(config: HistoryConfig): Promise<Recorded> {
   const history = await recordHistory(config);
   expect(history.unexpected).toEqual([]);
   expect(config.faultProbability > 0 || history.unknown === 0).toBe(true);
-  const options: QueueModelOptions = { lostClaims: config.faultProbability > 0, maxDeliveries: MAX_DELIVERIES };
+  const options: QueueModelOptions = { lostClaims: config.faultProbability > 0, maxDeliveries: MAX_DELIVERIES, expiry: config.leaseMs !== undefined };
   const result = check(history.operations, options);
   if (result.kind !== 'ok') {
     const file = path.join(mkdtempSync(path.join(tmpdir(), 'mcc-lin-')), `queue-seed-${config.seed}.json`);
@@ -183,6 +186,13 @@ test('a fault-free history is linearizable, strictly; the same history broken (a
 test.each([2, 3, 4])('histories with lost, torn and stalled replies are linearizable (seed %i)', async (seed) => {
   const history = await expectLinearizable({ ...BASE, seed });
   expect(history.faults).toBeGreaterThan(0);
+}, 30_000);
+
+test('with leases short enough to expire while clients hold them: takeovers and LeaseExpiredErrors, and still linearizable', async () => {
+  const history = await expectLinearizable({ ...BASE, seed: 5, leaseMs: 150 });
+  const expired = history.operations.filter((operation) => operation.output === 'expired').length;
+  const redelivered = history.operations.filter((operation) => operation.input.op === 'claim' && typeof operation.output === 'object' && operation.output !== null && operation.output.deliveries > 1).length;
+  expect(expired + redelivered).toBeGreaterThan(0);
 }, 30_000);
 
 test('and with a few random seeds', async () => {

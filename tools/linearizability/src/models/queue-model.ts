@@ -156,7 +156,7 @@ export function queueModel<V = unknown>(options: QueueModelOptions = {}): Model<
       }
     }
     // With expiry: the lease before this one expired and the claim took the job over.
-    if (expiry && statusOf(state, deliveryKey(job.value, job.deliveries - 1)) === 'leased') {
+    if (expiry && job.deliveries - 1 < maxDeliveries && statusOf(state, deliveryKey(job.value, job.deliveries - 1)) === 'leased') {
       return lease(withDelivery(state, deliveryKey(job.value, job.deliveries - 1), 'taken'));
     }
     return null;
