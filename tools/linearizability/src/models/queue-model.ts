@@ -29,7 +29,9 @@
  * - A claim whose reply was lost (open-ended), or one that resolved its
  *   unknown outcome as `null` (the claimer "hands out nothing"), may have
  *   leased a job to nobody: each such claim with something to take is a
- *   `ghost`, and a later claim may find up to `ghosts` jobs gone from the
+ *   `ghost` (an open-ended one from its invocation: Model.resolveOpen —
+ *   more ghosts never fail a step, so earlier is never worse), and a later
+ *   claim may find up to `ghosts` jobs gone from the
  *   front of `ready` (those jobs are leased to no one; with `expiry` they
  *   come back later). With `lostClaims: false` (fault-free histories) a
  *   claim returns `null` only when nothing is ready, and there are no ghosts.
@@ -61,9 +63,10 @@ export type QueueInput<V = unknown> =
  * `null` for pushes; a claim's job (or `null`); `'ok'`/`'expired'` for ack,
  * nack, extend. Only the model gives `'settled'`, `'unclaimed'` (misuse the
  * library refuses locally) and `'jobs left'` (a final claim must find the
- * jobs still waiting): an observed output never matches them.
+ * jobs still waiting): an observed output never matches them. `'ghost'`: an
+ * open-ended claim, resolved (Model.resolveOpen).
  */
-export type QueueOutput<V = unknown> = null | { readonly value: V; readonly deliveries: number } | 'ok' | 'expired' | 'settled' | 'unclaimed' | 'jobs left';
+export type QueueOutput<V = unknown> = null | { readonly value: V; readonly deliveries: number } | 'ok' | 'expired' | 'settled' | 'unclaimed' | 'jobs left' | 'ghost';
 
 type DeliveryStatus = 'leased' | 'acked' | 'nacked' | 'taken';
 
@@ -166,9 +169,9 @@ export function queueModel<V = unknown>(options: QueueModelOptions = {}): Model<
     const head = state.ready[0];
     const expected: QueueOutput<V> = head === undefined ? null : { value: head[0], deliveries: head[1] + 1 };
     const somethingToTake = state.ready.length > 0 || state.back.length > 0;
-    if (observed === undefined) {
-      // Open-ended: it may have leased a job to nobody.
-      return { state: lostClaims && somethingToTake ? { ...state, ghosts: state.ghosts + 1 } : state, output: expected };
+    if (observed === undefined || observed === 'ghost') {
+      // Open-ended: it may have leased a job to nobody, at any moment after its invocation — a ghost from then on.
+      return { state: lostClaims ? { ...state, ghosts: state.ghosts + 1 } : state, output: observed ?? expected };
     }
     if (observed === null || typeof observed !== 'object') {
       if (final) {
@@ -226,6 +229,8 @@ export function queueModel<V = unknown>(options: QueueModelOptions = {}): Model<
     key: (state) => JSON.stringify(state),
     // Without expiry an extension changes nothing; with it, an open-ended one may have lost to a takeover, which a later observation shows anyway.
     readOnly: (input) => input.op === 'extend',
+    // A ghost only ever lets later claims find more missing, so an open-ended claim is best taken at once: one ghost from its invocation.
+    resolveOpen: (input) => (input.op === 'claim' && lostClaims ? 'ghost' : undefined),
     needed: unseenOpenPushes,
     describeOperation(input, output) {
       const shown = output === undefined ? '?' : JSON.stringify(output);
