@@ -107,7 +107,12 @@ export class WorkQueue<T = unknown> {
     validateOptions(options);
     const keys = queueKeys(this.name);
     this.deadLetters = Deque.bind<DeadLetter<T>>(store, keys.dead);
-    const settings = (): Promise<QueueSettings> => (this.#settings ??= this.#loadSettings(options, meta));
+    // A failed read of the record (lost reply, queue not created yet) is that operation's failure only: forget it, so the next one reads again.
+    const settings = (): Promise<QueueSettings> =>
+      (this.#settings ??= this.#loadSettings(options, meta).catch((error: unknown) => {
+        this.#settings = undefined;
+        throw error;
+      }));
     this.#core = {
       name: this.name,
       store,

@@ -67,7 +67,7 @@ const CLOCK_EVERY = 4096;
 export function checkLinearizability<S, I, O>(model: Model<S, I, O>, history: readonly HistoryOperation<I, O>[], options: CheckOptions = {}): CheckResult {
   // Search the operations that can matter; report indexes into `history`.
   const kept = history.map((_, index) => index).filter(pruner(model, history));
-  const result = search(model, kept.map((index) => history[index]!), options);
+  const result = search(model, kept.map((index) => resolved(model, history[index]!)), options);
   const original = (indexes: readonly number[]): number[] => indexes.map((index) => kept[index]!);
   if (result.kind === 'ok') return { ...result, linearization: original(result.linearization) };
   if (result.kind === 'violation') return { ...result, longestPrefix: original(result.longestPrefix) };
@@ -82,6 +82,13 @@ function pruner<S, I, O>(model: Model<S, I, O>, history: readonly HistoryOperati
     if (operation.return === null && model.readOnly?.(operation.input) === true) return false;
     return needed === undefined || needed[index] !== false;
   };
+}
+
+/** An open-ended operation the model resolves (Model.resolveOpen): returned at its invocation with that output. */
+function resolved<S, I, O>(model: Model<S, I, O>, operation: HistoryOperation<I, O>): HistoryOperation<I, O> {
+  if (operation.return !== null) return operation;
+  const output = model.resolveOpen?.(operation.input);
+  return output === undefined ? operation : { ...operation, return: operation.call, output };
 }
 
 function search<S, I, O>(model: Model<S, I, O>, operations: readonly HistoryOperation<I, O>[], options: CheckOptions): CheckResult {

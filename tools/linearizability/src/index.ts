@@ -13,6 +13,7 @@ export { type HistoryOperation, type PendingOperation, type RecorderOptions, typ
 export { type Model, canonicalJson, jsonEqual } from './model';
 export { type CheckOptions, type CheckResult, checkLinearizability } from './checker';
 export { type DequeInput, type DequeOutput, type DequeSide, type DequeState, dequeModel } from './models/deque-model';
+export { type QueueInput, type QueueModelOptions, type QueueOutput, type QueueState, queueModel } from './models/queue-model';
 export { type McasUpdateInput, type RegisterInput, type RegisterModelOptions, type RegisterOutput, type RegisterState, registerModel } from './models/register-model';
 export {
   type PorcupineFile,
@@ -42,3 +43,13 @@ export {
   finalRead,
   runRegisterClient,
 } from './workloads/register-workload';
+export {
+  type JobHandle,
+  type QueueClientOptions,
+  type QueueHandle,
+  type QueueRecorder,
+  drainQueue,
+  recordClaim,
+  recordSettle,
+  runQueueClient,
+} from './workloads/queue-workload';

@@ -32,6 +32,15 @@ export interface Model<S, I, O> {
    * value nobody ever saw); undefined entries are kept.
    */
   needed?(operations: readonly HistoryOperation<I, O>[]): readonly (boolean | undefined)[];
+  /**
+   * For an open-ended operation whose effect only ever helps later steps
+   * (taking it earlier never makes a step fail): the output to linearize it
+   * with at its invocation instant — the checker then treats it as an
+   * operation that returned at once with that output, instead of trying it
+   * at every later point (which can double the search per such operation).
+   * undefined: keep it open-ended.
+   */
+  resolveOpen?(input: I): O | undefined;
   /** One line for a visualization; `output` undefined for an open-ended operation. */
   describeOperation(input: I, output: O | undefined): string;
   describeState(state: S): string;

@@ -53,8 +53,8 @@ Tests:
             only after crashes or expired leases
   linearizability
             histories of --processes × --clients clients doing --ops random
-            operations on two deques (moveTo between them, chunks) or on
-            MCAS registers, through fault proxies (lost, torn, stalled
+            operations on two deques (moveTo between them, chunks), on
+            MCAS registers or on a work queue, through fault proxies (lost, torn, stalled
             replies), each checked for linearizability; a violation saves
             the history (Porcupine JSON) to --save-dir
 

@@ -7,9 +7,13 @@
  * the clients' request timeout); `--processes` child processes × `--clients`
  * clients issue `--ops` random operations each — on two deques (both ends,
  * extend, peeks, moveTo between them, a small `--flush-bytes` so chunks are
- * flushed and unflushed), or, every third history, read-then-MCAS rounds
- * on a few registers. Then the faults stop and the parent drains the deques
- * (or reads every register): those operations are part of the history.
+ * flushed and unflushed); in every fourth history read-then-MCAS rounds on
+ * a few registers, and in every fourth one a work queue (push, pushMany,
+ * claim, ack, nack, extend; a 10-minute lease, maxDeliveries 3). Then the
+ * faults stop and the parent drains the deques, reads every register, or
+ * — its clock moved past every lease — drains the queue: those operations
+ * are part of the history, checked against dequeModel, registerModel or
+ * queueModel (see packages/queue/test/linearizability.test.ts).
  * The history must be linearizable, every operation whose outcome is
  * unknown taken as "may or may not have happened".
  *
@@ -25,13 +29,16 @@ import {
   checkLinearizability,
   dequeModel,
   drainDeques,
+  drainQueue,
   finalRead,
+  queueModel,
   registerModel,
   savePorcupineHistory,
   type HistoryOperation,
   type Model,
 } from '@mcc/linearizability';
 import { mcasGetMulti, type Entry } from '@mcc/mcas';
+import { WorkQueue } from '@mcc/queue';
 import * as path from 'node:path';
 import type { LoadArgs } from './cli-args';
 import type { LinearizabilityWorkerConfig, LinearizabilityWorkerReport } from './linearizability-worker';
@@ -42,6 +49,9 @@ const WORKER_SCRIPT = path.join(__dirname, 'linearizability-worker.js');
 const REQUEST_TIMEOUT_MS = 150;
 const STALL_MS = 300;
 const REGISTERS = 4;
+/** queue: far longer than a history, so no lease expires before the drain's clock jump. */
+const LEASE_MS = 600_000;
+const MAX_DELIVERIES = 3;
 /** Check bounds per history. */
 const MAX_STEPS = 5_000_000;
 const CHECK_TIMEOUT_MS = 30_000;
@@ -62,9 +72,11 @@ async function recordHistory(kind: Kind, seed: number, args: LoadArgs, servers: 
   const store = connect(addresses, { requestTimeoutMs: 2000 });
   const id = `${seed}-${Date.now().toString(36)}`;
   try {
-    const names = kind === 'deque' ? ['a', 'b'].map((side) => `load-lin-${id}-${side}`) : Array.from({ length: REGISTERS }, (_, index) => `load:lin:${id}:${index}`);
+    const names =
+      kind === 'deque' ? ['a', 'b'].map((side) => `load-lin-${id}-${side}`) : kind === 'queue' ? [`load-lin-${id}-q`] : Array.from({ length: REGISTERS }, (_, index) => `load:lin:${id}:${index}`);
     const initial: Record<string, string> = {};
     if (kind === 'deque') for (const name of names) await Deque.create(store, name);
+    else if (kind === 'queue') await WorkQueue.create(store, names[0]!, { leaseMs: LEASE_MS, maxDeliveries: MAX_DELIVERIES });
     else for (const key of names) await store.set(key, (initial[key] = `init-${key}`));
     proxies.forEach((proxy, index) => proxy.setRandomReplyFaults({ seed: seed * 10 + index, probability: args.faultRate, stallMs: STALL_MS }));
     const config: Omit<LinearizabilityWorkerConfig, 'index'> = {
@@ -77,6 +89,7 @@ async function recordHistory(kind: Kind, seed: number, args: LoadArgs, servers: 
       seed,
       requestTimeoutMs: REQUEST_TIMEOUT_MS,
       permissive: args.permissive,
+      leaseMs: LEASE_MS,
     };
     // Each worker numbers its clients from its index (runWorkers adds `index`).
     const reports = await runWorkers<Omit<LinearizabilityWorkerConfig, 'index'>, LinearizabilityWorkerReport>(
@@ -90,6 +103,9 @@ async function recordHistory(kind: Kind, seed: number, args: LoadArgs, servers: 
     if (kind === 'deque') {
       await drainDeques(new Map(names.map((name) => [name, Deque.bind<number>(store, name, { flushBytes: args.flushBytes })])), after as never, 0);
       model = dequeModel(names) as Model<unknown, unknown, unknown>;
+    } else if (kind === 'queue') {
+      await drainPastLeases(WorkQueue.bind<number>(store, names[0]!, { leaseMs: LEASE_MS }), after);
+      model = queueModel({ maxDeliveries: MAX_DELIVERIES }) as Model<unknown, unknown, unknown>;
     } else {
       await finalRead({ read: (keys) => mcasGetMulti<string>(store, keys), mcas: async (_: readonly (readonly [Entry<string>, string])[]) => false }, after as never, 0, names);
       model = registerModel(initial) as Model<unknown, unknown, unknown>;
@@ -109,6 +125,20 @@ async function recordHistory(kind: Kind, seed: number, args: LoadArgs, servers: 
   }
 }
 
+/** The queue's drain, with this process's clock moved past every lease (`expireAll` in the history): held and lost leases come back too. */
+async function drainPastLeases(queue: WorkQueue<number>, recorder: HistoryRecorder): Promise<void> {
+  const realNow = Date.now;
+  try {
+    await recorder.record(0, { op: 'expireAll' }, async () => {
+      Date.now = () => realNow() + 2 * LEASE_MS;
+      return null;
+    });
+    await drainQueue(queue, recorder as never, 0);
+  } finally {
+    Date.now = realNow;
+  }
+}
+
 export async function runLinearizabilityLoad(args: LoadArgs, servers: readonly string[], progress: (message: string) => void): Promise<LoadReport> {
   const firstSeed = args.seed ?? Math.floor(Math.random() * 1_000_000);
   const deadline = Date.now() + args.seconds * 1000;
@@ -116,11 +146,11 @@ export async function runLinearizabilityLoad(args: LoadArgs, servers: readonly s
     `${args.processes} processes × ${args.clients} clients × ${args.ops} ops per history, fault rate ${args.faultRate}, flushBytes ${args.flushBytes}, ` +
       `${args.permissive ? 'every lost reply open-ended' : 'deque: only *_OUTCOME_UNKNOWN open-ended'}, first seed ${firstSeed}, ${args.seconds} s on ${servers.join(', ')}`,
   );
-  const counts = { histories: 0, deque: 0, registers: 0, ok: 0, unknown: 0, operations: 0, open: 0, cut: 0, tear: 0, stall: 0 };
+  const counts = { histories: 0, deque: 0, registers: 0, queue: 0, ok: 0, unknown: 0, operations: 0, open: 0, cut: 0, tear: 0, stall: 0 };
   const violations: string[] = [];
   const saved: string[] = [];
   for (let seed = firstSeed; Date.now() < deadline; seed++) {
-    const kind: Kind = (seed - firstSeed) % 3 === 2 ? 'registers' : 'deque';
+    const kind: Kind = (['deque', 'deque', 'registers', 'queue'] as const)[(seed - firstSeed) % 4]!;
     const history = await recordHistory(kind, seed, args, servers);
     const result = checkLinearizability(history.model, history.operations, { maxSteps: MAX_STEPS, timeoutMs: CHECK_TIMEOUT_MS });
     counts.histories += 1;
@@ -142,7 +172,7 @@ export async function runLinearizabilityLoad(args: LoadArgs, servers: readonly s
   return {
     title: `linearizability: ${args.processes} processes × ${args.clients} clients × ${args.ops} ops per history, fault rate ${args.faultRate}, ${servers.length} server(s)`,
     lines: [
-      ['histories checked', `${counts.histories} (${counts.deque} deque, ${counts.registers} MCAS registers): ${counts.ok} linearizable, ${violations.filter((line) => line.includes('not linearizable')).length} not, ${counts.unknown} unknown (bound hit)`],
+      ['histories checked', `${counts.histories} (${counts.deque} deque, ${counts.registers} MCAS registers, ${counts.queue} work queue): ${counts.ok} linearizable, ${violations.filter((line) => line.includes('not linearizable')).length} not, ${counts.unknown} unknown (bound hit)`],
       ['operations', `${counts.operations} (${counts.open} with an unknown outcome)`],
       ['faults injected', `${counts.cut + counts.tear + counts.stall} (cut ${counts.cut}, torn ${counts.tear}, stalled ${counts.stall})`],
       ['seeds', `${firstSeed} … ${firstSeed + counts.histories - 1} (rerun one with --seed)`],
