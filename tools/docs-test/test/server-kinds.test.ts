@@ -72,8 +72,10 @@ describe('sasl', () => {
     const refused = await run(withPassword("'guess'"));
     expect(refused.exitCode).toBe(1);
     expect(refused.stderr).toMatch(/AuthenticationError: .*refused the SASL PLAIN credentials of user "app"/);
-    const passwords = await Promise.all([1, 2].map(() => run(`// docs-test: kind=sasl servers=1\nconsole.log(process.env.${SASL_PASSWORD_ENV});\n`)));
-    const [first, second] = passwords.map((result) => result.stdout.trim());
+    // One after the other: the two blocks have the same source, so the same scratch directory.
+    const printPassword = `// docs-test: kind=sasl servers=1\nconsole.log(process.env.${SASL_PASSWORD_ENV});\n`;
+    const first = (await run(printPassword)).stdout.trim();
+    const second = (await run(printPassword)).stdout.trim();
     expect(first).toMatch(/^\S{12,}$/);
     expect(second).not.toBe(first);
   });
