@@ -22,10 +22,7 @@ export function metaWire(): Wire {
     createParser: (onReply, maxBodyLength) => new MetaParser(onReply, maxBodyLength),
     createEncoder: () => new MetaWriter(),
     encode(encoder: RequestEncoder, command: Command<unknown>, opaque: number, server: ServerInfo) {
-      const writer = encoder as MetaWriter;
-      writer.write(command.metaLine(opaque, server), command.value);
-      const trailer = command.metaTrailer?.(opaque, server);
-      if (trailer !== undefined && trailer !== null) writer.write(trailer, null);
+      command.encodeMeta(encoder as MetaWriter, opaque, server);
     },
     mismatch: () => null,
     decode<T>(command: Command<T>, reply: WireReply, state: DecodeState, server: ServerInfo): T | typeof MORE_REPLIES {
@@ -35,9 +32,12 @@ export function metaWire(): Wire {
     fence: null,
     noop: NOOP,
     commandName(command, server) {
-      const line = command.metaLine(0, server);
-      const space = line.indexOf(' ');
-      return space < 0 ? line : line.slice(0, space);
+      // Traces only: encode into a fresh writer and read the line's first word (its first chunk holds the whole line).
+      const scratch = new MetaWriter();
+      command.encodeMeta(scratch, 0, server);
+      const bytes = scratch.take()[0]!;
+      const end = bytes.findIndex((byte) => byte === 0x20 || byte === 0x0d);
+      return bytes.toString('latin1', 0, end < 0 ? bytes.length : end);
     },
     replyBytes: (reply) => (reply as MetaReply).size,
   };
