@@ -45,8 +45,13 @@ export type StoreMode = 'set' | 'add' | 'replace' | 'append' | 'prepend';
 const OPCODES: Record<StoreMode, number> = {
   set: Opcode.Set, add: Opcode.Add, replace: Opcode.Replace, append: Opcode.Append, prepend: Opcode.Prepend,
 };
-/** ` c` (return the new CAS) and the mode flag, as they follow the data length. */
-const META_MODES: Record<StoreMode, string> = { set: ' c MS', add: ' c ME', replace: ' c MR', append: ' c MA', prepend: ' c MP' };
+/**
+ * ` c` (return the new CAS) and the mode flag, as they follow the data
+ * length. Set is `ms`'s default mode, and absent `F`/`T` mean flags 0 and no
+ * expiry in every mode (memcached 1.6.18: they replace an item's earlier
+ * flags and TTL), so those are left out: less for the server to parse.
+ */
+const META_MODES: Record<StoreMode, string> = { set: ' c', add: ' c ME', replace: ' c MR', append: ' c MA', prepend: ' c MP' };
 
 export class StoreCommand implements Command<bigint | null> {
   readonly opcode: number;
@@ -98,7 +103,8 @@ export class StoreCommand implements Command<bigint | null> {
       return;
     }
     out.text('ms ').key(this.key, this.keyLength).text(' ').decimal(this.value.length).text(META_MODES[this.name]);
-    if (!this.#concatenates()) out.text(' F').decimal(this.flags).text(' T').decimal(this.ttl);
+    if (this.flags !== 0) out.text(' F').decimal(this.flags);
+    if (this.ttl !== 0) out.text(' T').decimal(this.ttl);
     if (this.cas !== 0n) out.text(' C').decimal(this.cas);
     out.text(' O').decimal(opaque).end(this.value);
   }

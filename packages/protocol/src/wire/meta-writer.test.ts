@@ -52,7 +52,7 @@ describe('MetaWriter', () => {
     const chunks = writer.take();
     expect(chunks.some((chunk) => chunk === large)).toBe(true); // the caller's buffer, not a copy
     expect(Buffer.concat(chunks).toString()).toBe(
-      `ms k ${small.length} c MS F0 T0 O1\r\n${small}\r\nms k ${large.length} c MS F0 T0 O2\r\n${large}\r\n`,
+      `ms k ${small.length} c O1\r\n${small}\r\nms k ${large.length} c O2\r\n${large}\r\n`,
     );
   });
 
@@ -61,6 +61,7 @@ describe('MetaWriter', () => {
     const value = Buffer.from('val');
     new GetCommand('ké', 3, false).encodeMeta(writer, 7);
     new StoreCommand('add', 'k', 1, value, 5, 60, 0n, undefined).encodeMeta(writer, 8, server(true));
+    new StoreCommand('replace', 'k', 1, value, 0, 7, 0n, undefined).encodeMeta(writer, 80, server(true));
     new StoreCommand('set', 'k', 1, value, 5, 60, 12345678901234567890n, undefined).encodeMeta(writer, 9, server(true));
     new StoreCommand('append', 'k', 1, value, 0, 0, 0n, undefined).encodeMeta(writer, 10, server(true));
     new StoreCommand('replace', 'k', 1, value, 5, 60, 0n, undefined).encodeMeta(writer, 11, server(false)); // -M: text command + read-back
@@ -74,7 +75,8 @@ describe('MetaWriter', () => {
     expect(text(writer).split('\r\n')).toEqual([
       'mg ké v c f O7',
       'ms k 3 c ME F5 T60 O8', 'val',
-      'ms k 3 c MS F5 T60 C12345678901234567890 O9', 'val',
+      'ms k 3 c MR T7 O80', 'val',
+      'ms k 3 c F5 T60 C12345678901234567890 O9', 'val',
       'ms k 3 c MA O10', 'val',
       'replace k 5 60 3', 'val', 'mg k v c f O11',
       'cas k 5 60 3 42', 'val', 'mg k v c f O12',
