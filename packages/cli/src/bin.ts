@@ -17,7 +17,7 @@ const EXIT_GRACE_MS = 2000;
 
 const SERVERS_NOTE =
   'Servers: --servers host:port[,host:port...], else $MCC_SERVERS, else 127.0.0.1:11211\n(in a clone of the repository, `pnpm demo` runs the demo on a private memcached).\n' +
-  'Reaching them: --protocol binary|meta, --tls (--tls-ca FILE, --tls-cert FILE, --tls-key FILE,\n--tls-servername NAME, --tls-insecure), --sasl-user NAME with the password in $MCC_SASL_PASSWORD\n(never on the command line); every command takes them. mcc doctor says which a server needs.';
+  'Reaching them: --protocol binary|meta, --tls (--tls-ca FILE, --tls-cert FILE, --tls-key FILE,\n--tls-servername NAME, --tls-insecure), --sasl-user NAME with the password in $MCC_SASL_PASSWORD\n(never on the command line), --auth-user NAME (memcached -Y, meta) with $MCC_AUTH_PASSWORD;\nevery command takes them. mcc doctor says which a server needs.';
 
 function generalHelp(): string {
   const width = Math.max(...COMMANDS.map((command) => command.name.length));

@@ -7,7 +7,9 @@
  * timeout); a `-S` server leaves text/meta requests unanswered (a timeout)
  * and answers binary requests before SASL with "auth required"; a server
  * without `-S` answers SASL_AUTH with "unknown command" (0x81); a `-Z`
- * server closes a plain connection at its first bytes.
+ * server closes a plain connection at its first bytes; a `-Y` server
+ * answers meta requests before authentication `CLIENT_ERROR
+ * unauthenticated` and never answers binary ones (it waits for a newline).
  */
 import type { Protocol } from '@mcc/protocol';
 import type { Finding } from './server-health';
@@ -19,8 +21,15 @@ export interface ErrorFact {
   readonly message: string;
 }
 
-/** SASL as found: not required, authenticated as `user`, required but not configured, credentials refused, or configured for a server without SASL. */
-export type AuthState = 'not-required' | 'authenticated' | 'required' | 'refused' | 'server-has-no-sasl' | 'unknown';
+/**
+ * Authentication as found: not required; SASL authenticated as `user`,
+ * required but not configured, credentials refused, or configured for a
+ * server without SASL; the authfile (memcached -Y, meta) authenticated as
+ * `user`, required but not configured, or credentials refused.
+ */
+export type AuthState =
+  | 'not-required' | 'authenticated' | 'required' | 'refused' | 'server-has-no-sasl'
+  | 'authfile-authenticated' | 'authfile-required' | 'authfile-refused' | 'unknown';
 
 export interface ConnectionFacts {
   /** The protocol the command used. */
@@ -79,6 +88,18 @@ export function assessConnection(facts: ConnectionFacts, reachable: boolean): Fi
       message: `the server refused the SASL credentials of user ${JSON.stringify(user)}`,
       fix: `check --sasl-user and MCC_SASL_PASSWORD: the user must be in the server's sasldb (saslpasswd2 -a memcached -c ${user}) with that password`,
     });
+  } else if (auth.state === 'authfile-required') {
+    findings.push({
+      level: 'error',
+      message: `the server requires authentication against its authfile (memcached -Y)${protocol === 'binary' ? ', which exists on the meta protocol only: it never answers binary requests' : ''}`,
+      fix: `pass${protocol === 'binary' ? ' --protocol meta' : ''} --auth-user ${user} with the password in the environment variable MCC_AUTH_PASSWORD`,
+    });
+  } else if (auth.state === 'authfile-refused') {
+    findings.push({
+      level: 'error',
+      message: `the server refused the authfile credentials of user ${JSON.stringify(user)}`,
+      fix: `check --auth-user and MCC_AUTH_PASSWORD: the server's authfile (memcached -Y FILE) must hold the line ${user}:PASSWORD`,
+    });
   } else if (auth.state === 'server-has-no-sasl') {
     findings.push({ level: 'error', message: 'the server does not offer SASL (memcached started without -S), yet --sasl-user was given', fix: 'drop --sasl-user (or start memcached with -S)' });
   }
@@ -93,7 +114,7 @@ export function assessConnection(facts: ConnectionFacts, reachable: boolean): Fi
   if (tls.enabled && tls.error !== undefined && !reachable) {
     findings.push({ level: 'error', message: /TLS handshake failed/.test(tls.error.message) ? tls.error.message : `TLS handshake failed: ${tls.error.message}`, fix: tlsFailureFix(facts) });
   }
-  if (!reachable && auth.state !== 'required' && other.works === true) {
+  if (!reachable && auth.state !== 'required' && auth.state !== 'authfile-required' && other.works === true) {
     findings.push({
       level: 'error',
       message: `the server does not answer the ${protocol} protocol${protocol === 'binary' ? ' (refused, e.g. by a proxy, mcrouter, memcached -B ascii or ElastiCache Serverless)' : ''}, but it answers ${other.protocol}`,

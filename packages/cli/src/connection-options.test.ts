@@ -12,6 +12,7 @@ const none: ConnectionValues = {
   'tls-servername': undefined,
   'tls-insecure': false,
   'sasl-user': undefined,
+  'auth-user': undefined,
 };
 const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
 
@@ -44,5 +45,15 @@ describe('resolveConnection', () => {
     expect(resolveConnection('get', { ...none, 'sasl-user': 'app' }, { MCC_SASL_PASSWORD: 'pw' }).sasl).toEqual({ username: 'app', password: 'pw' });
     expect(() => resolveConnection('get', { ...none, 'sasl-user': 'app' }, {})).toThrow('MCC_SASL_PASSWORD');
     expect(() => resolveConnection('get', { ...none, 'sasl-user': 'app', protocol: 'meta' }, { MCC_SASL_PASSWORD: 'pw' })).toThrow('drop --protocol meta');
+  });
+
+  it('takes the authfile password from MCC_AUTH_PASSWORD only, and refuses the authfile on binary', () => {
+    const meta = { ...none, 'auth-user': 'app', protocol: 'meta' };
+    const settings = resolveConnection('get', meta, { MCC_AUTH_PASSWORD: 'pw' });
+    expect(settings.auth).toEqual({ username: 'app', password: 'pw' });
+    expect(clientOptionsOf(settings).auth).toEqual({ username: 'app', password: 'pw' });
+    expect(() => resolveConnection('get', meta, {})).toThrow('MCC_AUTH_PASSWORD');
+    expect(() => resolveConnection('get', { ...none, 'auth-user': 'app' }, { MCC_AUTH_PASSWORD: 'pw' })).toThrow('pass --protocol meta (binary is the default)');
+    expect(() => resolveConnection('get', { ...none, 'auth-user': 'app' }, { MCC_AUTH_PASSWORD: 'pw', MCC_PROTOCOL: 'binary' })).toThrow('MCC_PROTOCOL=binary chooses binary');
   });
 });

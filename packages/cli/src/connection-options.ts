@@ -1,16 +1,18 @@
 /**
  * How every command reaches its servers besides their addresses: the wire
- * protocol, TLS and SASL, from the common options (`--protocol`, `--tls…`,
- * `--sasl-user`) and the environment. The result is plain data (PEM text,
+ * protocol, TLS and authentication, from the common options (`--protocol`,
+ * `--tls…`, `--sasl-user`, `--auth-user`) and the environment. The result is plain data (PEM text,
  * not buffers), so the demo can hand it to its worker processes as is.
  */
 import { readFileSync } from 'node:fs';
 import type * as tls from 'node:tls';
-import { PROTOCOL_ENV, type Protocol, type SaslOptions } from '@mcc/protocol';
+import { PROTOCOL_ENV, type AuthOptions, type Protocol, type SaslOptions } from '@mcc/protocol';
 import { usageError } from './args';
 
 /** The environment variable holding the SASL password for `--sasl-user`: never a command-line argument (it would show in `ps` and shell history). */
 export const SASL_PASSWORD_ENV = 'MCC_SASL_PASSWORD';
+/** The environment variable holding the authfile password for `--auth-user` (never a command-line argument either). */
+export const AUTH_PASSWORD_ENV = 'MCC_AUTH_PASSWORD';
 
 /** The parse configuration of the connection options (part of every command's common options). */
 export const CONNECTION_OPTIONS = {
@@ -22,6 +24,7 @@ export const CONNECTION_OPTIONS = {
   'tls-servername': { type: 'string' },
   'tls-insecure': { type: 'boolean', default: false },
   'sasl-user': { type: 'string' },
+  'auth-user': { type: 'string' },
 } as const;
 
 /** The parsed values of {@link CONNECTION_OPTIONS}. */
@@ -34,6 +37,7 @@ export interface ConnectionValues {
   readonly 'tls-servername': string | undefined;
   readonly 'tls-insecure': boolean;
   readonly 'sasl-user': string | undefined;
+  readonly 'auth-user': string | undefined;
 }
 
 /** Where the protocol came from: `--protocol`, MCC_PROTOCOL, or the default (binary). */
@@ -46,6 +50,8 @@ export interface ConnectionSettings {
   /** false: plain TCP; else the `tls.connect` options (CA, certificate and key as PEM text). */
   readonly tls: false | tls.ConnectionOptions;
   readonly sasl?: SaslOptions;
+  /** memcached's authfile credentials (`-Y`; meta only). */
+  readonly auth?: AuthOptions;
 }
 
 function checkProtocol(text: string, origin: string, command: string): Protocol {
@@ -105,14 +111,32 @@ export function resolveConnection(command: string, values: ConnectionValues, env
     }
     sasl = { username: user, password };
   }
-  return { protocol, protocolSource, tls: tlsOptions(command, values), ...(sasl === undefined ? {} : { sasl }) };
+  const auth = authOptions(command, values, protocol, protocolSource, env);
+  return { protocol, protocolSource, tls: tlsOptions(command, values), ...(sasl === undefined ? {} : { sasl }), ...(auth === undefined ? {} : { auth }) };
+}
+
+/** `--auth-user` (memcached -Y): meta only, the password from {@link AUTH_PASSWORD_ENV}. */
+function authOptions(command: string, values: ConnectionValues, protocol: Protocol, source: ProtocolSource, env: NodeJS.ProcessEnv): AuthOptions | undefined {
+  const user = values['auth-user'];
+  if (user === undefined) return undefined;
+  if (user === '') throw usageError('--auth-user must not be empty', command);
+  if (protocol !== 'meta') {
+    const why = source === 'env' ? `${PROTOCOL_ENV}=binary chooses binary` : source === 'flag' ? 'drop --protocol binary' : 'binary is the default';
+    throw usageError(`--auth-user needs the meta protocol (memcached's authfile, -Y, exists on the text protocol only): pass --protocol meta (${why})`, command);
+  }
+  const password = env[AUTH_PASSWORD_ENV];
+  if (password === undefined || password === '') {
+    throw usageError(`--auth-user ${user}: set the password in the environment variable ${AUTH_PASSWORD_ENV} (it is never taken from the command line)`, command);
+  }
+  return { username: user, password };
 }
 
 /** The `@mcc/protocol` client options of these settings. */
-export function clientOptionsOf(settings: ConnectionSettings): { protocol: Protocol; tls?: tls.ConnectionOptions; sasl?: SaslOptions } {
+export function clientOptionsOf(settings: ConnectionSettings): { protocol: Protocol; tls?: tls.ConnectionOptions; sasl?: SaslOptions; auth?: AuthOptions } {
   return {
     protocol: settings.protocol,
     ...(settings.tls === false ? {} : { tls: settings.tls }),
     ...(settings.sasl === undefined ? {} : { sasl: settings.sasl }),
+    ...(settings.auth === undefined ? {} : { auth: settings.auth }),
   };
 }

@@ -28,7 +28,7 @@ const HINTS: Readonly<Record<string, (facts: ErrorFacts) => string>> = {
   MCC_ERR_PROTOCOL: ({ server }) =>
     `${server ?? 'the server'} did not answer in the protocol spoken: check that --servers points at memcached itself; a proxy or a service that refuses binary needs --protocol meta (mcc doctor tells)`,
   MCC_ERR_AUTH: ({ server }) =>
-    `${server ?? 'the server'} requires SASL (memcached -S) or refused the credentials: pass --protocol binary --sasl-user NAME with the password in MCC_SASL_PASSWORD (mcc doctor --servers ${server ?? 'host:port'} explains)`,
+    `${server ?? 'the server'} requires authentication or refused the credentials: SASL (memcached -S) takes --protocol binary --sasl-user NAME with the password in MCC_SASL_PASSWORD, an authfile (memcached -Y) --protocol meta --auth-user NAME with MCC_AUTH_PASSWORD (mcc doctor --servers ${server ?? 'host:port'} explains)`,
   MCC_ERR_SERVER: () => 'memcached refused the request; under -M that usually means it is out of memory: give it more with -m <megabytes>',
   MCC_ERR_VALUE_TOO_LARGE: () => 'the value is larger than the server accepts: start memcached with a larger item size (e.g. -I 2m) or store less',
   MCC_ERR_INVALID_KEY: () => 'keys are 1-250 bytes with no spaces or control characters',

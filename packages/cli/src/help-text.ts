@@ -27,6 +27,8 @@ export const CONNECTION_HELP: readonly string[] = [
   '  --sasl-user NAME SASL PLAIN user (memcached -S; binary protocol only); the',
   '                   password is read from $MCC_SASL_PASSWORD, never from the',
   '                   command line (it would show in ps and shell history)',
+  '  --auth-user NAME authfile user (memcached -Y; meta protocol only); the',
+  '                   password is read from $MCC_AUTH_PASSWORD',
 ];
 
 /** Builds a command's help: usage line(s), a description, the option lines and the connection options. */

@@ -73,15 +73,27 @@ async function readServer(server: string, settings: ConnectionSettings): Promise
   }
 }
 
-/** The other protocol: tried without SASL (meta has none), so it is not tried when SASL is configured. */
+/** The other protocol: tried without credentials (SASL is binary's, the authfile meta's), so it is not tried when either is configured. */
 async function tryOther(server: string, settings: ConnectionSettings, other: Protocol): Promise<Attempt<unknown> | null> {
-  if (settings.sasl !== undefined) return null;
+  if (settings.sasl !== undefined || settings.auth !== undefined) return null;
   return attempt(() => readServer(server, { ...settings, protocol: other, protocolSource: 'flag' }));
 }
 
+/** An AuthenticationError about memcached's authfile (-Y), not SASL. */
+const AUTHFILE = /memcached -Y/;
+
 function authOf(settings: ConnectionSettings, main: Attempt<unknown>, other: Attempt<unknown> | null): ConnectionFacts['auth'] {
+  if (settings.auth !== undefined) {
+    const user = settings.auth.username;
+    if (main.ok) return { state: 'authfile-authenticated', user };
+    if (main.error.code === 'MCC_ERR_AUTH') return { state: AUTHFILE.test(main.error.message) && /refused/.test(main.error.message) ? 'authfile-refused' : 'required', user };
+    return { state: 'unknown', user };
+  }
   const user = settings.sasl?.username;
   const withUser = (state: AuthState): ConnectionFacts['auth'] => (user === undefined ? { state } : { state, user });
+  // A -Y server answers meta requests "unauthenticated", and never answers binary ones (meta, tried beside it, says why).
+  if (!main.ok && main.error.code === 'MCC_ERR_AUTH' && AUTHFILE.test(main.error.message)) return withUser('authfile-required');
+  if (!main.ok && other !== null && !other.ok && other.error.code === 'MCC_ERR_AUTH' && AUTHFILE.test(other.error.message)) return withUser('authfile-required');
   if (main.ok) return withUser(user === undefined ? 'not-required' : 'authenticated');
   if (main.error.code === 'MCC_ERR_AUTH') return withUser(user === undefined ? 'required' : 'refused');
   if (user !== undefined && saslUnknown(main.cause)) return withUser('server-has-no-sasl');
@@ -116,7 +128,7 @@ export async function gatherServerFacts(server: string, settings: ConnectionSett
   const connection: ConnectionFacts = {
     protocol: settings.protocol,
     otherProtocol:
-      other === null ? { protocol: otherProtocol, works: null, reason: 'not tried: SASL exists on the binary protocol only' }
+      other === null ? { protocol: otherProtocol, works: null, reason: settings.sasl !== undefined ? 'not tried: SASL exists on the binary protocol only' : 'not tried: the authfile (-Y) exists on the meta protocol only' }
       : other.ok ? { protocol: otherProtocol, works: true }
       : { protocol: otherProtocol, works: false, error: other.error },
     tls,

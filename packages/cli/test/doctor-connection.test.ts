@@ -12,6 +12,8 @@ import { rawTextRequest, startMemcached, testCertificates, type MemcachedServer 
 import { runCli } from './run-cli';
 
 const user = { username: 'alice', password: 'correct horse' };
+/** memcached's authfile takes one token for the password: no spaces. */
+const authUser = { username: 'alice', password: 'correct-horse' };
 const settled = { evictions: false, memoryMb: 1024, itemSizeMax: '2m' } as const;
 
 interface DoctorJson {
@@ -33,6 +35,7 @@ let plain: MemcachedServer;
 let secure: MemcachedServer;
 let sasl: MemcachedServer;
 let textOnly: MemcachedServer;
+let authFile: MemcachedServer;
 let dir: string;
 let caFile: string;
 let otherCaFile: string;
@@ -43,15 +46,16 @@ beforeAll(async () => {
   caFile = certificates.caFile;
   otherCaFile = path.join(dir, 'other-ca.pem');
   fs.writeFileSync(otherCaFile, certificates.otherCa);
-  [plain, secure, sasl, textOnly] = await Promise.all([
+  [plain, secure, sasl, textOnly, authFile] = await Promise.all([
     startMemcached(settled),
     startMemcached({ ...settled, tls: true }),
     startMemcached({ ...settled, sasl: user }),
     startMemcached({ ...settled, extraArgs: ['-B', 'ascii'] }),
+    startMemcached({ ...settled, authFile: authUser }),
   ]);
 });
 afterAll(async () => {
-  await Promise.all([plain, secure, sasl, textOnly].map((server) => server?.kill()));
+  await Promise.all([plain, secure, sasl, textOnly, authFile].map((server) => server?.kill()));
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
@@ -195,6 +199,39 @@ describe('mcc doctor: SASL', () => {
     const run = await runCli([...saslArgs, plain.address], { MCC_SASL_PASSWORD: user.password });
     expect(run.code).toBe(1);
     expect(run.stdout).toContain('does not offer SASL');
+  });
+});
+
+describe('mcc doctor: authfile (memcached -Y)', () => {
+  const authArgs = ['doctor', '--protocol', 'meta', '--auth-user', authUser.username, '--servers'];
+
+  it('reports the authfile user with good credentials, and can run a command with them', async () => {
+    const run = await runCli(['doctor', '--json', ...authArgs.slice(1), authFile.address], { MCC_AUTH_PASSWORD: authUser.password });
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const { connection } = doctorJson(run.stdout);
+    expect(connection.auth).toEqual({ state: 'authfile-authenticated', user: 'alice' });
+    expect(connection.otherProtocol).toMatchObject({ protocol: 'binary', works: null });
+    const text = await runCli([...authArgs, authFile.address], { MCC_AUTH_PASSWORD: authUser.password });
+    expect(text.stdout).toMatch(/authentication\s+authfile \(memcached -Y\) when required, as alice/);
+    const env = { MCC_AUTH_PASSWORD: authUser.password };
+    const options = ['--protocol', 'meta', '--auth-user', authUser.username, '--servers', authFile.address];
+    expect((await runCli(['set', 'cli-auth-key', '7', ...options], env)).code).toBe(0);
+    expect((await runCli(['get', 'cli-auth-key', ...options], env)).stdout.trim()).toBe('7');
+  });
+
+  it('explains refused credentials and where to fix them', async () => {
+    const run = await runCli([...authArgs, authFile.address], { MCC_AUTH_PASSWORD: 'wrong' });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('the server refused the authfile credentials of user "alice"');
+    expect(run.stdout).toContain("fix: check --auth-user and MCC_AUTH_PASSWORD: the server's authfile (memcached -Y FILE) must hold the line alice:PASSWORD");
+  });
+
+  it.each(['binary', 'meta'])('says the authfile is required when --protocol %s comes without --auth-user', async (protocol) => {
+    const run = await runCli(['doctor', '--protocol', protocol, '--servers', authFile.address]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('the server requires authentication against its authfile (memcached -Y)');
+    expect(run.stdout).toContain(`fix: pass${protocol === 'binary' ? ' --protocol meta' : ''} --auth-user NAME with the password in the environment variable MCC_AUTH_PASSWORD`);
   });
 });
 

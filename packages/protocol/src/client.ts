@@ -78,7 +78,7 @@ export class Client {
   constructor(servers: ServerSpec | readonly ServerSpec[], options: ClientOptions = {}) {
     this.#options = resolveOptions(options);
     this.protocol = this.#options.protocol;
-    this.#wire = this.protocol === 'meta' ? metaWire() : binaryWire(this.#options.sasl);
+    this.#wire = this.protocol === 'meta' ? metaWire(this.#options.auth) : binaryWire(this.#options.sasl);
     const addresses = parseServerList(servers);
     this.#ring = new HashRing(addresses, { pointsPerServer: this.#options.pointsPerServer });
     for (const address of addresses) this.#connections.set(address.key, new Connection(address, this.#options, this.metrics, this.#wire));

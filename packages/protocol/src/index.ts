@@ -8,7 +8,7 @@
 export { Client, type Value, type StoreOptions, type CasCondition, type CounterOptions } from './client';
 export type { Item } from './item';
 export type { ServerInfo } from './connection/server-info';
-export type { ClientOptions, Protocol, SaslOptions } from './options';
+export type { AuthOptions, ClientOptions, Protocol, SaslOptions } from './options';
 export { DEFAULT_CLIENT_OPTIONS, PROTOCOL_ENV } from './options';
 export { exponentialBackoff, type ReconnectStrategy } from './connection/reconnect-strategy';
 export { metricsDelta, type ClientMetrics } from './metrics';

@@ -14,6 +14,12 @@ export interface SaslOptions {
   readonly password: string;
 }
 
+/** Credentials of memcached's authfile (`-Y`; meta protocol only). */
+export interface AuthOptions {
+  readonly username: string;
+  readonly password: string;
+}
+
 export interface ClientOptions {
   /**
    * `'binary'` (default) or `'meta'`: same methods, results and errors on
@@ -36,6 +42,16 @@ export interface ClientOptions {
    * protocol only: refused with `protocol: 'meta'`.
    */
   sasl?: SaslOptions;
+  /**
+   * Credentials for memcached's authfile (`-Y`, lines of `user:password`),
+   * the text and meta protocol's authentication: on every (re)connect the
+   * client asks whether the server requires it and only then sends them,
+   * before any request. Refused credentials give `AuthenticationError`. Meta
+   * protocol only (a `-Y` server answers binary requests in text): refused
+   * with `protocol: 'binary'`. Neither part may contain whitespace (the
+   * server splits them at a space); the username no `:`.
+   */
+  auth?: AuthOptions;
   /** Milliseconds to open a connection and learn the server's settings. Default 2000. */
   connectTimeoutMs?: number;
   /**
@@ -67,15 +83,17 @@ export interface ClientOptions {
   onBackgroundError?: (error: Error) => void;
 }
 
-export type ResolvedClientOptions = Required<Omit<ClientOptions, 'tls' | 'sasl'>> & {
+export type ResolvedClientOptions = Required<Omit<ClientOptions, 'tls' | 'sasl' | 'auth'>> & {
   readonly tls: false | tls.ConnectionOptions;
   readonly sasl: SaslOptions | null;
+  readonly auth: AuthOptions | null;
 };
 
 export const DEFAULT_CLIENT_OPTIONS: ResolvedClientOptions = Object.freeze({
   protocol: 'binary',
   tls: false,
   sasl: null,
+  auth: null,
   connectTimeoutMs: 2000,
   requestTimeoutMs: 5000,
   noDelay: true,

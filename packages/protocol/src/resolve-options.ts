@@ -14,7 +14,7 @@ export function resolveOptions(options: ClientOptions): ResolvedClientOptions {
     if (!(name in DEFAULT_CLIENT_OPTIONS)) throw new InvalidArgumentError(`unknown client option "${name}"`);
     resolved[name] = value;
   }
-  const result = resolved as ResolvedClientOptions & { tls: unknown; sasl: unknown };
+  const result = resolved as ResolvedClientOptions & { tls: unknown; sasl: unknown; auth: unknown };
   for (const name of ['connectTimeoutMs', 'requestTimeoutMs', 'maxQueueLength'] as const) {
     const value = result[name];
     if (!Number.isFinite(value) || value <= 0) throw new InvalidArgumentError(`option ${name} must be a positive number, got ${value}`);
@@ -29,6 +29,7 @@ export function resolveOptions(options: ClientOptions): ResolvedClientOptions {
   checkProtocol(result.protocol, 'option protocol');
   result.tls = resolveTls(result.tls);
   result.sasl = resolveSasl(result.sasl, result.protocol);
+  result.auth = resolveAuth(result.auth, result.protocol);
   return result;
 }
 
@@ -57,7 +58,25 @@ function resolveSasl(value: unknown, protocol: Protocol): ResolvedClientOptions[
     throw new InvalidArgumentError('option sasl must be { username, password } with a non-empty username and a string password');
   }
   if (protocol === 'meta') {
-    throw new InvalidArgumentError("option sasl needs protocol 'binary': memcached's SASL authentication exists on the binary protocol only (meta connections cannot authenticate)");
+    throw new InvalidArgumentError("option sasl needs protocol 'binary': memcached's SASL authentication exists on the binary protocol only (meta connections authenticate against memcached's authfile, -Y: the auth option)");
+  }
+  return { username: credentials.username, password: credentials.password };
+}
+
+/** One token for memcached's authfile check: no whitespace or control characters (it splits "user pass" at spaces). */
+const AUTH_TOKEN = /^[^\u0000-\u0020\u007f]+$/;
+
+function resolveAuth(value: unknown, protocol: Protocol): ResolvedClientOptions['auth'] {
+  if (value === null) return null;
+  const credentials = value as { username?: unknown; password?: unknown };
+  if (typeof value !== 'object' || typeof credentials.username !== 'string' || typeof credentials.password !== 'string') {
+    throw new InvalidArgumentError('option auth must be { username, password } (memcached -Y authfile credentials)');
+  }
+  if (!AUTH_TOKEN.test(credentials.username) || credentials.username.includes(':') || !AUTH_TOKEN.test(credentials.password)) {
+    throw new InvalidArgumentError('option auth: username and password must be non-empty, without spaces or control characters, and the username without ":" (memcached -Y reads "user:password" lines and splits the credentials at a space)');
+  }
+  if (protocol !== 'meta') {
+    throw new InvalidArgumentError("option auth needs protocol 'meta': memcached's authfile authentication (-Y) exists on the text protocol only (a -Y server answers binary requests in text); for SASL (-S) use the sasl option");
   }
   return { username: credentials.username, password: credentials.password };
 }

@@ -66,7 +66,17 @@ const sasl: ServerKind = (count, flags) => {
   return started(count, flags, { sasl: { username: SASL_USERNAME, password } }, { env: { [SASL_PASSWORD_ENV]: password }, files: {} });
 };
 
-export const SERVER_KINDS: Readonly<Record<string, ServerKind>> = { plain, tls, 'mutual-tls': mutualTls, sasl };
+/**
+ * memcached's authfile (`-Y`; text and meta protocol only) holding one user,
+ * {@link SASL_USERNAME}, with a password fresh for every block, in the
+ * environment as for `sasl`.
+ */
+const authfile: ServerKind = (count, flags) => {
+  const password = randomBytes(12).toString('base64url');
+  return started(count, flags, { authFile: { username: SASL_USERNAME, password } }, { env: { [SASL_PASSWORD_ENV]: password }, files: {} });
+};
+
+export const SERVER_KINDS: Readonly<Record<string, ServerKind>> = { plain, tls, 'mutual-tls': mutualTls, sasl, authfile };
 
 /** Starts the servers of `kind`. @throws Error for an unknown kind */
 export function startServers(kind: string, count: number, flags: readonly string[]): Promise<BlockServers> {

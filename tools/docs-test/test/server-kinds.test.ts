@@ -87,6 +87,21 @@ describe('sasl', () => {
   });
 });
 
+describe('authfile', () => {
+  const withAuth = (auth: string): string =>
+    `// docs-test: kind=authfile\nimport { Client } from '@mcc/protocol';\nconst client = new Client(['127.0.0.1:11211'], { protocol: 'meta'${auth} });\n` + roundTrip;
+
+  test(`a block logging in as ${SASL_USERNAME} with process.env.${SASL_PASSWORD_ENV} is served`, async () => {
+    expect(outcome(await run(withAuth(`, auth: { username: '${SASL_USERNAME}', password: process.env.${SASL_PASSWORD_ENV}! }`)))).toEqual(SUCCEEDED);
+  });
+
+  test('a block without credentials is told the server requires authentication', async () => {
+    const result = await run(withAuth(''));
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toMatch(/AuthenticationError: .*requires authentication \(memcached -Y authfile\)/);
+  });
+});
+
 test("a block runs in a directory of its own: a plain block does not see a tls block's ca.pem", async () => {
   const look = "import { existsSync } from 'node:fs';\nexistsSync('ca.pem'); //=> ";
   expect(outcome(await run(`// docs-test: kind=tls servers=1\n${look}true\n`))).toEqual(SUCCEEDED);
@@ -94,5 +109,5 @@ test("a block runs in a directory of its own: a plain block does not see a tls b
 });
 
 test('an unknown kind is an error naming the known ones', async () => {
-  await expect(run('// docs-test: kind=ssl\nconst x = 1;\n')).rejects.toThrow(/unknown server kind "ssl" \(known: plain, tls, mutual-tls, sasl\)/);
+  await expect(run('// docs-test: kind=ssl\nconst x = 1;\n')).rejects.toThrow(/unknown server kind "ssl" \(known: plain, tls, mutual-tls, sasl, authfile\)/);
 });

@@ -19,13 +19,14 @@ describe('buildMemcachedArgs', () => {
     expect(args.slice(6)).toEqual(['-M', '-C', '-I', '2m', '-m', '16', '-t', '2']);
   });
 
-  test('tls: -Z with the certificate files; mutual adds the CA and ssl_verify_mode=2; sasl: -S', () => {
+  test('tls: -Z with the certificate files; mutual adds the CA and ssl_verify_mode=2; sasl: -S; authFile: -Y', () => {
     const files = { caFile: '/c/ca.pem', serverCertFile: '/c/server.pem', serverKeyFile: '/c/server.key' };
     expect(buildMemcachedArgs(1, { tls: true }, false, files).slice(6)).toEqual(['-Z', '-o', 'ssl_chain_cert=/c/server.pem,ssl_key=/c/server.key']);
     expect(buildMemcachedArgs(1, { tls: 'mutual' }, false, files).slice(6)).toEqual([
       '-Z', '-o', 'ssl_chain_cert=/c/server.pem,ssl_key=/c/server.key,ssl_ca_cert=/c/ca.pem,ssl_verify_mode=2',
     ]);
     expect(buildMemcachedArgs(1, { sasl: { username: 'u', password: 'p' } }, false).slice(6)).toEqual(['-S']);
+    expect(buildMemcachedArgs(1, { authFile: { username: 'u', password: 'p' } }, false, undefined, '/tmp/x/authfile').slice(6)).toEqual(['-Y', '/tmp/x/authfile']);
   });
 
   test('defaults pass no -M / -C', () => {

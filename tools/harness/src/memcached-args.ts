@@ -8,6 +8,8 @@ export interface MemcachedOptions {
   tls?: boolean | 'mutual';
   /** SASL (`-S`) with a private sasldb holding this one user (binary protocol only). */
   sasl?: { username: string; password: string };
+  /** Text-protocol authentication (`-Y`) with a private authfile holding this one user (`user:password`). */
+  authFile?: { username: string; password: string };
   /** false → pass -M (return errors instead of evicting). Default true (memcached's default). */
   evictions?: boolean;
   /** false → pass -C (CAS disabled). Default true. */
@@ -43,7 +45,7 @@ export function isRoot(): boolean {
  * Builds memcached's command line: loopback only, UDP off (nothing in mcc uses
  * it, and a UDP port would be one more port to collide on), then the option flags.
  */
-export function buildMemcachedArgs(port: number, options: MemcachedOptions = {}, asRoot = isRoot(), certificates?: TlsServerFiles): string[] {
+export function buildMemcachedArgs(port: number, options: MemcachedOptions = {}, asRoot = isRoot(), certificates?: TlsServerFiles, authFilePath?: string): string[] {
   const args = ['-l', MEMCACHED_HOST, '-p', String(port), '-U', '0'];
   if (asRoot) args.push('-u', 'root');
   if (options.tls && certificates !== undefined) {
@@ -52,6 +54,7 @@ export function buildMemcachedArgs(port: number, options: MemcachedOptions = {},
     args.push('-Z', '-o', files.join(','));
   }
   if (options.sasl !== undefined) args.push('-S');
+  if (options.authFile !== undefined && authFilePath !== undefined) args.push('-Y', authFilePath);
   if (options.evictions === false) args.push('-M');
   if (options.cas === false) args.push('-C');
   if (options.itemSizeMax !== undefined) args.push('-I', String(options.itemSizeMax));

@@ -5,6 +5,7 @@ import { type LiveProcess, stopAllLive, trackLive, untrackLive } from './live-re
 import { MEMCACHED_HOST, type MemcachedOptions, buildMemcachedArgs, validateMemcachedOptions } from './memcached-args';
 import { waitForPidExit } from './pid';
 import { type ReadinessProbe, TEXT_PROBE, waitUntilReady } from './readiness';
+import { authFileProbe, writeAuthFile } from './auth-file';
 import { SASL_LIST_MECHANISMS, saslEnvironment } from './sasl-database';
 import { testCertificates } from './test-certificates';
 import { clearTimeout, setTimeout, sleep } from './real-timers';
@@ -196,6 +197,7 @@ class ManagedMemcached implements MemcachedServer {
     const tls = certificates === undefined ? {} : { tls: this.options.tls === 'mutual'
       ? { ca: certificates.ca, cert: certificates.clientCert, key: certificates.clientKey }
       : { ca: certificates.ca } };
+    if (this.options.authFile !== undefined) return { ...authFileProbe(this.options.authFile), ...tls };
     if (this.options.sasl === undefined) return { ...TEXT_PROBE, ...tls };
     return { payload: SASL_LIST_MECHANISMS, until: /PLAIN/, accepts: (reply) => reply.includes('PLAIN'), pidOf: () => undefined, ...tls };
   }
@@ -203,10 +205,14 @@ class ManagedMemcached implements MemcachedServer {
   /** Environment of a SASL server (its private sasldb), made once and kept across restarts. */
   #environment: Record<string, string> | undefined;
 
+  /** The authfile of a -Y server, made once and kept across restarts. */
+  #authFilePath: string | undefined;
+
   /** Spawns memcached on `port` and waits until it answers; kills it again if it does not. */
   async #launch(port: number): Promise<void> {
     const certificates = this.options.tls ? testCertificates() : undefined;
-    const args = buildMemcachedArgs(port, this.options, undefined, certificates);
+    if (this.options.authFile !== undefined) this.#authFilePath ??= writeAuthFile(this.options.authFile);
+    const args = buildMemcachedArgs(port, this.options, undefined, certificates, this.#authFilePath);
     const timeoutMs = this.options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
     if (this.options.sasl !== undefined) this.#environment ??= saslEnvironment(this.options.sasl);
     const proc = await spawnWatched(this.bin, args, timeoutMs, this.#environment);

@@ -23,6 +23,9 @@ const AUTH_TEXT: Readonly<Record<ConnectionFacts['auth']['state'], (user: string
   required: () => 'SASL REQUIRED (memcached -S); no --sasl-user given',
   refused: (user) => `SASL REFUSED the credentials of ${user}`,
   'server-has-no-sasl': () => 'the server has no SASL (no -S); --sasl-user given',
+  'authfile-authenticated': (user) => `authfile (memcached -Y) when required, as ${user}`,
+  'authfile-required': () => 'authfile REQUIRED (memcached -Y); no --auth-user given',
+  'authfile-refused': (user) => `authfile REFUSED the credentials of ${user}`,
   unknown: () => '?',
 };
 

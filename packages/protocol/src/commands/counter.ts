@@ -10,6 +10,7 @@ import { ProtocolError } from '../errors';
 import { COUNTER_NO_CREATE, Opcode, Status } from '../wire/constants';
 import type { RequestExtras } from '../wire/frame-writer';
 import type { MetaReply } from '../wire/meta-reply';
+import type { MetaWriter } from '../wire/meta-writer';
 import type { ResponseFrame } from '../wire/response-frame';
 import { metaError, statusError } from './status-error';
 
@@ -45,10 +46,11 @@ export class CounterCommand implements Command<bigint | null> {
     throw statusError(frame, this, server);
   }
 
-  metaLine(opaque: number): string {
+  encodeMeta(out: MetaWriter, opaque: number): void {
     const { delta, initial, ttl } = this.extras as Extract<RequestExtras, { kind: 'counter' }>;
-    const create = ttl === COUNTER_NO_CREATE ? '' : ` N${ttl} J${initial}`;
-    return `ma ${this.key} v M${this.name === 'incr' ? 'I' : 'D'} D${delta}${create} O${opaque}`;
+    out.text('ma ').key(this.key, this.keyLength).text(this.name === 'incr' ? ' v MI D' : ' v MD D').decimal(delta);
+    if (ttl !== COUNTER_NO_CREATE) out.text(' N').decimal(ttl).text(' J').decimal(initial);
+    out.text(' O').decimal(opaque).end();
   }
 
   decodeMeta(reply: MetaReply, _state: DecodeState, server: ServerInfo): bigint | null {

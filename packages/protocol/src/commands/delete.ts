@@ -3,6 +3,7 @@ import type { Command, DecodeState } from '../connection/command';
 import type { ServerInfo } from '../connection/server-info';
 import { Opcode, Status } from '../wire/constants';
 import type { MetaReply } from '../wire/meta-reply';
+import type { MetaWriter } from '../wire/meta-writer';
 import type { ResponseFrame } from '../wire/response-frame';
 import { metaError, statusError } from './status-error';
 
@@ -35,8 +36,10 @@ export class DeleteCommand implements Command<boolean> {
     return true;
   }
 
-  metaLine(opaque: number): string {
-    return this.cas === 0n ? `md ${this.key} O${opaque}` : `md ${this.key} C${this.cas} O${opaque}`;
+  encodeMeta(out: MetaWriter, opaque: number): void {
+    out.text('md ').key(this.key, this.keyLength);
+    if (this.cas !== 0n) out.text(' C').decimal(this.cas);
+    out.text(' O').decimal(opaque).end();
   }
 
   decodeMeta(reply: MetaReply, _state: DecodeState, server: ServerInfo): boolean {

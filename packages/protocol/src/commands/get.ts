@@ -4,6 +4,7 @@ import type { ServerInfo } from '../connection/server-info';
 import type { Item } from '../item';
 import { Opcode, Status } from '../wire/constants';
 import type { MetaReply } from '../wire/meta-reply';
+import type { MetaWriter } from '../wire/meta-writer';
 import type { ResponseFrame } from '../wire/response-frame';
 import { metaError, metaUint32, metaUnsigned, statusError } from './status-error';
 
@@ -32,8 +33,8 @@ export class GetCommand implements Command<Item | null> {
     return null;
   }
 
-  metaLine(opaque: number): string {
-    return `mg ${this.key} v c f O${opaque}`;
+  encodeMeta(out: MetaWriter, opaque: number): void {
+    out.text('mg ').key(this.key, this.keyLength).text(' v c f O').decimal(opaque).end();
   }
 
   decodeMeta(reply: MetaReply, _state: DecodeState, server: ServerInfo): Item | null {

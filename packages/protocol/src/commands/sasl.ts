@@ -35,7 +35,7 @@ export class SaslPlainCommand implements Command<void> {
     throw statusError(frame, this, server);
   }
 
-  metaLine(): string {
+  encodeMeta(): void {
     throw new InvalidArgumentError('SASL exists on the binary protocol only');
   }
 

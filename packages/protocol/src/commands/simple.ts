@@ -8,6 +8,7 @@ import type { Command, DecodeState } from '../connection/command';
 import type { ServerInfo } from '../connection/server-info';
 import { Opcode, Status } from '../wire/constants';
 import type { MetaReply } from '../wire/meta-reply';
+import type { MetaWriter } from '../wire/meta-writer';
 import type { ResponseFrame } from '../wire/response-frame';
 import { metaError, statusError } from './status-error';
 
@@ -33,8 +34,8 @@ abstract class KeylessCommand<T> implements Command<T> {
     return this.result(frame.value().toString('utf8'));
   }
 
-  metaLine(): string {
-    return this.metaRequest;
+  encodeMeta(out: MetaWriter): void {
+    out.text(this.metaRequest).end();
   }
 
   decodeMeta(reply: MetaReply, _state: DecodeState, server: ServerInfo): T {

@@ -7,6 +7,7 @@ import { MORE_REPLIES, type Command, type DecodeState } from '../connection/comm
 import type { ServerInfo } from '../connection/server-info';
 import { Opcode, Status } from '../wire/constants';
 import type { MetaReply } from '../wire/meta-reply';
+import type { MetaWriter } from '../wire/meta-writer';
 import type { ResponseFrame } from '../wire/response-frame';
 import { metaError, statusError } from './status-error';
 
@@ -34,8 +35,10 @@ export class StatsCommand implements Command<Map<string, string>> {
     return MORE_REPLIES;
   }
 
-  metaLine(): string {
-    return this.key === null ? 'stats' : `stats ${this.key}`;
+  encodeMeta(out: MetaWriter): void {
+    out.text('stats');
+    if (this.key !== null) out.text(' ').key(this.key, this.keyLength);
+    out.end();
   }
 
   decodeMeta(reply: MetaReply, state: DecodeState, server: ServerInfo): Map<string, string> | typeof MORE_REPLIES {

@@ -55,6 +55,9 @@ function metaStatus(reply: MetaReply): number {
 
 /** A meta reply that is no ordinary outcome: an error line, or a code the command cannot answer (the stream is out of step). */
 export function metaError(reply: MetaReply, command: Described, server: ServerInfo): Error {
+  if (reply.code === 'CLIENT_ERROR' && reply.message === 'unauthenticated') {
+    return new AuthenticationError(`${describeCommand(command)}: ${server.server} requires authentication (memcached -Y authfile): set the auth option`, where(command, server));
+  }
   if (reply.code === 'SERVER_ERROR' && reply.message.startsWith('object too large')) return tooLarge(command, server);
   if (reply.code === 'SERVER_ERROR' || reply.code === 'CLIENT_ERROR' || reply.code === 'ERROR') {
     return serverError(command, server, metaStatus(reply), reply.code === 'ERROR' ? '' : reply.message);

@@ -30,6 +30,7 @@ import type { ServerInfo } from '../connection/server-info';
 import { Opcode, Status } from '../wire/constants';
 import type { RequestExtras } from '../wire/frame-writer';
 import type { MetaReply } from '../wire/meta-reply';
+import type { MetaWriter } from '../wire/meta-writer';
 import type { ResponseFrame } from '../wire/response-frame';
 import { ProtocolError } from '../errors';
 import { metaError, metaUint32, metaUnsigned, statusError } from './status-error';
@@ -44,7 +45,13 @@ export type StoreMode = 'set' | 'add' | 'replace' | 'append' | 'prepend';
 const OPCODES: Record<StoreMode, number> = {
   set: Opcode.Set, add: Opcode.Add, replace: Opcode.Replace, append: Opcode.Append, prepend: Opcode.Prepend,
 };
-const META_MODES: Record<StoreMode, string> = { set: 'S', add: 'E', replace: 'R', append: 'A', prepend: 'P' };
+/**
+ * ` c` (return the new CAS) and the mode flag, as they follow the data
+ * length. Set is `ms`'s default mode, and absent `F`/`T` mean flags 0 and no
+ * expiry in every mode (memcached 1.6.18: they replace an item's earlier
+ * flags and TTL), so those are left out: less for the server to parse.
+ */
+const META_MODES: Record<StoreMode, string> = { set: ' c', add: ' c ME', replace: ' c MR', append: ' c MA', prepend: ' c MP' };
 
 export class StoreCommand implements Command<bigint | null> {
   readonly opcode: number;
@@ -85,18 +92,21 @@ export class StoreCommand implements Command<bigint | null> {
     return this.name !== 'set' || this.cas !== 0n;
   }
 
-  metaLine(opaque: number, server: ServerInfo): string {
+  encodeMeta(out: MetaWriter, opaque: number, server: ServerInfo): void {
     if (this.#guarded(server)) {
-      const head = this.cas === 0n ? this.name : 'cas';
-      return `${head} ${this.key} ${this.flags} ${this.ttl} ${this.value.length}${this.cas === 0n ? '' : ` ${this.cas}`}`;
+      // The text command, then the read-back in the same write.
+      out.text(this.cas === 0n ? this.name : 'cas').text(' ').key(this.key, this.keyLength)
+        .text(' ').decimal(this.flags).text(' ').decimal(this.ttl).text(' ').decimal(this.value.length);
+      if (this.cas !== 0n) out.text(' ').decimal(this.cas);
+      out.end(this.value);
+      out.text('mg ').key(this.key, this.keyLength).text(' v c f O').decimal(opaque).end();
+      return;
     }
-    const attributes = this.#concatenates() ? '' : ` F${this.flags} T${this.ttl}`;
-    const condition = this.cas === 0n ? '' : ` C${this.cas}`;
-    return `ms ${this.key} ${this.value.length} c M${META_MODES[this.name]}${attributes}${condition} O${opaque}`;
-  }
-
-  metaTrailer(opaque: number, server: ServerInfo): string | null {
-    return this.#guarded(server) ? `mg ${this.key} v c f O${opaque}` : null;
+    out.text('ms ').key(this.key, this.keyLength).text(' ').decimal(this.value.length).text(META_MODES[this.name]);
+    if (this.flags !== 0) out.text(' F').decimal(this.flags);
+    if (this.ttl !== 0) out.text(' T').decimal(this.ttl);
+    if (this.cas !== 0n) out.text(' C').decimal(this.cas);
+    out.text(' O').decimal(opaque).end(this.value);
   }
 
   decodeMeta(reply: MetaReply, state: DecodeState, server: ServerInfo): bigint | null | typeof MORE_REPLIES {

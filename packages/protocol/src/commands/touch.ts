@@ -4,6 +4,7 @@ import type { ServerInfo } from '../connection/server-info';
 import { Opcode, Status } from '../wire/constants';
 import type { RequestExtras } from '../wire/frame-writer';
 import type { MetaReply } from '../wire/meta-reply';
+import type { MetaWriter } from '../wire/meta-writer';
 import type { ResponseFrame } from '../wire/response-frame';
 import { metaError, statusError } from './status-error';
 
@@ -27,8 +28,8 @@ export class TouchCommand implements Command<boolean> {
     throw statusError(frame, this, server);
   }
 
-  metaLine(opaque: number): string {
-    return `mg ${this.key} T${this.ttl} O${opaque}`;
+  encodeMeta(out: MetaWriter, opaque: number): void {
+    out.text('mg ').key(this.key, this.keyLength).text(' T').decimal(this.ttl).text(' O').decimal(opaque).end();
   }
 
   decodeMeta(reply: MetaReply, _state: DecodeState, server: ServerInfo): boolean {

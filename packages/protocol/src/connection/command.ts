@@ -8,6 +8,7 @@
  */
 import type { RequestExtras } from '../wire/frame-writer';
 import type { MetaReply } from '../wire/meta-reply';
+import type { MetaWriter } from '../wire/meta-writer';
 import type { ResponseFrame } from '../wire/response-frame';
 import type { ServerInfo } from './server-info';
 
@@ -45,14 +46,13 @@ export interface Command<T> {
   onSilence?(): T;
 
   /**
-   * Meta: the request line without its "\r\n", carrying `O<opaque>` where
-   * the command accepts one (the classic text commands stats, version and
-   * flush_all do not). `value`, if any, follows as the data block. Throws
-   * InvalidArgumentError when the command has no meta form.
+   * Meta: writes the request — its line (with `O<opaque>` where the command
+   * accepts one; the classic text commands stats, version and flush_all do
+   * not), its data block if any, and any request that must follow in the
+   * same write (a read-back) — straight into the connection's output.
+   * Throws InvalidArgumentError when the command has no meta form.
    */
-  metaLine(opaque: number, server: ServerInfo): string;
-  /** Meta: a request line sent right after the data block, in the same write (a read-back), or null. */
-  metaTrailer?(opaque: number, server: ServerInfo): string | null;
+  encodeMeta(out: MetaWriter, opaque: number, server: ServerInfo): void;
   /** Meta: the result of a reply. Throws the error to reject with. */
   decodeMeta(reply: MetaReply, state: DecodeState, server: ServerInfo): T | typeof MORE_REPLIES;
 }

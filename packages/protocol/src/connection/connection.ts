@@ -24,14 +24,14 @@
  * with ConnectionClosedError and the caller decides. Requests not yet written
  * wait for the reconnect, within their own timeout.
  *
- * Every (re)connect starts with the wire's handshake — SASL authentication
- * when configured, then `stats` and `stats settings`, in one write — so the
+ * Every (re)connect starts with the wire's handshake (run-handshake.ts:
+ * authentication if configured, then `stats` and `stats settings`), so the
  * server's epoch, CAS support and item size limit are known before any of
  * the caller's requests is checked and sent.
  */
 import type * as net from 'node:net';
 import type { ServerAddress } from '../cluster/server-address';
-import { AuthenticationError, CasUnsupportedError, ClientClosedError, ConnectionClosedError, ConnectionError, ProtocolError, QueueFullError, StaleCasError, TimeoutError, ValueTooLargeError } from '../errors';
+import { AuthenticationError, CasUnsupportedError, ClientClosedError, ConnectionClosedError, ConnectionError, ProtocolError, QueueFullError, StaleCasError, ValueTooLargeError } from '../errors';
 import type { ClientMetrics } from '../metrics';
 import type { ResolvedClientOptions } from '../options';
 import { commandChannel, publishClose, publishConnect, publishLost, traceEncoded, traceSend } from '../tracing';
@@ -39,7 +39,8 @@ import { HANDSHAKE_BODY_LIMIT, REPLY_OVERHEAD } from '../wire/constants';
 import { MORE_REPLIES, type Command } from './command';
 import { Fifo } from './fifo';
 import { openSocket } from './open-socket';
-import { connectCause, connectFailure, describe, inFlightFailure, replyTimeout, unsentTimeout, where } from './request-errors';
+import { connectCause, connectFailure, connectTimeout, describe, inFlightFailure, replyTimeout, unsentTimeout, where } from './request-errors';
+import { runHandshake } from './run-handshake';
 import { Request } from './request';
 import { provisionalInfo, type ServerInfo } from './server-info';
 import { SocketReader } from './socket-reader';
@@ -231,9 +232,8 @@ export class Connection {
     this.#pump();
     const fence = this.#wire.fence;
     if (this.#lastEncodedQuiet && fence !== null) {
-      // A quiet request last in the batch would wait for an unrelated later
-      // reply; a NOOP fence settles it now, at no extra round trip. It times
-      // out like any request (a deadline of 0 would look expired to the next sweep).
+      // A quiet request last in the batch would wait for an unrelated later reply; a NOOP fence settles it
+      // now, at no extra round trip. It times out like any request (a deadline of 0 looks expired to a sweep).
       const request = new Request(fence, () => {}, () => {});
       request.deadline = Date.now() + this.#options.requestTimeoutMs;
       this.#write(request as AnyRequest);
@@ -294,8 +294,7 @@ export class Connection {
       this.#write(nudge as AnyRequest);
     });
     this.#connectTimer = setTimeout(() => {
-      const timeout = this.#options.connectTimeoutMs;
-      this.#lost(socket, new TimeoutError('connect', timeout, `could not connect to ${this.server} within ${timeout} ms`, { server: this.server }));
+      this.#lost(socket, connectTimeout(this.server, this.#options.connectTimeoutMs, this.#opened && !this.#heard && this.#wire.name === 'binary'));
     }, this.#options.connectTimeoutMs);
   }
 
@@ -316,14 +315,16 @@ export class Connection {
   #handshake(socket: net.Socket): void {
     if (socket !== this.#socket) return;
     const handshake = this.#wire.handshake(this.server);
-    const results = handshake.commands.map((command) => new Promise<unknown>((resolve, reject) => {
-      const request = new Request(command, resolve, reject);
-      // The connect timer's business: with a deadline of 0, a sweep armed by an earlier request killed healthy attempts.
-      request.deadline = Infinity;
-      this.#write(request as AnyRequest);
-    }));
-    this.#writeChunks(socket);
-    Promise.all(results).then(
+    const sendAll = (commands: readonly Command<unknown>[]): Promise<unknown[]> => {
+      const results = commands.map((command) => new Promise<unknown>((resolve, reject) => {
+        const request = new Request(command, resolve, reject);
+        request.deadline = Infinity; // the connect timer's business (a deadline of 0 let an earlier sweep kill healthy attempts)
+        this.#write(request as AnyRequest);
+      }));
+      this.#writeChunks(socket);
+      return Promise.all(results);
+    };
+    runHandshake(handshake, sendAll, () => socket === this.#socket, this.server).then(
       (values) => {
         if (socket !== this.#socket) return;
         try {
@@ -340,7 +341,7 @@ export class Connection {
         publishConnect(this.server, this.#wire.name, this.#options.tls !== false);
         this.#pump();
       },
-      (error: Error) => this.#lost(socket, error), // a refused handshake (SASL) fails the attempt; else #lost already ran
+      (error: Error) => this.#lost(socket, error), // a refused handshake (SASL, authfile) fails the attempt; else #lost already ran
     );
   }
 

@@ -44,6 +44,15 @@ export function connectCause(error: Error | null, tls: boolean, heard: boolean, 
   return error ?? new Error('connection closed during the handshake');
 }
 
+/** The connection attempt took too long; `silentBinary`: a binary connection was accepted and heard nothing. */
+export function connectTimeout(server: string, timeoutMs: number, silentBinary: boolean): TimeoutError {
+  // memcached -Y reads requests up to a newline before it answers, so binary requests get no reply at all.
+  const hint = silentBinary
+    ? ": the server accepted the connection but answered nothing (a memcached -Y server waits for text-protocol requests: use protocol 'meta' with the auth option)"
+    : '';
+  return new TimeoutError('connect', timeoutMs, `could not connect to ${server} within ${timeoutMs} ms${hint}`, { server });
+}
+
 export function where(request: Pick<AnyRequest, 'key'>, server: string): { key?: string; server: string } {
   return request.key === null ? { server } : { key: request.key, server };
 }

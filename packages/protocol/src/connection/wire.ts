@@ -28,6 +28,12 @@ export interface RequestEncoder {
 
 /** The connection's first requests, and how their results become the server's info. */
 export interface Handshake {
+  /**
+   * Runs before `commands` (authentication that must not be pipelined):
+   * `send` writes one command alone and resolves with its result once its
+   * reply arrived. A rejection fails the connection attempt.
+   */
+  readonly prelude: ((send: (command: Command<unknown>) => Promise<unknown>) => Promise<void>) | null;
   readonly commands: readonly Command<unknown>[];
   /** Builds the info from the commands' results (in order); throws to fail the connection attempt. */
   finish(results: readonly unknown[]): ServerInfo;

@@ -41,9 +41,10 @@ export function binaryWire(sasl: SaslCredentials | null): Wire {
   };
 }
 
-/** `stats` and `stats settings` (after any `first` commands, e.g. authentication): the server's epoch and limits. */
-export function statsHandshake(server: string, first: readonly Command<unknown>[]): Handshake {
+/** `stats` and `stats settings` (after any `first` commands in the same write, e.g. SASL, and after a `prelude`): the server's epoch and limits. */
+export function statsHandshake(server: string, first: readonly Command<unknown>[], prelude: Handshake['prelude'] = null): Handshake {
   return {
+    prelude,
     commands: [...first, new StatsCommand(null), new StatsCommand('settings')],
     finish(results) {
       const general = results[results.length - 2] as Map<string, string>;

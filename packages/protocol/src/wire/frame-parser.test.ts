@@ -149,6 +149,15 @@ describe('FrameParser', () => {
     expect(() => parseChunks([Buffer.from('VERSION 1.6.18\r\nEND\r\nmore text to fill a header')])).toThrow(/bad magic/);
   });
 
+  it('says so when the reply is text (a server that accepts no binary requests), whole or split', () => {
+    const text = Buffer.from('SERVER_ERROR binary protocol is not supported\r\n');
+    const advice = /answered in the text protocol \("SERVER_ERROR binary protocol is not s.*use protocol 'meta'/;
+    expect(() => parseChunks([text])).toThrow(advice);
+    const parser = new FrameParser(() => {}, () => LIMIT);
+    parser.feed(text.subarray(0, 7));
+    expect(() => parser.feed(text.subarray(7))).toThrow(/answered in the text protocol \("SERVER_ERROR binary prot"\)/) // the 24 bytes of a header;
+  });
+
   it('rejects a bad magic byte that arrives split', () => {
     const garbage = Buffer.from(hit);
     garbage[0] = 0x00;

@@ -117,7 +117,9 @@ export class FrameParser {
 function checkHeader(buffer: Buffer, offset: number, maxBodyLength: number): number {
   const magic = buffer[offset]!;
   if (magic !== RESPONSE_MAGIC) {
-    throw new ProtocolError(`bad magic byte 0x${magic.toString(16)} in a response header (expected 0x81)`);
+    // "CLIENT_ERROR …", "ERROR", "SERVER_ERROR …": a server that answers binary requests in text (memcached -Y, a proxy).
+    const text = magic >= 0x41 && magic <= 0x5a ? ` — the server answered in the text protocol (${JSON.stringify(buffer.toString('latin1', offset, Math.min(buffer.length, offset + 40)).split('\r')[0])}): it does not accept binary requests (memcached -Y, or a proxy); use protocol 'meta'` : '';
+    throw new ProtocolError(`bad magic byte 0x${magic.toString(16)} in a response header (expected 0x81)${text}`);
   }
   const keyLength = buffer.readUInt16BE(offset + 2);
   const extrasLength = buffer[offset + 4]!;

@@ -1,0 +1,96 @@
+import { flagsExtras, responseFrame } from '../testing/frames';
+import { Opcode } from '../wire/constants';
+import { FrameParser } from '../wire/frame-parser';
+import { MetaParser } from '../wire/meta-parser';
+import type { MetaReply } from '../wire/meta-reply';
+import type { ResponseFrame } from '../wire/response-frame';
+import { SocketReader } from './socket-reader';
+import type { ReplyParser } from './wire';
+
+const LIMIT = 1024 * 1024;
+/** Values of every size class: small, just under and over the direct-read threshold, 100 KiB, 1 MiB. */
+const SIZES = [0, 100, 1024, 16 * 1024 - 1, 16 * 1024 + 7, 100 * 1024, 100 * 1024, 3, LIMIT - 64, 100 * 1024, 5];
+
+function value(size: number, seed: number): Buffer {
+  const bytes = Buffer.allocUnsafe(size);
+  for (let i = 0; i < size; i++) bytes[i] = (i * 31 + seed) & 0xff;
+  return bytes;
+}
+
+/** A deterministic pseudo-random sequence, so a failure replays. */
+function random(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state * 1103515245 + 12345) & 0x7fffffff;
+    return state / 0x7fffffff;
+  };
+}
+
+/**
+ * Drives a reader as the socket would: each read fills at most what `next()`
+ * offered, and at most what the kernel "has" (`available()`). Returns the
+ * offers made right after a read that went straight into a reply's own buffer.
+ */
+function stream(parser: ReplyParser, bytes: Buffer, available: () => number): number[] {
+  const reader = new SocketReader(parser);
+  const offersAfterDirect: number[] = [];
+  let at = 0;
+  let lastWasDirect = false;
+  while (at < bytes.length) {
+    const target = reader.next();
+    const partial = parser.partialTarget();
+    const direct = partial !== null && target.buffer === partial.buffer && target.byteOffset === partial.byteOffset;
+    if (lastWasDirect && !direct) offersAfterDirect.push(target.length);
+    const count = Math.min(target.length, available(), bytes.length - at);
+    bytes.copy(target, 0, at, at + count);
+    at += count;
+    reader.received(count);
+    lastWasDirect = direct;
+  }
+  return offersAfterDirect;
+}
+
+const someBytes = (seed: number): (() => number) => {
+  const next = random(seed);
+  return () => 1 + Math.floor(next() * 200 * 1024);
+};
+
+describe('SocketReader', () => {
+  for (const seed of [1, 2, 3, 4]) {
+    it(`hands out every binary reply byte for byte, whatever the read sizes (seed ${seed})`, () => {
+      const values = SIZES.map((size, i) => value(size, i + seed));
+      const bytes = Buffer.concat(values.map((v, i) => responseFrame({ opcode: Opcode.Get, opaque: i + 1, extras: flagsExtras(i), value: v })));
+      const frames: ResponseFrame[] = [];
+      stream(new FrameParser((frame) => frames.push(frame), () => LIMIT + 100), bytes, someBytes(seed));
+      expect(frames.map((frame) => frame.opaque)).toEqual(values.map((_, i) => i + 1));
+      frames.forEach((frame, i) => {
+        expect(frame.flags()).toBe(i);
+        expect(frame.value().equals(values[i]!)).toBe(true);
+      });
+    });
+
+    it(`hands out every meta reply byte for byte, whatever the read sizes (seed ${seed})`, () => {
+      const values = SIZES.map((size, i) => value(size, i + seed));
+      const bytes = Buffer.concat(values.flatMap((v, i) => [Buffer.from(`VA ${v.length} f${i} c${i + 100} O${i + 1}\r\n`), v, Buffer.from('\r\n')]));
+      const replies: MetaReply[] = [];
+      const parser: ReplyParser = new MetaParser((reply) => replies.push(reply), () => LIMIT);
+      stream(parser, bytes, someBytes(seed));
+      expect(replies.map((reply) => reply.opaque)).toEqual(values.map((_, i) => i + 1));
+      replies.forEach((reply, i) => {
+        expect(reply.smallFlag('f')).toBe(i);
+        expect(reply.value!.equals(values[i]!)).toBe(true);
+      });
+    });
+  }
+
+  it('after a read straight into a large reply, offers a short read: the next large reply copies little before its own buffer takes over', () => {
+    const values = [1, 2, 3, 4, 5].map((seed) => value(100 * 1024, seed));
+    const bytes = Buffer.concat(values.map((v, i) => responseFrame({ opcode: Opcode.Get, opaque: i + 1, value: v })));
+    const frames: ResponseFrame[] = [];
+    // The kernel has everything: each read fills what it is offered.
+    const offers = stream(new FrameParser((frame) => frames.push(frame), () => LIMIT), bytes, () => Infinity);
+    expect(frames.map((frame) => frame.value().equals(values[frames.indexOf(frame)]!))).toEqual(values.map(() => true));
+    expect(offers.length).toBe(values.length - 1);
+    for (const offer of offers) expect(offer).toBeLessThanOrEqual(4 * 1024);
+  });
+});
