@@ -93,15 +93,26 @@ async function untracedMcas(store: Store, updates: readonly McasUpdate[], option
   const resolved = resolveMcasOptions(options);
   const planned = await planUpdates(store, updates);
   if (planned.length === 0) return true;
-  if (planned.length === 1) {
-    const [only] = planned as [PlannedUpdate];
-    return (await store.cas(only.entry, only.newValue, { kind: only.kind })) !== null;
-  }
+  if (planned.length === 1) return singleCas(store, planned[0]!);
   try {
     return await originate(store, planned, resolved.descriptorTtlSeconds, resolved.hooks);
   } catch (error) {
     if (error instanceof HookStop) throw error.error;
     throw error;
+  }
+}
+
+/**
+ * One entry: a plain CAS, 1 round trip. A lost reply leaves it open whether
+ * the CAS applied, as a lost decision does for M ≥ 2: the same typed error
+ * (without a descriptor: `descriptorKey` is ''; read the key to learn).
+ */
+async function singleCas(store: Store, only: PlannedUpdate): Promise<boolean> {
+  try {
+    return (await store.cas(only.entry, only.newValue, { kind: only.kind })) !== null;
+  } catch (error) {
+    if (!isLostReply(error)) throw error;
+    throw new McasOutcomeUnknownError('', `the reply to the CAS of its single entry ${JSON.stringify(only.key)} was lost (one entry: a plain CAS, no descriptor; read the key to learn the outcome)`, { cause: error, key: only.key });
   }
 }
 
