@@ -39,6 +39,7 @@ import { buffersSize } from './prepare';
 import { batchId as nextBatchId } from './ids';
 import { planBatch, type Operation, type Plan, type Side } from './plan';
 import { DequeRecords, type AnchorEntry } from './records';
+import { dequeOpChannel, traceTransact } from './tracing';
 
 /** What to take from one deque: `count` values (fewer if it holds fewer) from one end. */
 export interface DequeTake {
@@ -119,7 +120,30 @@ export async function transact<R>(
   decide: (taken: readonly (readonly unknown[])[]) => TransactDecision<R> | undefined,
   options: TransactOptions = {},
 ): Promise<TransactOutcome<R>> {
-  return (await transactElements(participants, decide, options)).outcome;
+  if (!dequeOpChannel.hasSubscribers) return (await transactElements(participants, decide, options)).outcome;
+  // Traced on mcc:deque:op as kind 'transact' (tracing.ts): its attempts counted through the hooks.
+  let pushed = 0;
+  const names = participants.map((participant) => participant.records?.name);
+  return traceTransact(
+    names,
+    async (counts) => {
+      const given = options.hooks ?? {};
+      const hooks: TransactHooks = {
+        attempted: () => (counts.attempts++, given.attempted?.()),
+        won: () => given.won?.(),
+        ...(given.lost === undefined ? {} : { lost: () => given.lost!() }),
+      };
+      const counted = (taken: readonly (readonly unknown[])[]): TransactDecision<R> | undefined => {
+        const decision = decide(taken);
+        pushed = decision === undefined ? 0 : decision.pushes.reduce((total, push) => total + push.values.length, 0);
+        return decision;
+      };
+      const outcome = (await transactElements(participants, counted, { ...options, hooks })).outcome;
+      counts.lost = Math.max(0, counts.attempts - (outcome.status === 'aborted' ? 0 : 1));
+      return outcome;
+    },
+    (outcome) => (outcome.status === 'aborted' ? 0 : outcome.taken.reduce((total, values) => total + values.length, 0) + pushed),
+  );
 }
 
 /** `transact`, also handing back the elements taken (empty unless committed or unknown). */
