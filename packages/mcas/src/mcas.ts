@@ -248,7 +248,7 @@ function collect(store: Store, created: CreatedDescriptor): void {
 /**
  * Our MCAS failed on another one in flight: see that it finishes, so the
  * caller's retry reads settled values. Through mcasGet, which helps only a
- * reference still there after a short wait (mcas-get.ts): the other MCAS's
+ * reference still there when it looks a second time (mcas-get.ts): the other MCAS's
  * originator is usually about to release it, and helping a live originator
  * costs several round trips and races its writes. Its errors are not ours to
  * report: the reader that needs that location will meet them.
