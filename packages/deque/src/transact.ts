@@ -39,6 +39,7 @@ import { buffersSize } from './prepare';
 import { batchId as nextBatchId } from './ids';
 import { planBatch, type Operation, type Plan, type Side } from './plan';
 import { DequeRecords, type AnchorEntry } from './records';
+import { dequeOpChannel, traceTransact } from './tracing';
 
 /** What to take from one deque: `count` values (fewer if it holds fewer) from one end. */
 export interface DequeTake {
@@ -71,11 +72,39 @@ export type TransactOutcome<R> =
 /** One deque of a transaction, as deque.ts hands it over. */
 export interface TransactParticipant {
   readonly records: DequeRecords;
-  readonly engine: DequeEngine;
+  /** Its engine: the flush size to plan with, and the cached anchor to drop after an MCAS. */
+  readonly engine: Pick<DequeEngine, 'limits' | 'invalidate'>;
   /** Encodes new values as elements, large ones written to their own items first (nothing left behind if it throws). */
   readonly elements: (values: readonly unknown[]) => Promise<Element[]>;
   readonly take: DequeTake | undefined;
 }
+
+/**
+ * What a caller may learn of the attempts (the engine counts them and owns
+ * the back-off of its moves). Without `lost`, a lost race is followed by the
+ * built-in full-jitter back-off.
+ */
+export interface TransactHooks {
+  /** Before each (M)CAS of the anchors. */
+  attempted?(): void;
+  /** After a lost race: resolves when it is time to try again. */
+  lost?(): Promise<void>;
+  /** The (M)CAS applied. */
+  won?(): void;
+}
+
+export interface TransactOptions {
+  readonly hooks?: TransactHooks;
+  /**
+   * Leave the large values of taken elements that are pushed back (`keep`)
+   * in their source's value cache, for the caller to take (a move hands its
+   * element to the engine, which reads its value from there).
+   */
+  readonly handOver?: boolean;
+}
+
+/** A committed transaction's taken elements, per step (what `transactElements` adds to the outcome). */
+export type TransactElements = readonly (readonly Element[])[];
 
 /** Attempts (anchors changed under us) before giving up: each failure was another client's success. */
 const MAX_ATTEMPTS = 1000;
@@ -89,8 +118,42 @@ function sleep(ms: number): Promise<void> {
 export async function transact<R>(
   participants: readonly TransactParticipant[],
   decide: (taken: readonly (readonly unknown[])[]) => TransactDecision<R> | undefined,
+  options: TransactOptions = {},
 ): Promise<TransactOutcome<R>> {
+  if (!dequeOpChannel.hasSubscribers) return (await transactElements(participants, decide, options)).outcome;
+  // Traced on mcc:deque:op as kind 'transact' (tracing.ts): its attempts counted through the hooks.
+  let pushed = 0;
+  const names = participants.map((participant) => participant.records?.name);
+  return traceTransact(
+    names,
+    async (counts) => {
+      const given = options.hooks ?? {};
+      const hooks: TransactHooks = {
+        attempted: () => (counts.attempts++, given.attempted?.()),
+        won: () => given.won?.(),
+        ...(given.lost === undefined ? {} : { lost: () => given.lost!() }),
+      };
+      const counted = (taken: readonly (readonly unknown[])[]): TransactDecision<R> | undefined => {
+        const decision = decide(taken);
+        pushed = decision === undefined ? 0 : decision.pushes.reduce((total, push) => total + push.values.length, 0);
+        return decision;
+      };
+      const outcome = (await transactElements(participants, counted, { ...options, hooks })).outcome;
+      counts.lost = Math.max(0, counts.attempts - (outcome.status === 'aborted' ? 0 : 1));
+      return outcome;
+    },
+    (outcome) => (outcome.status === 'aborted' ? 0 : outcome.taken.reduce((total, values) => total + values.length, 0) + pushed),
+  );
+}
+
+/** `transact`, also handing back the elements taken (empty unless committed or unknown). */
+export async function transactElements<R>(
+  participants: readonly TransactParticipant[],
+  decide: (taken: readonly (readonly unknown[])[]) => TransactDecision<R> | undefined,
+  options: TransactOptions = {},
+): Promise<{ readonly outcome: TransactOutcome<R>; readonly elements: TransactElements }> {
   validate(participants);
+  const hooks = options.hooks ?? {};
   const store = participants[0]!.records.store;
   const records = participants.map((participant) => participant.records);
   let lostRaces = 0;
@@ -103,10 +166,10 @@ export async function transact<R>(
     if (decision === undefined) {
       // Large values fetched for the takes are not needed any more.
       takes.forEach((elements, step) => elements.forEach((element) => isExternal(element) && records[step]!.takeValue(element[1])));
-      return { status: 'aborted' };
+      return { outcome: { status: 'aborted' }, elements: [] };
     }
     const created: string[] = [];
-    const outcome = await commitAttempt(store, participants, anchors, takes, decision, created).catch(async (error: unknown) => {
+    const outcome = await commitAttempt(store, participants, anchors, takes, decision, created, hooks).catch(async (error: unknown) => {
       dropItems(store, created);
       throw error;
     });
@@ -114,7 +177,7 @@ export async function transact<R>(
       dropItems(store, created);
       // A lost race is another client's success on the same anchors: retrying at once mostly loses
       // again. Full-jitter back-off spreads the contenders out (as mcasUpdate does).
-      if (outcome === 'lost') await sleep(Math.random() * Math.min(MAX_BACKOFF_MS, 2 ** lostRaces++ / 4));
+      if (outcome === 'lost') await (hooks.lost?.() ?? sleep(Math.random() * Math.min(MAX_BACKOFF_MS, 2 ** lostRaces++ / 4)));
       continue;
     }
     if (outcome.status === 'not-applied') {
@@ -122,17 +185,19 @@ export async function transact<R>(
       continue;
     }
     const result = { taken, result: decision.result };
-    if (outcome.status === 'unknown') return { status: 'unknown', ...result, cause: outcome.cause };
+    if (outcome.status === 'unknown') return { outcome: { status: 'unknown', ...result, cause: outcome.cause }, elements: takes };
     // Taken values not pushed back are gone for good: their large-value items with them.
     const kept = new Set(decision.pushes.flatMap((push) => push.values.flatMap((value) => ('keep' in value ? [`${value.keep[0]}:${value.keep[1]}`] : []))));
     takes.forEach((elements, step) => {
       elements.forEach((element, index) => {
-        if (isExternal(element)) records[step]!.takeValue(element[1]);
-        if (isExternal(element) && !kept.has(`${step}:${index}`)) dropItems(store, [element[1]]);
+        if (!isExternal(element)) return;
+        const isKept = kept.has(`${step}:${index}`);
+        if (!(isKept && options.handOver === true)) records[step]!.takeValue(element[1]);
+        if (!isKept) dropItems(store, [element[1]]);
       });
       records[step]!.deleteEmptiedChunks(outcome.plans[step]!.emptiedChunks);
     });
-    return { status: 'committed', ...result };
+    return { outcome: { status: 'committed', ...result }, elements: takes };
   }
   throw new McasContentionError(records[0]!.keys.anchor, MAX_ATTEMPTS, `Deque.transact: the anchors kept changing for ${MAX_ATTEMPTS} attempts`);
 }
@@ -189,6 +254,7 @@ async function commitAttempt(
   takes: readonly Element[][],
   decision: TransactDecision<unknown>,
   created: string[],
+  hooks: TransactHooks,
 ): Promise<Attempt> {
   const pushOperations: Operation[][] = participants.map(() => []);
   for (const push of decision.pushes) {
@@ -209,9 +275,11 @@ async function commitAttempt(
   if (!written.every(Boolean)) return 'retry';
   const updates = plans.flatMap((plan, index) => (plan.changed ? [[anchors[index]!, plan.anchor] as const] : []));
   if (updates.length === 0) return { status: 'applied', plans };
+  hooks.attempted?.();
   try {
     const applied = await mcas(store, updates);
     for (const participant of participants) participant.engine.invalidate();
+    if (applied) hooks.won?.();
     return applied ? { status: 'applied', plans } : 'lost';
   } catch (error) {
     for (const participant of participants) participant.engine.invalidate();

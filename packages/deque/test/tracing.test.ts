@@ -109,3 +109,22 @@ test('nobody subscribed: nothing is published', async () => {
     for (const spy of spies) spy.mockRestore();
   }
 });
+
+test('Deque.transact: kind transact over every deque of its steps, the values taken and pushed, its MCAS attempts, ok / aborted', async () => {
+  const store = stores.open(memcached.addresses);
+  const source = await Deque.create<number>(store, uniqueName('traced-tx-a'));
+  const target = await Deque.create<number>(store, uniqueName('traced-tx-b'));
+  await source.extend([1, 2, 3]);
+  const traces = await recorded(async () => {
+    const moved = await Deque.transact([{ deque: source, take: { side: 'left', count: 2 } }, { deque: target }], (taken) => ({
+      pushes: [{ step: 1, side: 'right', values: [{ keep: [0, 0] }, { value: (taken[0]![1] as number) * 10 }] }],
+      result: null,
+    }));
+    expect(moved.status).toBe('committed');
+    expect((await Deque.transact([{ deque: source, take: { side: 'left', count: 1 } }], () => undefined)).status).toBe('aborted');
+  });
+  const [committed, aborted] = [...traces.keys()] as [DequeOpMessage, DequeOpMessage];
+  expect(committed).toMatchObject({ kind: 'transact', deque: source.name, deques: [source.name, target.name], side: null, batch: 4, casAttempts: 1, casRetries: 0, outcome: 'ok' });
+  expect(aborted).toMatchObject({ kind: 'transact', deques: [source.name], batch: 0, casAttempts: 0, outcome: 'aborted' });
+  expect(await target.range(0, -1)).toEqual([1, 20]);
+});

@@ -1,6 +1,6 @@
 import { FaultProxy, useMemcached } from '@mcc/harness';
 import { Deque, InvalidArgumentError } from '../src';
-import { storeFactory } from './helpers';
+import { storeFactory, writesDuring } from './helpers';
 
 const cluster = useMemcached(3, { evictions: false });
 const stores = storeFactory();
@@ -106,5 +106,30 @@ describe('Deque.transact with a lost reply', () => {
     expect((await pending).status).toBe('committed');
     expect(decisions).toBe(1);
     expect(await deque.range(0, -1)).toEqual(['y', 'x!']);
+  });
+});
+
+describe('moveTo runs through Deque.transact (transfer.ts)', () => {
+  const single = useMemcached(1, { evictions: false });
+
+  it('costs 6 round trips uncontended (both anchors read, a 2-location MCAS; 7 with a large value to fetch), moves a large value as stored, and none from an empty deque', async () => {
+    const store = stores.open(single.addresses);
+    const source = await Deque.create<string>(store);
+    const target = await Deque.create<string>(store);
+    const big = 'L'.repeat(3000);
+    await source.extend(['a', big]);
+    await source.length(); // connected, anchors read once
+    let moved: string | undefined;
+    expect(await writesDuring(store, async () => (moved = await source.moveTo(target, { from: 'right', to: 'left' })))).toBe(7);
+    expect(moved).toBe(big);
+    await new Promise((resolve) => setTimeout(resolve, 5)); // the MCAS's quiet descriptor delete goes out after it returned: not in the next count
+    expect(await writesDuring(store, async () => (moved = await source.moveTo(target, { from: 'left', to: 'right' })))).toBe(6);
+    expect(moved).toBe('a');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(await writesDuring(store, async () => (moved = await source.moveTo(target)))).toBe(1); // one read: empty
+    expect(moved).toBeUndefined();
+    expect(await target.range(0, -1)).toEqual([big, 'a']);
+    expect(source.stats.casAttempts).toBeGreaterThanOrEqual(2); // the engine's hooks still count the MCAS attempts
+    expect(await target.popLeft()).toBe(big); // its item moved with it, not deleted
   });
 });

@@ -50,7 +50,7 @@ export class McasCorruptionError extends McError {
  */
 export class McasOutcomeUnknownError extends McError {
   static readonly code = 'MCC_ERR_MCAS_OUTCOME_UNKNOWN';
-  /** The MCAS's descriptor key: pass it to `mcasOutcome`. */
+  /** The MCAS's descriptor key: pass it to `mcasOutcome`. '' for a single-entry MCAS (a plain CAS, no descriptor): read its key instead. */
   readonly descriptorKey: string;
 
   constructor(descriptorKey: string, reason: string, options: { cause?: unknown; key?: string; server?: string } = {}) {

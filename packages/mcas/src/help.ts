@@ -23,6 +23,7 @@ import { McasContentionError, McasCorruptionError } from './errors';
 import { checkStore } from './options';
 import { RecordError } from './record-error';
 import { releaseByReading } from './release';
+import { countHelp } from './tracing';
 import { McasStatus, type DecidedStatus } from './status';
 
 /** What helping found: the MCAS's decision and its locations, or that its descriptor is gone. */
@@ -40,6 +41,7 @@ export type HelpResult = { readonly status: DecidedStatus; readonly keys: readon
  */
 export async function help(store: Store, descriptorKey: string, origin: string): Promise<HelpResult> {
   const result = await helpOnce(store, descriptorKey, origin);
+  countHelp(store);
   publishHelp({ descriptorKey, origin, result: result === 'missing' ? 'missing' : result.status === McasStatus.Succeeded ? 'succeeded' : 'failed' });
   return result;
 }

@@ -48,8 +48,8 @@ import { AcquireBudgetError, acquireLocation } from './acquire';
 import { createDescriptor, type CreatedDescriptor } from './create';
 import { decide, DecideBudgetError, type DecideResult } from './decide';
 import { McasContentionError, McasCorruptionError, McasOutcomeUnknownError } from './errors';
-import { help } from './help';
 import { isLostReply, isRefusedWrite } from './io';
+import { mcasGet } from './mcas-get';
 import { checkStore, resolveMcasOptions, type McasHooks, type McasOptions, type McasStep } from './options';
 import { planUpdates, type McasUpdate, type PlannedUpdate } from './plan';
 import { RecordError } from './record-error';
@@ -93,15 +93,26 @@ async function untracedMcas(store: Store, updates: readonly McasUpdate[], option
   const resolved = resolveMcasOptions(options);
   const planned = await planUpdates(store, updates);
   if (planned.length === 0) return true;
-  if (planned.length === 1) {
-    const [only] = planned as [PlannedUpdate];
-    return (await store.cas(only.entry, only.newValue, { kind: only.kind })) !== null;
-  }
+  if (planned.length === 1) return singleCas(store, planned[0]!);
   try {
     return await originate(store, planned, resolved.descriptorTtlSeconds, resolved.hooks);
   } catch (error) {
     if (error instanceof HookStop) throw error.error;
     throw error;
+  }
+}
+
+/**
+ * One entry: a plain CAS, 1 round trip. A lost reply leaves it open whether
+ * the CAS applied, as a lost decision does for M ≥ 2: the same typed error
+ * (without a descriptor: `descriptorKey` is ''; read the key to learn).
+ */
+async function singleCas(store: Store, only: PlannedUpdate): Promise<boolean> {
+  try {
+    return (await store.cas(only.entry, only.newValue, { kind: only.kind })) !== null;
+  } catch (error) {
+    if (!isLostReply(error)) throw error;
+    throw new McasOutcomeUnknownError('', `the reply to the CAS of its single entry ${JSON.stringify(only.key)} was lost (one entry: a plain CAS, no descriptor; read the key to learn the outcome)`, { cause: error, key: only.key });
   }
 }
 
@@ -138,7 +149,7 @@ async function originate(store: Store, planned: readonly PlannedUpdate[], ttlSec
     // and released, before we looked again — then only the descriptor knows,
     // and deciding below (our FAILED loses to the helper's decision) asks it.
     collect(store, created);
-    if (failedAt.foreign !== null) await courtesyHelp(store, failedAt.foreign, planned[failedAt.index]!.key);
+    if (failedAt.foreign !== null) await courtesyHelp(store, planned[failedAt.index]!.key);
     return false;
   }
   const outcome: DecidedStatus = failedAt === null ? McasStatus.Succeeded : McasStatus.Failed;
@@ -147,7 +158,7 @@ async function originate(store: Store, planned: readonly PlannedUpdate[], ttlSec
 
   const complete = await release(store, created, planned, acquired, decided, outcome, hooks);
   if (complete) collect(store, created);
-  if (failedAt?.foreign) await courtesyHelp(store, failedAt.foreign, planned[failedAt.index]!.key);
+  if (failedAt?.foreign) await courtesyHelp(store, planned[failedAt.index]!.key);
   return decided === McasStatus.Succeeded;
 }
 
@@ -235,13 +246,16 @@ function collect(store: Store, created: CreatedDescriptor): void {
 }
 
 /**
- * Our MCAS failed on another one in flight: help that one finish, so the
- * caller's retry (through mcasGetMulti) reads settled values. Its errors are
- * not ours to report: the reader that needs that location will meet them.
+ * Our MCAS failed on another one in flight: see that it finishes, so the
+ * caller's retry reads settled values. Through mcasGet, which helps only a
+ * reference still there when it looks a second time (mcas-get.ts): the other MCAS's
+ * originator is usually about to release it, and helping a live originator
+ * costs several round trips and races its writes. Its errors are not ours to
+ * report: the reader that needs that location will meet them.
  */
-async function courtesyHelp(store: Store, descriptorKey: string, location: string): Promise<void> {
+async function courtesyHelp(store: Store, location: string): Promise<void> {
   try {
-    await help(store, descriptorKey, location);
+    await mcasGet(store, location);
   } catch {
     // see above
   }

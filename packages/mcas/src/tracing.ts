@@ -29,6 +29,13 @@ export interface McasMessage {
   requests: number;
   /** Of those, conditional writes (cas, add): a retried acquisition or a helped MCAS shows here. */
   writes: number;
+  /**
+   * Other clients' MCAS this one helped to completion (or found gone) on its
+   * way: after failing on one (mcas.ts), a reader that waited for it and
+   * still found it in flight. 0 uncontended; each is also published on
+   * `mcc:mcas:help`.
+   */
+  helps: number;
   /** `true` / `false` as returned; `'unknown'` for McasOutcomeUnknownError; `null` for any other error. */
   outcome: boolean | 'unknown' | null;
   /** Set by the channel: the result, or the error the caller gets. */
@@ -45,7 +52,7 @@ const WRITES = new Set(['add', 'cas']);
 export function traceMcas(store: Store, updates: readonly McasUpdate[], run: (store: Store) => Promise<boolean>): Promise<boolean> {
   const list = Array.isArray(updates) ? (updates as unknown[]) : [];
   const keys = list.map((update) => String((update as [{ key?: unknown }] | null)?.[0]?.key));
-  const message: McasMessage = { keys, locations: keys.length, roundTrips: 0, requests: 0, writes: 0, outcome: null };
+  const message: McasMessage = { keys, locations: keys.length, roundTrips: 0, requests: 0, writes: 0, helps: 0, outcome: null };
   return mcasChannel.tracePromise(async () => {
     try {
       const result = await run(countingStore(store, message));
@@ -58,6 +65,15 @@ export function traceMcas(store: Store, updates: readonly McasUpdate[], run: (st
   }, message);
 }
 
+/** How help.ts finds the trace of the MCAS it helps for: a property only the counting store has. */
+const TRACE = Symbol('mcc.mcas.trace');
+
+/** Counts one help into the trace `store` belongs to, if it is a traced MCAS's counting store. */
+export function countHelp(store: Store): void {
+  const message = (store as unknown as { [TRACE]?: McasMessage })[TRACE];
+  if (message !== undefined) message.helps++;
+}
+
 /** The store, counting the requests made through it into `message` (only ever built for a trace). */
 function countingStore(store: Store, message: McasMessage): Store {
   if (typeof store !== 'object' || store === null) return store; // mcas refuses it with its own error
@@ -65,6 +81,7 @@ function countingStore(store: Store, message: McasMessage): Store {
   const settled = (): void => void inFlight--;
   return new Proxy(store, {
     get(target, property) {
+      if (property === TRACE) return message;
       const value: unknown = Reflect.get(target, property);
       if (typeof value !== 'function') return value;
       const name = String(property);

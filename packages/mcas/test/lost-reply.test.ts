@@ -174,6 +174,23 @@ describe('lost replies during an MCAS (one server behind a fault proxy)', () => 
     }
     expect(seen.size).toBeGreaterThan(0);
   }, 30_000);
+
+  test('a single-entry MCAS (one plain CAS) whose reply is lost: McasOutcomeUnknownError naming the key, not a raw ConnectionClosedError', async () => {
+    const [key] = uniqueKeys('lost-single', 1);
+    await truth.set(key!, 1);
+    const entry = (await mcasGetMulti(truth, [key!])).get(key!)!;
+    await store.client.version(); // connected: the next request is the CAS
+    dropUntilLost(store);
+    const outcome = await attempt(() => mcas(store, [[entry, 2]]));
+    proxy.setMode('pass');
+    expect('error' in outcome).toBe(true);
+    const error = (outcome as { error: Error }).error;
+    expect(error).toBeInstanceOf(McasOutcomeUnknownError);
+    expect(error).toMatchObject({ code: 'MCC_ERR_MCAS_OUTCOME_UNKNOWN', descriptorKey: '', key });
+    expect(['MCC_ERR_TIMEOUT', 'MCC_ERR_CONNECTION_CLOSED']).toContain((error.cause as { code?: string }).code);
+    // Atomic either way: the key holds the old value or the new one.
+    expect([1, 2]).toContain((await truth.get(key!))?.value);
+  });
 });
 
 describe('lost replies with the descriptor on a healthy server', () => {

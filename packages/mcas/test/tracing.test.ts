@@ -67,6 +67,24 @@ test('a CAS mismatch: outcome false; one entry is one round trip', async () => {
   expect(single).toMatchObject({ keys: [keys[1]], locations: 1, roundTrips: 1, requests: 1, writes: 1, outcome: true });
 });
 
+test('helps: 0 uncontended; 1 when the MCAS fails on a crashed one and completes it on its way', async () => {
+  const keys = uniqueKeys('traced-help', 2);
+  await Promise.all(keys.map((key) => store.set(key, 1)));
+  const stale = await mcasGetMulti<number>(store, keys);
+  // A crashed MCAS: its descriptor written and the first location acquired, then nothing (a hook stops it).
+  const crash = new Error('crash');
+  await expect(mcas(store, keys.map((key) => [stale.get(key)!, 7]), { hooks: { afterStep: (step) => { if (JSON.stringify(step) === JSON.stringify({ acquired: 0 })) throw crash; } } })).rejects.toBe(crash);
+  const traces = await recorded(async () => {
+    expect(await mcas(store, keys.map((key) => [stale.get(key)!, 2]))).toBe(false);
+    const fresh = await mcasGetMulti<number>(store, keys);
+    expect(keys.map((key) => fresh.get(key)!.value)).toEqual([7, 7]); // the crashed one was completed
+    expect(await mcas(store, keys.map((key) => [fresh.get(key)!, 3]))).toBe(true);
+  });
+  const [failed, clean] = [...traces.keys()] as [McasMessage, McasMessage];
+  expect(failed).toMatchObject({ outcome: false, helps: 1 });
+  expect(clean).toMatchObject({ outcome: true, helps: 0 });
+});
+
 test('refused input: the error event, outcome null, nothing sent', async () => {
   const [key] = uniqueKeys('traced-bad', 1) as [string];
   const entry = await store.set(key, 1);

@@ -12,14 +12,14 @@ import { DequeOutcomeUnknownError } from '@mcc/deque';
 import { LeaseExpiredError } from './errors';
 import type { SweepReport } from './sweep';
 
-export type QueueOpKind = 'push' | 'claim' | 'ack' | 'nack' | 'extend' | 'sweep';
+export type QueueOpKind = 'push' | 'claim' | 'ack' | 'nack' | 'extend' | 'sweep' | 'stats' | 'expire';
 
 /** The context of one `mcc:queue:op` trace. */
 export interface QueueOpMessage {
   /** The queue's name. */
   readonly queue: string;
   readonly kind: QueueOpKind;
-  /** push: the ids pushed (known once it succeeded); claim: the id claimed; ack, nack, extend: the job's; sweep: none. */
+  /** push: the ids pushed (known once it succeeded); claim: the id claimed; ack, nack, extend: the job's; sweep, stats, expire: none. */
   jobIds: string[];
   /** claim, ack, nack, extend: which delivery of the job (1 on the first claim); else null. */
   delivery: number | null;

@@ -51,7 +51,7 @@
  *   jobs return to the front of ready (they are older than anything there);
  *   delayed jobs join the back when due.
  */
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import { Deque, DequeExistsError, InvalidArgumentError, waitFor, type Store } from '@mcc/deque';
 import { Claimer, type SweepCounters } from './claimer';
 import type { QueueCore, QueueSettings } from './core';
@@ -221,7 +221,11 @@ export class WorkQueue<T = unknown> {
   }
 
   /** Counts, each from one read (not one instant across all four); `inFlight` reads the lease log and its markers. */
-  async stats(): Promise<QueueStats> {
+  stats(): Promise<QueueStats> {
+    return queueOp(this.name, 'stats', null, null, () => this.#stats());
+  }
+
+  async #stats(): Promise<QueueStats> {
     await this.#core.settings();
     const [ready, delayed, dead, inFlight] = await Promise.all([this.#core.ready.length(), this.#core.delayed.length(), this.deadLetters.length(), countInFlight(this.#core)]);
     return { ready, delayed, inFlight, dead };
@@ -234,7 +238,11 @@ export class WorkQueue<T = unknown> {
    * use: later operations make the deques' anchors permanent again while
    * older chunks keep the TTL (see `Deque.expire`) — `expire(0)` first.
    */
-  async expire(seconds: number): Promise<void> {
+  expire(seconds: number): Promise<void> {
+    return queueOp(this.name, 'expire', null, null, () => this.#expire(seconds));
+  }
+
+  async #expire(seconds: number): Promise<void> {
     const core = this.#core;
     await Promise.all([core.ready, core.leases, core.delayed, core.dead].map((deque) => deque.expire(seconds)));
     await this.store.client.touch(core.keys.meta, seconds);
@@ -269,7 +277,17 @@ function checkValue(value: unknown, index: number): void {
   if (value === undefined) throw new InvalidArgumentError(`cannot push undefined (at index ${index})`);
 }
 
+const ID_BYTES = 12;
+/** Random bytes drawn from the OS in blocks (one call per 256 ids, not one per id). */
+const ID_POOL = Buffer.alloc(ID_BYTES * 256);
+let idOffset = ID_POOL.length;
+
 /** 96 random bits, base64url: unique without coordination. */
 function jobId(): string {
-  return randomBytes(12).toString('base64url');
+  if (idOffset === ID_POOL.length) {
+    randomFillSync(ID_POOL);
+    idOffset = 0;
+  }
+  idOffset += ID_BYTES;
+  return ID_POOL.toString('base64url', idOffset - ID_BYTES, idOffset);
 }

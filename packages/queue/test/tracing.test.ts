@@ -113,3 +113,32 @@ test('nobody subscribed: nothing is published', async () => {
     for (const spy of spies) spy.mockRestore();
   }
 });
+
+test('stats and expire are traced (kind stats / expire, no job ids); the deque transactions of a claim nest on mcc:deque:op as transact', async () => {
+  const name = uniqueName();
+  const q = await WorkQueue.create<string>(stores.open(cluster.addresses), name);
+  await q.push('a');
+  const dequeKinds: string[] = [];
+  const onDeque = { start: (message: unknown) => void dequeKinds.push((message as { kind: string }).kind), end() {}, asyncStart() {}, asyncEnd() {}, error() {} };
+  tracingChannel('mcc:deque:op').subscribe(onDeque as never);
+  let traces: Awaited<ReturnType<typeof recorded>>;
+  try {
+    traces = await recorded(async () => {
+      expect(await q.stats()).toEqual({ ready: 1, delayed: 0, inFlight: 0, dead: 0 });
+      await (await q.claim())!.ack();
+      await q.expire(3600);
+    });
+  } finally {
+    tracingChannel('mcc:deque:op').unsubscribe(onDeque as never);
+  }
+  const summary = [...traces.keys()].filter((message) => message.kind !== 'sweep').map(({ kind, jobIds, outcome }) => ({ kind, jobIds: jobIds.length, outcome }));
+  expect(summary).toEqual([
+    { kind: 'stats', jobIds: 0, outcome: 'ok' },
+    { kind: 'claim', jobIds: 1, outcome: 'ok' },
+    { kind: 'ack', jobIds: 1, outcome: 'ok' },
+    { kind: 'expire', jobIds: 0, outcome: 'ok' },
+  ]);
+  expect(dequeKinds).toContain('transact'); // the claim's MCAS over ready and the lease log
+  expect(dequeKinds.filter((kind) => kind === 'expire')).toHaveLength(4); // its four deques
+  await q.expire(0);
+});

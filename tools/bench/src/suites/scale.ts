@@ -137,6 +137,20 @@ async function measureMcas(context: SuiteContext, index: number, processes: numb
   };
 }
 
+/**
+ * One unrecorded MCAS round on every process the MCAS cells will use, before
+ * the first: otherwise the processes a bigger P adds run their first MCAS
+ * (JIT compilation, connections) inside that cell's window, and the first
+ * 16-process cell measured cold processes against warm ones at P = 1.
+ */
+async function warmMcas(context: SuiteContext, processes: number, resources: Resources): Promise<void> {
+  context.progress(`MCAS warm-up: ${processes} processes, 1 s`);
+  const keys = Array.from({ length: 10 }, (_, i) => `bench:scale:mcas-warm:${Date.now().toString(36)}:${i}`);
+  await Promise.all(keys.map((key) => resources.store.set(key, 0)));
+  await resources.pool.run({ subject: 'mcas', keys, per: MCAS_PER, callers: 1, warmupMs: 1000, durationMs: 50 }, processes);
+  await Promise.all(keys.map((key) => resources.store.delete(key)));
+}
+
 function dequeTable(cells: readonly DequeCell[]): Table {
   const p1 = (cell: DequeCell): DequeCell | undefined => cells.find((other) => other.latency === cell.latency && other.callers === cell.callers && other.processes === 1);
   return {
@@ -221,6 +235,7 @@ async function run(context: SuiteContext): Promise<SuiteReport> {
             context.progress(`deque, ${latency.label}, ${p} processes × ${c} callers`);
             dequeCells.push(await measureDeque(context, index++, latency, p, c, { store, redis, pool }));
           }
+          if (mcasWanted.length > 0) await warmMcas(context, Math.max(...mcasWanted.map(([p]) => p)), { store, redis, pool });
           for (const [p, l] of mcasWanted) {
             context.progress(`MCAS, ${p} processes, ${l} locations`);
             mcasCells.push(await measureMcas(context, index++, p, l, { store, redis, pool }));
