@@ -33,6 +33,15 @@ export interface DequeOptions {
   inlineMaxBytes?: number;
   /** Buffer size in encoded bytes beyond which the anchor's buffer is flushed into a chunk. Default 4096; a whole number from 1 to 262144. */
   flushBytes?: number;
+  /**
+   * Cross-process combining (default true): while this process meets
+   * contention on the deque, its pushes and pops are announced in the
+   * deque's log and applied, many processes' at once, by whichever process
+   * next wins the anchor CAS (docs/DESIGN.md). An uncontended caller is not
+   * affected (one round trip per operation). The first handle on a deque in
+   * a process decides for all of them.
+   */
+  combine?: boolean;
 }
 
 export type { WaitOptions } from './wait-through';
@@ -72,6 +81,7 @@ export class Deque<T = unknown> {
         // Every CAS re-encodes the whole anchor: keep batches from growing it far past a flush.
         maxAnchorBytes: Math.max(2 * settings.flushBytes, 4096),
         maxBatch: MAX_BATCH,
+        combine: settings.combine,
       });
       perStore.set(keys.anchor, engine);
     }

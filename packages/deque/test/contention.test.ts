@@ -63,15 +63,21 @@ describe('six processes × 3 callers alternating append and popLeft on one deque
     const operations = results.reduce((sum, result) => sum + result.stats.operations, 0);
     expect(operations).toBe(2 * processes * callers * rounds);
     for (const result of results) expect(result.stats.casFailures).toBeLessThanOrEqual(result.stats.casAttempts);
+    // The combining path was really taken: operations announced, and applied by someone's CAS.
+    const announced = results.reduce((sum, result) => sum + result.stats.announced, 0);
+    const combined = results.reduce((sum, result) => sum + result.stats.combined, 0);
+    expect(announced).toBeGreaterThan(0);
+    expect(combined).toBeGreaterThan(0);
+    expect(combined).toBeLessThanOrEqual(announced);
   });
 });
 
-describe('a lost anchor CAS', () => {
+describe('a lost anchor CAS (direct path, combining off)', () => {
   it('costs no extra round trip once contention was seen: the fresh anchor comes back behind the refused CAS', async () => {
     const mine = stores.open(cluster.addresses);
     const theirs = stores.open(cluster.addresses);
-    const deque = await Deque.create<number>(mine);
-    const other = Deque.bind<number>(theirs, deque.name);
+    const deque = await Deque.create<number>(mine, undefined, { combine: false });
+    const other = Deque.bind<number>(theirs, deque.name, { combine: false });
     await deque.append(0);
     const pushes = 20;
     let writes = 0;
