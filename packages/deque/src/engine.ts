@@ -42,25 +42,17 @@
  */
 import { Backoff, pause } from '@mcc/mcas';
 import type { OpResult } from './anchor';
-import { isExternal, type Element } from './element';
 import { casAnchor } from './anchor-cas';
-import { Announcer, frameFor, recordedResult } from './announce';
+import { Announcer, frameFor } from './announce';
 import { combinedAnchor, resultOf, sliceLog, type LogSlice } from './combine';
-import { DequeOutcomeUnknownError } from './errors';
 import { batchId as nextBatchId } from './ids';
-import { MAX_LOG_BYTES, parseFrames, type Frame, type LogRead } from './log';
+import { MAX_LOG_BYTES, type Frame } from './log';
+import { Round } from './round';
 import type { Operation, Side } from './plan';
 import { buffersSize, prepare } from './prepare';
-import { dropQuietly, type AnchorEntry, type DequeRecords } from './records';
+import type { AnchorEntry, DequeRecords } from './records';
+import { Settler, type DequeStats, type Pending } from './settle';
 import { moveBetween } from './transfer';
-
-interface Pending {
-  readonly operation: Operation | { readonly kind: 'transfer'; readonly target: DequeEngine; readonly from: Side; readonly to: Side };
-  /** For pushes: the values, to carry in an outcome-unknown error. */
-  readonly values: readonly unknown[];
-  readonly resolve: (value: unknown) => void;
-  readonly reject: (error: Error) => void;
-}
 
 export interface EngineLimits {
   /** Flush a buffer into a chunk beyond this many encoded bytes. */
@@ -73,45 +65,38 @@ export interface EngineLimits {
   readonly combine: boolean;
 }
 
-/** One announcement: this process's frames in log `q` not yet settled, by op id. */
-interface Round {
-  readonly q: string;
-  readonly open: Map<string, Pending>;
-  /** The log as last read (after the append); refreshed when the anchor applied past it. */
-  log: LogRead | null;
-  /** The reply to the append was lost: a frame of ours absent from the current log must be fenced off by a switch. */
-  uncertain: boolean;
-}
-
-/** Counters of one deque's engine in this process (for benchmarks and diagnostics). */
-export interface DequeStats {
-  /** Operations completed (each push, pop, peek, move). */
-  operations: number;
-  /** Anchor CASes (and MCASes, for moves between deques) sent. */
-  casAttempts: number;
-  /** Those that lost to another process's change. */
-  casFailures: number;
-  /** Pushes and pops this process announced in the log (combining), re-announcements included. */
-  announced: number;
-  /** Announced operations (any process's) applied by this process's CASes. */
-  combined: number;
-}
-
 /** Back-off ceilings: first loss ≈ one CAS round trip, never more than this. */
 const BACKOFF_MAX_MS = 50;
 const INITIAL_ROUND_TRIP_MS = 0.1;
 /** Read the anchor behind every CAS while a loss was this recent (in CASes): contention comes in runs. */
 const READ_BEHIND_AFTER_LOSS = 16;
+/** Announcing stops after this many announcements in a row met nobody else (no loss, no one else's frame). */
+const QUIET_ROUNDS = 8;
+/** Idle this long with results read but not acked: ack them on their own. */
+const IDLE_ACK_MS = 100;
+
+export type { DequeStats } from './settle';
 
 export class DequeEngine {
   #anchor: AnchorEntry | null = null;
   readonly #queue: Pending[] = [];
   #running = false;
   #casesSinceLoss = READ_BEHIND_AFTER_LOSS;
+  /**
+   * Announcing (combining) mode: entered on a lost CAS, left after QUIET_ROUNDS
+   * announcements that met nobody. Every contending process must announce for
+   * one CAS to apply many processes' operations, so the mode is sticky.
+   */
+  #announcing = false;
+  #quietRounds = 0;
+  /** Whether the current announcement met another process (a loss, a frame of theirs, ours applied by them). */
+  #metOthers = false;
+  #idleTimer: NodeJS.Timeout | null = null;
   /** Length of the log as last read (announcers go direct beyond MAX_LOG_BYTES). */
   #lastLogBytes: number | null = null;
   readonly stats: DequeStats = { operations: 0, casAttempts: 0, casFailures: 0, announced: 0, combined: 0 };
   readonly #announcer: Announcer;
+  readonly #settler: Settler;
   readonly backoff = new Backoff({ unitMs: INITIAL_ROUND_TRIP_MS, maxMs: BACKOFF_MAX_MS, immediateRetries: 1 });
 
   constructor(
@@ -119,6 +104,7 @@ export class DequeEngine {
     readonly limits: EngineLimits,
   ) {
     this.#announcer = new Announcer(records);
+    this.#settler = new Settler(records, this.stats, this.#announcer);
   }
 
   /** Queues one operation; resolves with the element's value (pops, moves, peeks) or undefined. */
@@ -153,7 +139,7 @@ export class DequeEngine {
         const head = this.#queue[0]!;
         if (head.operation.kind === 'transfer') {
           this.#queue.shift();
-          await this.#transfer(head.operation).then(head.resolve, head.reject);
+          await this.#transfer(head.operation as { target: DequeEngine; from: Side; to: Side }).then(head.resolve, head.reject);
           continue;
         }
         let size = 1;
@@ -166,38 +152,47 @@ export class DequeEngine {
           for (const pending of batch) pending.reject(error as Error);
         }
       }
-      // Idle: send the acks of results read (nothing else is going out to carry them).
-      const q = this.#anchor?.value.q;
-      if (q !== undefined) this.#announcer.flushAcks(q, nextBatchId());
     } finally {
       this.#running = false;
     }
+    // Acks ride on the next announcement, or the next CAS of ours removes them; a process
+    // that goes idle sends them on their own after a while.
+    if (this.#announcer.acks.size > 0 && this.#idleTimer === null) {
+      this.#idleTimer = setTimeout(() => {
+        this.#idleTimer = null;
+        const q = this.#anchor?.value.q;
+        if (!this.#running && q !== undefined) this.#announcer.flushAcks(q, nextBatchId());
+      }, IDLE_ACK_MS);
+      this.#idleTimer.unref();
+    }
   }
 
-  /** Whether to announce rather than CAS directly: combining on, and a CAS lost recently. */
+  /** Whether to announce rather than CAS directly: combining on, and many recent CASes lost. */
   #contended(): boolean {
-    return this.limits.combine && this.#casesSinceLoss < READ_BEHIND_AFTER_LOSS && this.#anchor?.value.q !== undefined;
+    return this.#announcing && this.#anchor?.value.q !== undefined && (this.#lastLogBytes ?? 0) <= MAX_LOG_BYTES;
   }
 
   /** Announces the batch's pushes and pops in one flush, then runs the loop as their combiner. */
   async #announce(batch: Pending[]): Promise<Pending[]> {
     const q = this.#anchor!.value.q!;
-    const round: Round = { q, open: new Map(), log: null, uncertain: false };
     const local: Pending[] = [];
     const frames: Frame[] = [];
     const ack = this.#announcer.ackFrame(nextBatchId());
     if (ack !== null) frames.push(ack);
+    const ids = new Map<string, Pending>();
     for (const pending of batch) {
       const id = nextBatchId();
       const frame = frameFor(id, pending.operation as Operation);
       if (frame === null) local.push(pending);
       else {
         frames.push(frame);
-        round.open.set(id, pending);
+        ids.set(id, pending);
       }
     }
-    if (round.open.size === 0 || (this.#lastLogBytes ?? 0) > MAX_LOG_BYTES) return this.#commit(batch, null, null);
-    this.stats.announced += round.open.size;
+    if (ids.size === 0) return this.#commit(batch, null, null);
+    const round = new Round<Pending>(q, frames[0]!.id);
+    for (const [id, pending] of ids) round.open.set(id, pending);
+    this.stats.announced += ids.size;
     const sent = await this.#announcer.send(q, frames);
     this.#anchor = sent.anchor;
     if (sent.appended === 'missing' || sent.appended === 'refused') {
@@ -206,11 +201,16 @@ export class DequeEngine {
     }
     round.log = sent.log;
     round.uncertain = sent.appended === 'lost';
+    round.locate(this.records.store, sent.anchor?.value.q === q ? sent.anchor.value.k! : 0);
+    this.#metOthers = false;
     try {
-      return await this.#commit(local, round, null);
+      const leftover = await this.#commit(local, round, null);
+      this.#quietRounds = this.#metOthers ? 0 : this.#quietRounds + 1;
+      if (this.#quietRounds >= QUIET_ROUNDS) this.#announcing = false;
+      return leftover;
     } catch (error) {
       // Announced: it may have been applied (its result waits in the anchor) or may still be.
-      for (const pending of round.open.values()) pending.reject(this.#unknown(pending, undefined, error));
+      for (const pending of round.open.values()) pending.reject(this.#settler.unknown(pending, undefined, error));
       throw error;
     }
   }
@@ -222,7 +222,7 @@ export class DequeEngine {
    * round's own frames are settled (applied by this CAS or by another's).
    * `replaceLog`: the log that was found missing (switch away from it).
    */
-  async #commit(batch: Pending[], round: Round | null, replaceLog: string | null): Promise<Pending[]> {
+  async #commit(batch: Pending[], round: Round<Pending> | null, replaceLog: string | null): Promise<Pending[]> {
     const records = this.records;
     const batchId = nextBatchId();
     let fresh = this.#anchor !== null && round !== null; // read in the announcing flush
@@ -238,20 +238,29 @@ export class DequeEngine {
       let slice: LogSlice | null = null;
       let fence = false;
       if (round !== null) {
-        await this.#absorb(round, anchor);
-        if (round.open.size > 0 && anchor.value.q !== round.q) {
-          // Our log was replaced and our results are not in `x`: those frames are dead. Announce again.
+        const absorbed = round.absorb(anchor);
+        if (absorbed.length > 0) this.#metOthers = true; // applied by another process's CAS
+        await this.#settler.deliverAll(absorbed);
+        const step = round.step(anchor);
+        if (step === 'dead') {
+          // Our log was replaced and our results are not in `x`: those frames never applied and never will. Announce again.
           const again = [...round.open.values()];
           round.open.clear();
           return [...again, ...batch];
         }
-        if (round.open.size === 0 && batch.length === 0) return [];
-        if (round.open.size > 0) {
+        if (step === 'settled' && batch.length === 0) return [];
+        if (step === 'wait') {
+          // Someone ahead in line combines next: read what it did, and the frames announced meanwhile.
+          [this.#anchor, round.log] = await Promise.all([records.readAnchor(), this.#announcer.log.read(round.q)]);
+          fresh = true;
+          continue;
+        }
+        if (step === 'combine') {
           const k = anchor.value.k!;
           if (round.log === null || (round.log.bytes !== null && round.log.bytes.length < k)) round.log = await this.#announcer.log.read(round.q);
           slice = sliceLog(records.store, anchor.value, round.log, frameLimit);
           this.#lastLogBytes = round.log.bytes?.length ?? 0;
-          if (round.uncertain && !slice.switchLog) fence = this.#ownFrameMissing(round, anchor);
+          if (round.uncertain && !slice.switchLog) fence = round.ownFrameMissing(records.store, k);
         }
       }
       const framed = slice?.operations.length ?? 0;
@@ -263,13 +272,13 @@ export class DequeEngine {
       }
       const q = anchor.value.q;
       const switching =
-        fence || slice?.switchLog === true || (replaceLog !== null && q === replaceLog) || (q === undefined && this.limits.combine && this.#casesSinceLoss < READ_BEHIND_AFTER_LOSS);
+        fence || slice?.switchLog === true || (replaceLog !== null && q === replaceLog) || (q === undefined && this.#announcing);
       const drops = q === undefined ? [] : this.#announcer.dropsFor(anchor);
       const combining = (slice?.frames.length ?? 0) > 0 || drops.length > 0 || switching;
       if (!plan.changed && !combining) {
         // Only peeks and pops of an empty deque: true only if the anchor is current, so read it once.
         if (fresh) {
-          this.#settle(batch.slice(0, size), plan.popped);
+          this.#settler.settle(batch.slice(0, size), plan.popped);
           return batch.slice(size);
         }
         this.#anchor = null;
@@ -293,7 +302,7 @@ export class DequeEngine {
       const outcome = await casAnchor(records, anchor, next, batchId, readBehind, logBehind);
       if (outcome.applied === 'unknown') {
         if (switching) this.#announcer.spareUsed();
-        const again = this.#outcomeUnknown(plan.popped.slice(framed), batch.slice(0, size), outcome.cause);
+        const again = this.#settler.outcomeUnknown(plan.popped.slice(framed), batch.slice(0, size), outcome.cause);
         if (round === null || round.open.size === 0) return [...again, ...batch.slice(size)];
         // Our frames' fate is in the anchor either way (applied: their results are in `x`).
         batch = [...again, ...batch.slice(size)];
@@ -312,9 +321,10 @@ export class DequeEngine {
           if (q !== undefined) this.#announcer.log.drop(q); // nobody reads the old log again
         }
         this.stats.combined += framed;
-        this.#settle(batch.slice(0, size), plan.popped.slice(framed));
+        if (round !== null && framed > round.open.size) this.#metOthers = true; // we applied others' frames too
+        this.#settler.settle(batch.slice(0, size), plan.popped.slice(framed));
         records.deleteEmptiedChunks(plan.emptiedChunks);
-        if (round !== null) await this.#settleOwnFrames(round, slice?.opFrames ?? [], results);
+        if (round !== null) await this.#settler.deliverAll(round.applied(slice?.opFrames ?? [], results));
         if (round === null || round.open.size === 0) return batch.slice(size);
         batch = batch.slice(size);
         size = batch.length;
@@ -323,7 +333,11 @@ export class DequeEngine {
       }
       this.stats.casFailures++;
       this.#casesSinceLoss = 0;
-      await pause(this.backoff.failure());
+      this.#metOthers = true;
+      if (this.limits.combine) this.#announcing = true;
+      // A combiner that lost looks at the anchor that won first (it may hold our results): no wait.
+      const wait = this.backoff.failure();
+      if (round === null || round.open.size === 0) await pause(wait);
       // Retry with the anchor read behind the refused CAS, even after a wait: if it changed
       // meanwhile, the next refusal brings the fresh one back at the same cost as reading it
       // now would, and if it did not, the retry wins in one round trip. (Read during this
@@ -332,51 +346,6 @@ export class DequeEngine {
       this.#anchor = outcome.current;
       if (round !== null && outcome.log != null) round.log = outcome.log;
     }
-  }
-
-  /** Settles the round's frames whose results the anchor records (applied by any CAS). */
-  async #absorb(round: Round, anchor: AnchorEntry): Promise<void> {
-    const found: [string, Pending, OpResult][] = [];
-    for (const [id, pending] of round.open) {
-      const result = recordedResult(anchor, id);
-      if (result !== undefined) found.push([id, pending, result]);
-    }
-    for (const [id] of found) round.open.delete(id);
-    await Promise.all(found.map(([id, pending, result]) => this.#deliver(id, pending, result)));
-  }
-
-  /** After our own CAS: the round's frames it applied are settled from the plan (their results are also in `x`). */
-  async #settleOwnFrames(round: Round, frames: readonly Frame[], results: readonly OpResult[]): Promise<void> {
-    const settled: Promise<void>[] = [];
-    frames.forEach((frame, index) => {
-      const pending = round.open.get(frame.id);
-      if (pending === undefined) return;
-      round.open.delete(frame.id);
-      settled.push(this.#deliver(frame.id, pending, results[index]!));
-    });
-    await Promise.all(settled);
-  }
-
-  /** Resolves an announced operation with its result, then acks it (a large popped value is fetched first: `x` was its last reference). */
-  async #deliver(id: string, pending: Pending, result: OpResult): Promise<void> {
-    try {
-      const value = await this.#announcer.valueOf(result);
-      this.stats.operations++;
-      this.#announcer.acks.add(id);
-      pending.resolve(value);
-    } catch (error) {
-      pending.reject(this.#unknown(pending, undefined, error));
-    }
-  }
-
-  /** After a lost reply to the append: is a frame of ours missing from the current log (so a late append could still land)? */
-  #ownFrameMissing(round: Round, anchor: AnchorEntry): boolean {
-    const bytes = round.log?.bytes;
-    if (bytes == null) return true;
-    const frames = parseFrames(this.records.store, bytes, anchor.value.k!);
-    if (typeof frames === 'string') return true;
-    const present = new Set(frames.map(({ frame }) => frame.id));
-    return [...round.open.keys()].some((id) => !present.has(id));
   }
 
   /** A move to another deque: one MCAS over both anchors, retried with back-off. */
@@ -395,48 +364,6 @@ export class DequeEngine {
     this.stats.operations++;
     if (result === undefined) return undefined;
     // The element moves as it is: a large value keeps its item, now referenced by the other deque.
-    return this.#valueOf(result, 'keep');
-  }
-
-  /** Rejects each caller with an error carrying its own value; returns the peeks (read-only: simply asked again). */
-  #outcomeUnknown(popped: readonly (Element | undefined)[], batch: readonly Pending[], cause: unknown): Pending[] {
-    const again: Pending[] = [];
-    batch.forEach((pending, index) => {
-      if (pending.operation.kind === 'peek') again.push(pending);
-      else pending.reject(this.#unknown(pending, popped[index], cause));
-    });
-    return again;
-  }
-
-  /** The outcome-unknown error of one caller, carrying its value(s). */
-  #unknown(pending: Pending, element: Element | undefined, cause: unknown): Error {
-    const operation = pending.operation;
-    if (operation.kind === 'push') return new DequeOutcomeUnknownError(this.records.name, 'push', pending.values.length === 1 ? pending.values[0] : pending.values, cause);
-    const value = element === undefined ? undefined : this.#valueOf(element, 'keep');
-    return new DequeOutcomeUnknownError(this.records.name, operation.kind === 'move' ? 'move' : 'pop', value, cause);
-  }
-
-  #settle(batch: readonly Pending[], popped: readonly (Element | undefined)[]): void {
-    this.stats.operations += batch.length;
-    // Values first, all of them: one batch may peek, move and pop the same large value.
-    const values = batch.map((_, index) => {
-      const element = popped[index];
-      return element === undefined ? undefined : this.#valueOf(element, 'peek');
-    });
-    batch.forEach((pending, index) => {
-      const element = popped[index];
-      if (element !== undefined && isExternal(element)) {
-        this.records.takeValue(element[1]);
-        // Only a pop takes an element out of the deque; a move within it (a rotation) and a peek leave it referenced.
-        if (pending.operation.kind === 'pop') dropQuietly(this.records.store, element[1]);
-      }
-      pending.resolve(values[index]);
-    });
-  }
-
-  /** The value of an element: 'peek' leaves a fetched large value cached, 'keep' drops it from the cache. */
-  #valueOf(element: Element, mode: 'peek' | 'keep'): unknown {
-    if (!isExternal(element)) return this.records.decodeInline(element[1]);
-    return mode === 'keep' ? this.records.takeValue(element[1]) : this.records.peekValue(element[1]);
+    return this.#settler.valueOf(result, 'keep');
   }
 }

@@ -19,7 +19,7 @@ export interface DequeSettings {
   readonly combine: boolean;
 }
 
-const DEFAULTS: DequeSettings = { colocate: false, inlineMaxBytes: 1024, flushBytes: 4096, combine: true };
+const DEFAULTS: DequeSettings = { colocate: false, inlineMaxBytes: 1024, flushBytes: 4096, combine: false };
 
 function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);

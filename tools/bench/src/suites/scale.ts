@@ -50,6 +50,9 @@ interface DequeCell {
   mcc: Summary;
   redis: Summary | null;
   casFailuresPerOp: number;
+  /** Share of the ops that were announced, and announced ops applied per anchor CAS (combining). */
+  announcedShare: number;
+  combinedPerCas: number;
   conservation: string;
 }
 
@@ -107,6 +110,8 @@ async function measureDeque(context: SuiteContext, index: number, latency: Laten
     mcc: summarize(measured.get('mcc')!),
     redis: redisMeasured === undefined ? null : summarize(redisMeasured),
     casFailuresPerOp: mccOps === 0 ? NaN : (mcc['casFailures'] ?? 0) / mccOps,
+    announcedShare: mccOps === 0 ? NaN : (mcc['announced'] ?? 0) / mccOps,
+    combinedPerCas: (mcc['casAttempts'] ?? 0) - (mcc['casFailures'] ?? 0) === 0 ? 0 : (mcc['combined'] ?? 0) / ((mcc['casAttempts'] ?? 0) - (mcc['casFailures'] ?? 0)),
     conservation: `ok (${formatCount(mccOps)} ops)`,
   };
 }
@@ -143,7 +148,7 @@ function dequeTable(cells: readonly DequeCell[]): Table {
     title: 'One deque vs one Redis list: P processes × C callers, each alternating append + popLeft (RPUSH + LPOP) of 100 B',
     columns: [
       { header: 'latency', align: 'left' }, { header: 'P × C', align: 'left' }, { header: 'mcc ops/s' }, { header: 'Redis ops/s' }, { header: 'mcc/Redis' },
-      { header: 'mcc vs P=1' }, { header: 'RT/op' }, { header: 'CAS fail/op' }, { header: 'conservation', align: 'left' },
+      { header: 'mcc vs P=1' }, { header: 'RT/op' }, { header: 'CAS fail/op' }, { header: 'announced' }, { header: 'combined/CAS' }, { header: 'conservation', align: 'left' },
     ],
     rows: cells.map((cell) => {
       const base = p1(cell);
@@ -156,6 +161,8 @@ function dequeTable(cells: readonly DequeCell[]): Table {
         base === undefined ? '–' : formatRatio(cell.mcc.opsPerSecond / base.mcc.opsPerSecond),
         formatPerOp(cell.mcc.writesPerOp),
         formatPerOp(cell.casFailuresPerOp),
+        formatPerOp(cell.announcedShare),
+        formatPerOp(cell.combinedPerCas),
         cell.conservation,
       ];
     }),
@@ -237,7 +244,7 @@ async function run(context: SuiteContext): Promise<SuiteReport> {
   const loadAfter = os.loadavg();
   notes.push(
     `Run ${started.toISOString()}; Node ${process.version}; ${os.cpus().length} CPUs; ${context.settings.seconds} s per subject and cell in ${context.settings.rounds} rounds (${context.settings.warmupSeconds} s warm-up each); load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')} before, ${loadAfter.map((l) => l.toFixed(2)).join(' ')} after.`,
-    'RT/op: client socket writes per op over the measured window (one server: one write is one round trip). CAS fail/op: anchor CASes that lost, per push or pop. Conservation is checked after every cell (the run fails otherwise).',
+    'RT/op: client socket writes per op over the measured window (one server: one write is one round trip). CAS fail/op: anchor CASes that lost, per push or pop. announced: share of the pushes and pops announced in the log (cross-process combining); combined/CAS: announced operations applied per successful anchor CAS. Conservation is checked after every cell (the run fails otherwise).',
     'The +0.25 ms rows put the harness fault proxy (one process, sub-millisecond delays) in front of memcached and of Redis alike.',
   );
   return {
