@@ -200,7 +200,6 @@ export class DequeEngine {
       return this.#commit(batch, null, sent.appended === 'missing' ? q : null);
     }
     round.log = sent.log;
-    round.uncertain = sent.appended === 'lost';
     round.locate(this.records.store, sent.anchor?.value.q === q ? sent.anchor.value.k! : 0);
     this.#metOthers = false;
     try {
@@ -260,7 +259,9 @@ export class DequeEngine {
           if (round.log === null || (round.log.bytes !== null && round.log.bytes.length < k)) round.log = await this.#announcer.log.read(round.q);
           slice = sliceLog(records.store, anchor.value, round.log, frameLimit);
           this.#lastLogBytes = round.log.bytes?.length ?? 0;
-          if (round.uncertain && !slice.switchLog) fence = round.ownFrameMissing(records.store, k);
+          // A frame of ours not in the log from k on (the reply to our append was lost and it never
+          // landed — or may land late): fence the log off with a switch; the frame is then dead.
+          if (!slice.switchLog && !round.allIn(slice.opFrames)) fence = round.ownFrameMissing(records.store, k);
         }
       }
       const framed = slice?.operations.length ?? 0;

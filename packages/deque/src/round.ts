@@ -36,8 +36,6 @@ export class Round<P> {
   readonly open = new Map<string, P>();
   /** The log as last read (after the append). */
   log: LogRead | null = null;
-  /** The reply to the append was lost: a frame of ours absent from the current log must be fenced off by a switch. */
-  uncertain = false;
   /** Log offset where our append begins (null: not found in the log read). */
   #start: number | null = null;
   #polls = 0;
@@ -104,6 +102,13 @@ export class Round<P> {
       found.push([frame.id, pending, results[index]!]);
     });
     return found;
+  }
+
+  /** Whether every open frame of ours is among `frames`. */
+  allIn(frames: readonly Frame[]): boolean {
+    let found = 0;
+    for (const frame of frames) if (this.open.has(frame.id)) found++;
+    return found === this.open.size;
   }
 
   /** After a lost reply to the append: is a frame of ours missing from the current log from `k` on (so a late append could still land)? */
