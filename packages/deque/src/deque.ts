@@ -137,7 +137,7 @@ export class Deque<T = unknown> {
     if (!Array.isArray(steps) || steps.some((step) => !(step?.deque instanceof Deque))) throw new InvalidArgumentError('Deque.transact needs an array of { deque: Deque, take? } steps');
     if (typeof decide !== 'function') throw new InvalidArgumentError('Deque.transact needs a decide function');
     return transact(
-      steps.map(({ deque, take }) => ({ records: deque.#records, engine: deque.#engine, elements: (values: readonly unknown[]) => prepareElements(deque.store, deque.#records.keys, values, deque.#inlineMaxBytes), take })),
+      steps.map(({ deque, take }) => ({ records: deque.#records, engine: deque.#engine, elements: (values: readonly unknown[]) => prepareElements(deque.store, deque.name, deque.#records.keys, values, deque.#inlineMaxBytes), take })),
       decide,
     );
   }
@@ -293,7 +293,7 @@ export class Deque<T = unknown> {
   async #pushValues(side: Side, values: readonly T[]): Promise<void> {
     if (values.length === 0) return;
     // Encoded, measured and large values written first; nothing is left if that fails (prepare-push.ts).
-    const elements = await prepareElements(this.store, this.#records.keys, values, this.#inlineMaxBytes);
+    const elements = await prepareElements(this.store, this.name, this.#records.keys, values, this.#inlineMaxBytes);
     try {
       await this.#engine.submit({ kind: 'push', side, elements }, values);
     } catch (error) {
