@@ -23,7 +23,7 @@ export interface PoolTargets {
 export const VALUE_BYTES = 100;
 
 export type ScaleSpec =
-  | { readonly subject: 'mcc' | 'redis'; readonly key: string; readonly callers: number; readonly warmupMs: number; readonly durationMs: number }
+  | { readonly subject: 'mcc' | 'redis'; readonly key: string; readonly callers: number; readonly warmupMs: number; readonly durationMs: number; readonly combine?: boolean }
   | { readonly subject: 'mcas'; readonly keys: readonly string[]; readonly per: number; readonly callers: number; readonly warmupMs: number; readonly durationMs: number };
 
 export interface ScaleConnection {
@@ -79,7 +79,7 @@ export async function runScaleRound(connection: ScaleConnection, spec: ScaleSpec
   let perIteration = 2; // a push and a pop
   let deque: Deque<Buffer> | null = null;
   if (spec.subject === 'mcc') {
-    const bound = (deque = Deque.bind<Buffer>(store, spec.key));
+    const bound = (deque = Deque.bind<Buffer>(store, spec.key, { combine: spec.combine === true }));
     operation = async () => {
       await bound.append(value);
       counts.pushed++;
