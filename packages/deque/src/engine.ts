@@ -27,6 +27,11 @@
  *   │          ▼ lost race (back-off level +1)
  *   └── retry with the anchor read behind the CAS in the same flush, after a jittered wait (none for an isolated loss)
  *
+ *   announcing (combine: true, after a lost CAS; round.ts decides each step):
+ *     append frames ∥ read log ∥ read anchor (one flush) ──▶ the loop above, with the round:
+ *       own results in x → settle · log replaced → announce again · others ahead in line → re-read (≤ 2)
+ *       · else plan [unapplied log frames…, own local ops…] → one CAS (won: settle all; lost: no wait)
+ *
  * Cross-process combining (combine.ts, the rules; announce.ts): while this
  * process meets contention it *announces* its pushes and pops in the
  * deque's log instead (one flush: append, read log, read anchor); the same
