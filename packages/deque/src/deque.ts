@@ -15,7 +15,7 @@ import { DequeExistsError, DequeOutcomeUnknownError } from './errors';
 import { randomId } from './ids';
 import { dequeKeys, validateDequeName } from './keys';
 import type { Side } from './plan';
-import { DequeRecords, type AnchorEntry } from './records';
+import { DequeRecords, dropQuietly, type AnchorEntry } from './records';
 import { waitFor, type WaitOptions } from './wait-through';
 import { clearDeque } from './clear';
 import { dequeExists, openDeque } from './open';
@@ -284,6 +284,9 @@ export class Deque<T = unknown> {
     this.#engine.invalidate();
     await this.store.delete(cleared);
     this.#records.forgetAnchor();
+    // The announcement log, if the deque combined (an older one expires with its TTL).
+    const log = cleared.value.q;
+    if (log !== undefined) dropQuietly(this.store, this.#records.keys.log(log));
   }
 
   #push(side: Side, values: readonly T[]): Promise<void> {

@@ -172,7 +172,7 @@ export class DequeEngine {
     }
   }
 
-  /** Whether to announce rather than CAS directly: combining on, and many recent CASes lost. */
+  /** Whether to announce rather than CAS directly: in announcing mode (a CAS lost recently), with a log to announce in. */
   #contended(): boolean {
     return this.#announcing && this.#anchor?.value.q !== undefined && (this.#lastLogBytes ?? 0) <= MAX_LOG_BYTES;
   }

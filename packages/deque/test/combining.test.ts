@@ -155,6 +155,30 @@ describe('a lost reply to the append', () => {
   });
 });
 
+describe('the log', () => {
+  it('holding bytes that are not frames (a foreign writer) is switched away from; nothing is lost', async () => {
+    const mine = stores.open(cluster.addresses);
+    const { deque } = await contendedDeque(mine);
+    const before = await anchorOf(mine, deque.name);
+    expect(await mine.client.append(`mcc:dq:${deque.name}:q:${before.q}`, Buffer.from('not a frame'))).not.toBeNull();
+    await deque.append('m2');
+    await deque.append('m3');
+    const after = await anchorOf(mine, deque.name);
+    expect(after.q).not.toBe(before.q);
+    expect(await contents(deque)).toEqual(['o1', 'm1', 'm2', 'm3']);
+  });
+
+  it('is deleted with the deque', async () => {
+    const mine = stores.open(cluster.addresses);
+    const { deque } = await contendedDeque(mine);
+    const { q } = await anchorOf(mine, deque.name);
+    expect(await mine.client.get(`mcc:dq:${deque.name}:q:${q}`)).not.toBeNull();
+    await deque.destroy();
+    await mine.client.noop();
+    expect(await mine.client.get(`mcc:dq:${deque.name}:q:${q}`)).toBeNull();
+  });
+});
+
 describe('pending results', () => {
   it('survive every other writer: direct CASes of a non-combining process, clear, rotations, moves and transact', async () => {
     const mine = stores.open(cluster.addresses);
