@@ -254,8 +254,9 @@ export class DequeEngine {
         }
         if (step === 'settled' && batch.length === 0) return [];
         if (step === 'wait') {
-          // Someone ahead in line combines next: read what it did, and the frames announced meanwhile.
-          [this.#anchor, round.log] = await Promise.all([records.readAnchor(), this.#announcer.log.read(round.q)]);
+          // Someone ahead in line combines next: read what it did (the anchor only: if we must combine
+          // after all, the log as read with our append holds our frames and everything before them).
+          this.#anchor = await records.readAnchor();
           fresh = true;
           continue;
         }
