@@ -45,7 +45,7 @@
  * retried at once); the retry uses the anchor that came back behind the
  * refused CAS, so contention costs no extra round trip.
  */
-import { Backoff, pause } from '@mcc/mcas';
+import { Backoff, ConnectionClosedError, pause, TimeoutError } from '@mcc/mcas';
 import type { OpResult } from './anchor';
 import { casAnchor } from './anchor-cas';
 import { Announcer, frameFor } from './announce';
@@ -77,6 +77,8 @@ const INITIAL_ROUND_TRIP_MS = 0.1;
 const READ_BEHIND_AFTER_LOSS = 16;
 /** Announcing stops after this many announcements in a row met nobody else (no loss, no one else's frame). */
 const QUIET_ROUNDS = 8;
+/** Attempts to learn the fate of announced frames when reads fail, before reporting their outcome unknown. */
+const LOOK_AGAIN = 4;
 /** Idle this long with results read but not acked: ack them on their own. */
 const IDLE_ACK_MS = 100;
 
@@ -207,15 +209,25 @@ export class DequeEngine {
     round.log = sent.log;
     round.locate(this.records.store, sent.anchor?.value.q === q ? sent.anchor.value.k! : 0);
     this.#metOthers = false;
-    try {
-      const leftover = await this.#commit(local, round, null);
-      this.#quietRounds = this.#metOthers ? 0 : this.#quietRounds + 1;
-      if (this.#quietRounds >= QUIET_ROUNDS) this.#announcing = false;
-      return leftover;
-    } catch (error) {
-      // Announced: it may have been applied (its result waits in the anchor) or may still be.
-      for (const pending of round.open.values()) pending.reject(this.#settler.unknown(pending, undefined, error));
-      throw error;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const leftover = await this.#commit(local, round, null);
+        this.#quietRounds = this.#metOthers ? 0 : this.#quietRounds + 1;
+        if (this.#quietRounds >= QUIET_ROUNDS) this.#announcing = false;
+        return leftover;
+      } catch (error) {
+        // A read failed (a dropped connection, a timeout): the frames' fate is still in the anchor
+        // and the log, so look again a few times — only without local operations, which the failed
+        // loop may have settled already and must not be planned twice.
+        if (local.length === 0 && attempt < LOOK_AGAIN && (error instanceof ConnectionClosedError || error instanceof TimeoutError)) {
+          this.#anchor = null;
+          await pause(this.backoff.unitMs * 2 ** attempt);
+          continue;
+        }
+        // Announced: it may have been applied (its result waits in the anchor) or may still be.
+        for (const pending of round.open.values()) pending.reject(this.#settler.unknown(pending, undefined, error));
+        throw error;
+      }
     }
   }
 
