@@ -7,8 +7,8 @@
  *
  * Waiting in line (as in CC-Synch, where the combiner role passes down the
  * queue of announcements): the owner of the first unapplied frame combines
- * at once; the others re-read the anchor and the log, so the next CAS
- * applies everything announced meanwhile, instead of every announcer
+ * at once; the others re-read the anchor, so the next CAS applies
+ * everything announced meanwhile, instead of every announcer
  * racing for the anchor with only its own frame. The wait is bounded
  * (MAX_POLLS reads): then an announcer combines itself, so a combiner that
  * stalled or died holds nobody up (lock-free).
