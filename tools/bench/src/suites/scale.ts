@@ -270,7 +270,7 @@ async function run(context: SuiteContext): Promise<SuiteReport> {
 
 export const suite: Suite = {
   name: 'scale',
-  description: 'many processes (1-16) × 1 or 4 callers on one deque vs a Redis list, loopback and +0.25 ms per direction; MCAS at 1, 4, 16 processes; conservation checked',
+  description: 'many processes (1-16) × 1 or 4 callers on one deque (direct CASes, and with cross-process combining) vs a Redis list, loopback and +0.25 ms per direction; MCAS at 1, 4, 16 processes; conservation checked',
   servers: 1,
   memcached: { evictions: false },
   run,
