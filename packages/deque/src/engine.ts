@@ -79,6 +79,7 @@ const READ_BEHIND_AFTER_LOSS = 16;
 const QUIET_ROUNDS = 8;
 /** Attempts to learn the fate of announced frames when reads fail, before reporting their outcome unknown. */
 const LOOK_AGAIN = 4;
+const LOOK_AGAIN_MS = 10;
 /** Idle this long with results read but not acked: ack them on their own. */
 const IDLE_ACK_MS = 100;
 
@@ -221,7 +222,7 @@ export class DequeEngine {
         // loop may have settled already and must not be planned twice.
         if (local.length === 0 && attempt < LOOK_AGAIN && (error instanceof ConnectionClosedError || error instanceof TimeoutError)) {
           this.#anchor = null;
-          await pause(this.backoff.unitMs * 2 ** attempt);
+          await pause(LOOK_AGAIN_MS * 2 ** attempt); // long enough for a reconnect
           continue;
         }
         // Announced: it may have been applied (its result waits in the anchor) or may still be.
