@@ -3,7 +3,7 @@
  * the one-flush announcement, the acks of results read, the spare log a
  * switch installs, and turning a recorded result into the caller's value.
  */
-import { ConnectionClosedError, TimeoutError } from '@mcc/mcas';
+import { ConnectionError, InvalidArgumentError, ServerError, ValueTooLargeError } from '@mcc/mcas';
 import { isOpResult, type OpResult } from './anchor';
 import { isExternal } from './element';
 import { DequeCorruptedError } from './errors';
@@ -27,6 +27,15 @@ export function frameFor(id: string, operation: Operation): Frame | null {
   if (operation.kind === 'push') return operation.elements.length === 0 ? null : { id, code: operation.side === 'right' ? 1 : 2, elements: operation.elements };
   if (operation.kind === 'pop') return { id, code: operation.side === 'right' ? 3 : 4 };
   return null;
+}
+
+/**
+ * Whether a failed append certainly stored nothing: the server answered with
+ * a refusal (too large, out of memory), or the client refused it before
+ * writing anything (size, arguments, a connection that never came up).
+ */
+function certainlyNotStored(error: unknown): boolean {
+  return error instanceof ServerError || error instanceof ValueTooLargeError || error instanceof InvalidArgumentError || error instanceof ConnectionError;
 }
 
 export class Announcer {
@@ -67,9 +76,12 @@ export class Announcer {
     const [appended, log, anchor] = await Promise.allSettled([this.log.append(q, bytes), this.log.read(q), this.records.readAnchor()]);
     let outcome: Appended;
     if (appended.status === 'fulfilled') outcome = appended.value ? 'ok' : 'missing';
-    else if (appended.reason instanceof ConnectionClosedError || appended.reason instanceof TimeoutError) outcome = 'lost';
-    else outcome = 'refused'; // refused by the server (too large, out of memory): not stored
-    if (anchor.status === 'rejected' && !(anchor.reason instanceof ConnectionClosedError || anchor.reason instanceof TimeoutError)) throw anchor.reason;
+    else if (certainlyNotStored(appended.reason)) outcome = 'refused';
+    // Anything else may have been written: a closed connection, a timeout, a torn reply (a
+    // ProtocolError for a request in flight). Treating such an append as not stored and then
+    // applying its operations directly would apply them twice if the frame did land.
+    else outcome = 'lost';
+    // A failed read is simply no read: the loop reads again (and reports a corrupt anchor itself).
     return { appended: outcome, log: log.status === 'fulfilled' ? log.value : null, anchor: anchor.status === 'fulfilled' ? anchor.value : null };
   }
 
