@@ -7,7 +7,7 @@
  * surviving every other writer.
  */
 import { useMemcached } from '@mcc/harness';
-import { ConnectionClosedError, mccFlags, RecordKind } from '@mcc/mcas';
+import { ConnectionClosedError, mccFlags, ProtocolError, RecordKind } from '@mcc/mcas';
 import { Deque, type Store } from '../src';
 import type { Anchor } from '../src/anchor';
 import { storeFactory, writesDuring } from './helpers';
@@ -92,6 +92,22 @@ describe('a lost reply to the append', () => {
     await deque.append('landed');
     expect(calls).toBe(1);
     expect((await contents(deque)).filter((value) => value === 'landed')).toHaveLength(1);
+  });
+
+  it('torn (a ProtocolError for the request in flight), frame landed: applied exactly once, never also directly', async () => {
+    const mine = stores.open(cluster.addresses);
+    const { deque } = await contendedDeque(mine);
+    let calls = 0;
+    interceptAppends(mine, async (_key, _value, real) => {
+      if (calls++ > 0) return real();
+      await real();
+      throw new ProtocolError('append: unexpected reply (injected: torn); the connection was closed with the request in flight, it may or may not have been applied');
+    });
+    await deque.append('torn');
+    await deque.popLeft(); // o1
+    expect(await deque.popLeft()).toBe('m1');
+    expect(await deque.popLeft()).toBe('torn');
+    expect(await deque.popLeft()).toBeUndefined();
   });
 
   it('frame absent, log still current: a switch fences the log first, so a late append can never apply it', async () => {
