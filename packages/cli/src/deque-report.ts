@@ -33,6 +33,16 @@ export function describeStorage(report: DequeReport): string {
   return `${plural(report.chunks, 'chunk')}, buffers ${report.leftBuffer} left / ${report.rightBuffer} right, ${plural(report.externalValues, 'large value')}`;
 }
 
+/** Cross-process combining, when the deque uses it: "generation 3, 2 operations pending, 5 results not yet acked" (ack frames are bookkeeping: not counted). */
+export function describeCombining(report: DequeReport): string | null {
+  const combining = report.combining;
+  if (combining === undefined) return null;
+  const plural = (count: number, word: string): string => `${formatCount(count)} ${word}${count === 1 ? '' : 's'}`;
+  const log = combining.unreadable === null ? '' : ` (${combining.unreadable}: the next combiner starts a new log)`;
+  const operations = combining.pendingFrames.filter((frame) => frame.op !== 'ack').length;
+  return `generation ${combining.generation}, ${plural(operations, 'operation')} pending${log}, ${plural(combining.unackedResults.length, 'result')} not yet acked`;
+}
+
 /** The problem lines, aligned: key, then what is wrong. */
 export function problemLines(report: DequeReport): string[] {
   const width = Math.max(...report.problems.map((problem) => problem.key.length));

@@ -65,6 +65,33 @@ describe('mcc fsck and mcc inspect', () => {
     expect(text.stdout).toMatch(/status\s+ok/);
   });
 
+  it('reports a combining deque (pending frames, unacked results) as sound, and inspect shows them', async () => {
+    const name = `fsck-combining-${Date.now()}`;
+    const deque = await Deque.create<number>(store, name, { combine: true });
+    const other = connect(cluster.addresses);
+    try {
+      await Deque.bind<number>(other, name).append(1);
+    } finally {
+      await other.close();
+    }
+    await deque.append(2); // a lost CAS: announcing from now on, and the retry installs the log
+    await deque.append(3); // announced: its result waits in the anchor until acked
+    const anchor = (await store.get<{ v: number; q: string }>(`mcc:dq:${name}`))!.value;
+    expect(anchor.v).toBe(2);
+    // A frame another process announced and nobody applied yet (a pop from the left): a bin holding [opId, 4, nil].
+    const body = store.codec.encode(['pendingPop1', 4, null]);
+    expect(await store.client.append(`mcc:dq:${name}:q:${anchor.q}`, Buffer.concat([Buffer.from([0xc4, body.length]), body]))).not.toBeNull();
+
+    const fsck = await runCli(['fsck', name, '--servers', cluster.addresses.join(',')]);
+    expect(fsck.code).toBe(0);
+    const inspect = await runCli(['inspect', name, '--servers', cluster.addresses.join(',')]);
+    expect(inspect.code).toBe(0);
+    expect(inspect.stdout).toMatch(/combining\s+generation 0, 1 operation pending, 1 result not yet acked/);
+    const json = JSON.parse((await runCli(['inspect', name, '--json', '--servers', cluster.addresses.join(',')])).stdout) as { combining: { pendingFrames: { op: string }[] } };
+    // (An ack frame of the idle process may be there too.)
+    expect(json.combining.pendingFrames.filter((frame) => frame.op !== 'ack')).toEqual([{ id: 'pendingPop1', op: 'popLeft' }]);
+  });
+
   it('says how to create a deque that does not exist', async () => {
     const run = await runCli(['fsck', 'no-such-deque', '--servers', cluster.addresses.join(',')]);
     expect(run.code).toBe(3);

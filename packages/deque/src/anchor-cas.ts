@@ -23,13 +23,17 @@
 import { ConnectionClosedError, TimeoutError } from '@mcc/mcas';
 import { RECENT_BATCHES, type Anchor } from './anchor';
 import { batchId as nextBatchId } from './ids';
+import type { LogRead } from './log';
 import type { AnchorEntry, DequeRecords } from './records';
 
 export type CasOutcome =
   /** `replied`: false when the outcome was learned by re-reading after a lost reply. */
   | { readonly applied: true; readonly entry: AnchorEntry; readonly replied: boolean }
-  /** `current`: the anchor read behind the refused CAS (or after a fence); null when none was read. */
-  | { readonly applied: false; readonly current: AnchorEntry | null }
+  /**
+   * `current`: the anchor read behind the refused CAS (or after a fence); null when none was read.
+   * `log`: what `alsoBehind` read in the same flush (the announcement log, for a combiner), if asked.
+   */
+  | { readonly applied: false; readonly current: AnchorEntry | null; readonly log?: LogRead | null }
   | { readonly applied: 'unknown'; readonly cause: Error };
 
 /** Keep the anchor's record kind (an MCAS release may have written it as a plain value). */
@@ -39,15 +43,26 @@ function casOptions(anchor: AnchorEntry): { kind: number } {
 
 /**
  * CASes `next` over `anchor`. With `readBehind`, the anchor is read in the
- * same flush, so a refusal returns the fresh anchor at no extra round trip.
+ * same flush, so a refusal returns the fresh anchor at no extra round trip;
+ * `alsoBehind` (a combiner's log read) is sent in that flush too.
  */
-export async function casAnchor(records: DequeRecords, anchor: AnchorEntry, next: Anchor, batchId: string, readBehind: boolean): Promise<CasOutcome> {
+export async function casAnchor(
+  records: DequeRecords,
+  anchor: AnchorEntry,
+  next: Anchor,
+  batchId: string,
+  readBehind: boolean,
+  alsoBehind?: () => Promise<LogRead>,
+): Promise<CasOutcome> {
   const written = records.store.cas(anchor, next, casOptions(anchor));
   // The CAS reaches the connection's queue a few microtasks from now and its flush runs
   // in a later immediate: an immediate queued now runs between the two, so the get is
   // written right behind the CAS, in the same flush.
-  const behind = readBehind ? new Promise<void>((resolve) => setImmediate(resolve)).then(() => records.readAnchor()) : null;
+  const queued = readBehind || alsoBehind !== undefined ? new Promise<void>((resolve) => setImmediate(resolve)) : null;
+  const behind = queued === null ? null : queued.then(() => records.readAnchor());
+  const behindLog = queued === null || alsoBehind === undefined ? null : queued.then(alsoBehind);
   behind?.catch(() => undefined); // only looked at after a refusal
+  behindLog?.catch(() => undefined);
   let entry: AnchorEntry | null;
   try {
     entry = (await written) as AnchorEntry | null;
@@ -61,8 +76,9 @@ export async function casAnchor(records: DequeRecords, anchor: AnchorEntry, next
   if (entry !== null) return { applied: true, entry, replied: true };
   if (behind === null) return { applied: false, current: null };
   const current = await behind.catch(() => null);
+  const log = behindLog === null ? null : await behindLog.catch(() => null);
   // The read may have raced ahead of a reconnect; only an anchor other than ours is news.
-  return { applied: false, current: current !== null && current.cas !== anchor.cas ? current : null };
+  return { applied: false, current: current !== null && current.cas !== anchor.cas ? current : null, log };
 }
 
 type Resolution = { readonly applied: boolean; readonly entry: AnchorEntry } | 'unknown';

@@ -13,6 +13,17 @@
  *   bs  base of chunk b
  *   o   ids of the most recent batches applied, newest last (resolving lost replies)
  *
+ * Cross-process combining (combine.ts) adds, all four together, with v = 2
+ * (so a reader or writer that knows only version 1 refuses the anchor
+ * instead of dropping a pending result):
+ *
+ *   g   generation of the announcement log: +1 on every switch to a new log
+ *   q   id of the current log (its key: keys.log(q)); unique per generation
+ *   k   bytes of log q already applied (frames are applied in log order)
+ *   x   pending results: announced op id → result (true: a push applied;
+ *       null: a pop found the deque empty; an element: the value popped),
+ *       kept until the announcer's ack frame (or its own CAS) removes it
+ *
  * The deque's content, left to right:
  *
  *   l[0] … l[-1] │ chunk a │ chunk a+1 │ … │ chunk b │ r[0] … r[-1]
@@ -24,8 +35,11 @@
  */
 import { isElement, type Element } from './element';
 
+/** A pending result: `true` a push applied, `null` a pop of an empty deque, an element the value popped. */
+export type OpResult = true | null | Element;
+
 export interface Anchor {
-  readonly v: 1;
+  readonly v: 1 | 2;
   readonly s: number;
   readonly n: number;
   readonly l: readonly Element[];
@@ -35,6 +49,26 @@ export interface Anchor {
   readonly as: number;
   readonly bs: number;
   readonly o: readonly string[];
+  readonly g?: number;
+  readonly q?: string;
+  readonly k?: number;
+  readonly x?: Readonly<Record<string, OpResult>>;
+}
+
+/** The combining fields of an anchor, or null for one that never combined. */
+export function combiningOf(anchor: Anchor): { g: number; q: string; k: number; x: Readonly<Record<string, OpResult>> } | null {
+  return anchor.q === undefined ? null : { g: anchor.g!, q: anchor.q, k: anchor.k!, x: anchor.x! };
+}
+
+/** Log ids and op ids: base64url, as mcc writes them (short enough for a key). */
+const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
+export function isId(value: unknown): value is string {
+  return typeof value === 'string' && ID_PATTERN.test(value);
+}
+
+export function isOpResult(value: unknown): value is OpResult {
+  return value === true || value === null || isElement(value);
 }
 
 /** How many batch ids the anchor remembers: a lost reply is resolvable while fewer batches followed it. */
@@ -54,7 +88,7 @@ const INTEGER_FIELDS = ['s', 'n', 'a', 'b', 'as', 'bs'] as const;
 export function parseAnchor(value: unknown): Anchor | string {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'the anchor is not a map';
   const record = value as Record<string, unknown>;
-  if (record.v !== 1) return `unknown anchor format version ${String(record.v)}`;
+  if (record.v !== 1 && record.v !== 2) return `unknown anchor format version ${String(record.v)}`;
   for (const field of INTEGER_FIELDS) {
     if (!Number.isSafeInteger(record[field])) return `anchor field "${field}" is not an integer`;
   }
@@ -63,8 +97,26 @@ export function parseAnchor(value: unknown): Anchor | string {
     if (!Array.isArray(buffer) || !buffer.every(isElement)) return `anchor field "${field}" is not a list of elements (an external element must name a deque value key)`;
   }
   if (!Array.isArray(record.o) || !record.o.every((id) => typeof id === 'string')) return 'anchor field "o" is not a list of ids';
+  const combining = checkCombining(record);
+  if (combining !== null) return combining;
   const anchor = record as unknown as Anchor;
   return checkInvariants(anchor) ?? anchor;
+}
+
+/** Version 2 carries all four combining fields, version 1 none of them. */
+function checkCombining(record: Record<string, unknown>): string | null {
+  const fields = ['g', 'q', 'k', 'x'].filter((field) => record[field] !== undefined);
+  if (record.v === 1) return fields.length === 0 ? null : `a version 1 anchor carries combining field "${fields[0]}"`;
+  if (fields.length < 4) return 'a version 2 anchor needs all of the combining fields g, q, k, x';
+  if (!Number.isSafeInteger(record.g) || (record.g as number) < 0) return 'anchor field "g" is not a generation (an integer ≥ 0)';
+  if (!Number.isSafeInteger(record.k) || (record.k as number) < 0) return 'anchor field "k" is not a byte offset (an integer ≥ 0)';
+  if (!isId(record.q)) return 'anchor field "q" is not a log id (1-64 characters of base64url)';
+  const results = record.x;
+  if (typeof results !== 'object' || results === null || Array.isArray(results)) return 'anchor field "x" is not a map of results';
+  for (const [id, result] of Object.entries(results)) {
+    if (!isId(id) || !isOpResult(result)) return `anchor field "x" holds a bad result for ${JSON.stringify(id)} (true, nil or an element)`;
+  }
+  return null;
 }
 
 /**

@@ -4,7 +4,7 @@
  * and only if they belong to the old state, so a chunk a new push already
  * flushed into a reused slot is never touched.
  */
-import { RECENT_BATCHES, emptyAnchor, hasChunks, type Anchor } from './anchor';
+import { RECENT_BATCHES, combiningOf, emptyAnchor, hasChunks, type Anchor } from './anchor';
 import { parseChunk } from './chunk';
 import { isExternal, type Element } from './element';
 import { batchId } from './ids';
@@ -16,7 +16,9 @@ export async function clearDeque(records: DequeRecords): Promise<AnchorEntry> {
   for (;;) {
     const anchor = await records.readAnchor();
     const old = anchor.value;
-    const cleared: Anchor = { ...emptyAnchor(), s: old.s + 1, o: [...old.o, batchId()].slice(-RECENT_BATCHES) };
+    // Pending results and the log position survive a clear: a result is a completed
+    // operation's (a popped value) its announcer has not read yet (combine.ts).
+    const cleared: Anchor = { ...emptyAnchor(), v: old.v, s: old.s + 1, o: [...old.o, batchId()].slice(-RECENT_BATCHES), ...(combiningOf(old) ?? {}) };
     const next = await records.store.cas(anchor, cleared, { kind: anchor.kind });
     if (next === null) continue; // changed meanwhile: clear what is there now
     await collectGarbage(records, old);

@@ -15,7 +15,7 @@ import { DequeExistsError, DequeOutcomeUnknownError } from './errors';
 import { randomId } from './ids';
 import { dequeKeys, validateDequeName } from './keys';
 import type { Side } from './plan';
-import { DequeRecords, type AnchorEntry } from './records';
+import { DequeRecords, dropQuietly, type AnchorEntry } from './records';
 import { waitFor, type WaitOptions } from './wait-through';
 import { clearDeque } from './clear';
 import { dequeExists, openDeque } from './open';
@@ -33,6 +33,15 @@ export interface DequeOptions {
   inlineMaxBytes?: number;
   /** Buffer size in encoded bytes beyond which the anchor's buffer is flushed into a chunk. Default 4096; a whole number from 1 to 262144. */
   flushBytes?: number;
+  /**
+   * Cross-process combining (default true): while this process meets
+   * contention on the deque, its pushes and pops are announced in the
+   * deque's log and applied, many processes' at once, by whichever process
+   * next wins the anchor CAS (docs/DESIGN.md). An uncontended caller is not
+   * affected (one round trip per operation). The first handle on a deque in
+   * a process decides for all of them.
+   */
+  combine?: boolean;
 }
 
 export type { WaitOptions } from './wait-through';
@@ -72,6 +81,7 @@ export class Deque<T = unknown> {
         // Every CAS re-encodes the whole anchor: keep batches from growing it far past a flush.
         maxAnchorBytes: Math.max(2 * settings.flushBytes, 4096),
         maxBatch: MAX_BATCH,
+        combine: settings.combine,
       });
       perStore.set(keys.anchor, engine);
     }
@@ -127,7 +137,7 @@ export class Deque<T = unknown> {
     if (!Array.isArray(steps) || steps.some((step) => !(step?.deque instanceof Deque))) throw new InvalidArgumentError('Deque.transact needs an array of { deque: Deque, take? } steps');
     if (typeof decide !== 'function') throw new InvalidArgumentError('Deque.transact needs a decide function');
     return transact(
-      steps.map(({ deque, take }) => ({ records: deque.#records, engine: deque.#engine, elements: (values: readonly unknown[]) => prepareElements(deque.store, deque.#records.keys, values, deque.#inlineMaxBytes), take })),
+      steps.map(({ deque, take }) => ({ records: deque.#records, engine: deque.#engine, elements: (values: readonly unknown[]) => prepareElements(deque.store, deque.name, deque.#records.keys, values, deque.#inlineMaxBytes), take })),
       decide,
     );
   }
@@ -274,6 +284,9 @@ export class Deque<T = unknown> {
     this.#engine.invalidate();
     await this.store.delete(cleared);
     this.#records.forgetAnchor();
+    // The announcement log, if the deque combined (an older one expires with its TTL).
+    const log = cleared.value.q;
+    if (log !== undefined) dropQuietly(this.store, this.#records.keys.log(log));
   }
 
   #push(side: Side, values: readonly T[]): Promise<void> {
@@ -283,7 +296,7 @@ export class Deque<T = unknown> {
   async #pushValues(side: Side, values: readonly T[]): Promise<void> {
     if (values.length === 0) return;
     // Encoded, measured and large values written first; nothing is left if that fails (prepare-push.ts).
-    const elements = await prepareElements(this.store, this.#records.keys, values, this.#inlineMaxBytes);
+    const elements = await prepareElements(this.store, this.name, this.#records.keys, values, this.#inlineMaxBytes);
     try {
       await this.#engine.submit({ kind: 'push', side, elements }, values);
     } catch (error) {

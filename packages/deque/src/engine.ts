@@ -27,29 +27,37 @@
  *   │          ▼ lost race (back-off level +1)
  *   └── retry with the anchor read behind the CAS in the same flush, after a jittered wait (none for an isolated loss)
  *
+ *   announcing (combine: true, after a lost CAS; round.ts decides each step):
+ *     append frames ∥ read log ∥ read anchor (one flush) ──▶ the loop above, with the round:
+ *       own results in x → settle · log replaced → announce again · others ahead in line → re-read (≤ 2)
+ *       · else plan [unapplied log frames…, own local ops…] → one CAS (won: settle all; lost: no wait)
+ *
+ * Cross-process combining (combine.ts, the rules; announce.ts): while this
+ * process meets contention it *announces* its pushes and pops in the
+ * deque's log instead (one flush: append, read log, read anchor); the same
+ * loop then plans every unapplied frame of the log — any process's — ahead
+ * of its own local operations, and one CAS applies them all. Frames that
+ * someone else applied are settled from the results in the anchor.
+ *
  * Contention management (backoff.ts in @mcc/mcas): after a lost race the
  * next attempt waits a random time under a ceiling that doubles with recent
  * losses in units of the measured CAS round trip (an isolated loss is
  * retried at once); the retry uses the anchor that came back behind the
  * refused CAS, so contention costs no extra round trip.
  */
-import { Backoff, pause } from '@mcc/mcas';
-import { isExternal, type Element } from './element';
+import { Backoff, ConnectionClosedError, pause, ProtocolError, TimeoutError } from '@mcc/mcas';
+import type { OpResult } from './anchor';
 import { casAnchor } from './anchor-cas';
-import { DequeOutcomeUnknownError } from './errors';
+import { Announcer, frameFor } from './announce';
+import { combinedAnchor, resultOf, sliceLog, type LogSlice } from './combine';
 import { batchId as nextBatchId } from './ids';
+import { MAX_LOG_BYTES, type Frame } from './log';
+import { Round } from './round';
 import type { Operation, Side } from './plan';
-import { buffersSize, prepare, type ReadyPlan } from './prepare';
-import { dropQuietly, type AnchorEntry, type DequeRecords } from './records';
+import { buffersSize, prepare } from './prepare';
+import type { AnchorEntry, DequeRecords } from './records';
+import { Settler, type DequeStats, type Pending } from './settle';
 import { moveBetween } from './transfer';
-
-interface Pending {
-  readonly operation: Operation | { readonly kind: 'transfer'; readonly target: DequeEngine; readonly from: Side; readonly to: Side };
-  /** For pushes: the values, to carry in an outcome-unknown error. */
-  readonly values: readonly unknown[];
-  readonly resolve: (value: unknown) => void;
-  readonly reject: (error: Error) => void;
-}
 
 export interface EngineLimits {
   /** Flush a buffer into a chunk beyond this many encoded bytes. */
@@ -58,16 +66,8 @@ export interface EngineLimits {
   readonly maxAnchorBytes: number;
   /** Most operations in one batch. */
   readonly maxBatch: number;
-}
-
-/** Counters of one deque's engine in this process (for benchmarks and diagnostics). */
-export interface DequeStats {
-  /** Operations completed (each push, pop, peek, move). */
-  operations: number;
-  /** Anchor CASes (and MCASes, for moves between deques) sent. */
-  casAttempts: number;
-  /** Those that lost to another process's change. */
-  casFailures: number;
+  /** Announce operations for cross-process combining while contended (combine.ts). */
+  readonly combine: boolean;
 }
 
 /** Back-off ceilings: first loss ≈ one CAS round trip, never more than this. */
@@ -75,19 +75,45 @@ const BACKOFF_MAX_MS = 50;
 const INITIAL_ROUND_TRIP_MS = 0.1;
 /** Read the anchor behind every CAS while a loss was this recent (in CASes): contention comes in runs. */
 const READ_BEHIND_AFTER_LOSS = 16;
+/** Announcing stops after this many announcements in a row met nobody else (no loss, no one else's frame). */
+const QUIET_ROUNDS = 8;
+/** Attempts to learn the fate of announced frames when reads fail, before reporting their outcome unknown. */
+const LOOK_AGAIN = 4;
+const LOOK_AGAIN_MS = 10;
+/** Idle this long with results read but not acked: ack them on their own. */
+const IDLE_ACK_MS = 100;
+
+export type { DequeStats } from './settle';
 
 export class DequeEngine {
   #anchor: AnchorEntry | null = null;
   readonly #queue: Pending[] = [];
   #running = false;
   #casesSinceLoss = READ_BEHIND_AFTER_LOSS;
-  readonly stats: DequeStats = { operations: 0, casAttempts: 0, casFailures: 0 };
+  /**
+   * Announcing (combining) mode: entered on a lost CAS, left after QUIET_ROUNDS
+   * announcements that met nobody. Every contending process must announce for
+   * one CAS to apply many processes' operations, so the mode is sticky.
+   */
+  #announcing = false;
+  #quietRounds = 0;
+  /** Whether the current announcement met another process (a loss, a frame of theirs, ours applied by them). */
+  #metOthers = false;
+  #idleTimer: NodeJS.Timeout | null = null;
+  /** Length of the log as last read (announcers go direct beyond MAX_LOG_BYTES). */
+  #lastLogBytes: number | null = null;
+  readonly stats: DequeStats = { operations: 0, casAttempts: 0, casFailures: 0, announced: 0, combined: 0 };
+  readonly #announcer: Announcer;
+  readonly #settler: Settler;
   readonly backoff = new Backoff({ unitMs: INITIAL_ROUND_TRIP_MS, maxMs: BACKOFF_MAX_MS, immediateRetries: 1 });
 
   constructor(
     readonly records: DequeRecords,
     readonly limits: EngineLimits,
-  ) {}
+  ) {
+    this.#announcer = new Announcer(records);
+    this.#settler = new Settler(records, this.stats, this.#announcer);
+  }
 
   /** Queues one operation; resolves with the element's value (pops, moves, peeks) or undefined. */
   submit(operation: Operation, values: readonly unknown[] = []): Promise<unknown> {
@@ -121,14 +147,14 @@ export class DequeEngine {
         const head = this.#queue[0]!;
         if (head.operation.kind === 'transfer') {
           this.#queue.shift();
-          await this.#transfer(head.operation).then(head.resolve, head.reject);
+          await this.#transfer(head.operation as { target: DequeEngine; from: Side; to: Side }).then(head.resolve, head.reject);
           continue;
         }
         let size = 1;
         while (size < this.#queue.length && size < this.limits.maxBatch && this.#queue[size]!.operation.kind !== 'transfer') size++;
         const batch = this.#queue.splice(0, size);
         try {
-          const leftover = await this.#commit(batch);
+          const leftover = this.#contended() ? await this.#announce(batch) : await this.#commit(batch, null, null);
           if (leftover.length > 0) this.#queue.unshift(...leftover);
         } catch (error) {
           for (const pending of batch) pending.reject(error as Error);
@@ -137,66 +163,208 @@ export class DequeEngine {
     } finally {
       this.#running = false;
     }
+    // Acks ride on the next announcement, or the next CAS of ours removes them; a process
+    // that goes idle sends them on their own after a while.
+    if (this.#announcer.acks.size > 0 && this.#idleTimer === null) {
+      this.#idleTimer = setTimeout(() => {
+        this.#idleTimer = null;
+        const q = this.#anchor?.value.q;
+        if (!this.#running && q !== undefined) this.#announcer.flushAcks(q, nextBatchId());
+      }, IDLE_ACK_MS);
+      this.#idleTimer.unref();
+    }
   }
 
-  /** Commits a prefix of `batch` (all of it unless the anchor would grow too big); returns the rest. */
-  async #commit(batch: Pending[]): Promise<Pending[]> {
+  /** Whether to announce rather than CAS directly: in announcing mode (a CAS lost recently), with a log to announce in. */
+  #contended(): boolean {
+    return this.#announcing && this.#anchor?.value.q !== undefined && (this.#lastLogBytes ?? 0) <= MAX_LOG_BYTES;
+  }
+
+  /** Announces the batch's pushes and pops in one flush, then runs the loop as their combiner. */
+  async #announce(batch: Pending[]): Promise<Pending[]> {
+    const q = this.#anchor!.value.q!;
+    const local: Pending[] = [];
+    const frames: Frame[] = [];
+    const ack = this.#announcer.ackFrame(nextBatchId());
+    if (ack !== null) frames.push(ack);
+    const ids = new Map<string, Pending>();
+    for (const pending of batch) {
+      const id = nextBatchId();
+      const frame = frameFor(id, pending.operation as Operation);
+      if (frame === null) local.push(pending);
+      else {
+        frames.push(frame);
+        ids.set(id, pending);
+      }
+    }
+    if (ids.size === 0) return this.#commit(batch, null, null);
+    const round = new Round<Pending>(q, frames[0]!.id);
+    for (const [id, pending] of ids) round.open.set(id, pending);
+    this.stats.announced += ids.size;
+    const sent = await this.#announcer.send(q, frames);
+    this.#anchor = sent.anchor;
+    if (sent.appended === 'missing' || sent.appended === 'refused') {
+      // Not announced. A missing current log is replaced by the direct CAS.
+      return this.#commit(batch, null, sent.appended === 'missing' ? q : null);
+    }
+    round.log = sent.log;
+    round.locate(this.records.store, sent.anchor?.value.q === q ? sent.anchor.value.k! : 0);
+    this.#metOthers = false;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const leftover = await this.#commit(local, round, null);
+        this.#quietRounds = this.#metOthers ? 0 : this.#quietRounds + 1;
+        if (this.#quietRounds >= QUIET_ROUNDS) this.#announcing = false;
+        return leftover;
+      } catch (error) {
+        // A read failed (a dropped connection, a timeout): the frames' fate is still in the anchor
+        // and the log, so look again a few times — only without local operations, which the failed
+        // loop may have settled already and must not be planned twice.
+        if (local.length === 0 && attempt < LOOK_AGAIN && (error instanceof ConnectionClosedError || error instanceof TimeoutError || error instanceof ProtocolError)) {
+          this.#anchor = null;
+          await pause(LOOK_AGAIN_MS * 2 ** attempt); // long enough for a reconnect
+          continue;
+        }
+        // Announced: it may have been applied (its result waits in the anchor) or may still be.
+        for (const pending of round.open.values()) pending.reject(this.#settler.unknown(pending, undefined, error));
+        throw error;
+      }
+    }
+  }
+
+  /**
+   * Commits a prefix of `batch` (all of it unless the anchor would grow too
+   * big); returns the rest. With a round, also the combiner of its frames:
+   * every unapplied frame of the log is planned ahead of `batch`, until the
+   * round's own frames are settled (applied by this CAS or by another's).
+   * `replaceLog`: the log that was found missing (switch away from it).
+   */
+  async #commit(batch: Pending[], round: Round<Pending> | null, replaceLog: string | null): Promise<Pending[]> {
     const records = this.records;
     const batchId = nextBatchId();
-    let fresh = false;
+    let fresh = this.#anchor !== null && round !== null; // read in the announcing flush
     let size = batch.length;
+    let frameLimit = this.limits.maxBatch;
     for (;;) {
       if (this.#anchor === null) {
         this.#anchor = await records.readAnchor();
         fresh = true;
       }
       const anchor = this.#anchor;
-      const operations = batch.slice(0, size).map((pending) => pending.operation as Operation);
+      this.#announcer.observe(anchor);
+      let slice: LogSlice | null = null;
+      let fence = false;
+      if (round !== null) {
+        const absorbed = round.absorb(anchor);
+        if (absorbed.length > 0) this.#metOthers = true; // applied by another process's CAS
+        await this.#settler.deliverAll(absorbed);
+        const step = round.step(anchor);
+        if (step === 'dead') {
+          // Our log was replaced and our results are not in `x`: those frames never applied and never will. Announce again.
+          const again = [...round.open.values()];
+          round.open.clear();
+          return [...again, ...batch];
+        }
+        if (step === 'settled' && batch.length === 0) return [];
+        if (step === 'wait') {
+          // Someone ahead in line combines next: read what it did (the anchor only: if we must combine
+          // after all, the log as read with our append holds our frames and everything before them).
+          this.#anchor = await records.readAnchor();
+          fresh = true;
+          continue;
+        }
+        if (step === 'combine') {
+          const k = anchor.value.k!;
+          if (round.log === null || (round.log.bytes !== null && round.log.bytes.length < k)) round.log = await this.#announcer.log.read(round.q);
+          slice = sliceLog(records.store, anchor.value, round.log, frameLimit);
+          this.#lastLogBytes = round.log.bytes?.length ?? 0;
+          // A frame of ours not in the log from k on (the reply to our append was lost and it never
+          // landed — or may land late): fence the log off with a switch; the frame is then dead.
+          if (!slice.switchLog && !round.allIn(slice.opFrames)) fence = round.ownFrameMissing(records.store, k);
+        }
+      }
+      const framed = slice?.operations.length ?? 0;
+      const operations = [...(slice?.operations ?? []), ...batch.slice(0, size).map((pending) => pending.operation as Operation)];
       const plan = await prepare(records, anchor, operations, batchId, this.limits.flushBytes);
       if (plan === null) {
         this.#anchor = null;
         continue;
       }
-      if (!plan.changed) {
+      const q = anchor.value.q;
+      const switching =
+        fence || slice?.switchLog === true || (replaceLog !== null && q === replaceLog) || (q === undefined && this.#announcing);
+      const drops = q === undefined ? [] : this.#announcer.dropsFor(anchor);
+      const combining = (slice?.frames.length ?? 0) > 0 || drops.length > 0 || switching;
+      if (!plan.changed && !combining) {
         // Only peeks and pops of an empty deque: true only if the anchor is current, so read it once.
         if (fresh) {
-          this.#settle(batch.slice(0, size), plan);
+          this.#settler.settle(batch.slice(0, size), plan.popped);
           return batch.slice(size);
         }
         this.#anchor = null;
         continue;
       }
-      if (size > 1 && buffersSize(plan.anchor.l) + buffersSize(plan.anchor.r) > this.limits.maxAnchorBytes) {
-        size = Math.ceil(size / 2);
+      if (buffersSize(plan.anchor.l) + buffersSize(plan.anchor.r) > this.limits.maxAnchorBytes && (framed > 1 || size > 1)) {
+        if (framed > 1) frameLimit = Math.ceil(framed / 2);
+        else size = Math.ceil(size / 2);
         continue;
       }
+      const results: OpResult[] = (slice?.opFrames ?? []).map((frame, index) => resultOf(frame, plan.popped[index]));
+      const next = combining ? combinedAnchor(plan.anchor, anchor.value, slice, results, drops, switching ? this.#announcer.spareLog() : null) : plan.anchor;
       if (!(await records.writeFlushes(anchor, plan.flushes))) {
         this.#anchor = null;
         continue;
       }
       this.stats.casAttempts++;
       const started = performance.now();
-      const outcome = await casAnchor(records, anchor, plan.anchor, batchId, this.#casesSinceLoss < READ_BEHIND_AFTER_LOSS);
-      if (outcome.applied === 'unknown') return [...this.#outcomeUnknown(plan, batch.slice(0, size), outcome.cause), ...batch.slice(size)];
+      const readBehind = round !== null || this.#casesSinceLoss < READ_BEHIND_AFTER_LOSS;
+      const logBehind = round !== null && round.open.size > 0 ? () => this.#announcer.log.read(round.q) : undefined;
+      const outcome = await casAnchor(records, anchor, next, batchId, readBehind, logBehind);
+      if (outcome.applied === 'unknown') {
+        if (switching) this.#announcer.spareUsed();
+        const again = this.#settler.outcomeUnknown(plan.popped.slice(framed), batch.slice(0, size), outcome.cause);
+        if (round === null || round.open.size === 0) return [...again, ...batch.slice(size)];
+        // Our frames' fate is in the anchor either way (applied: their results are in `x`).
+        batch = [...again, ...batch.slice(size)];
+        size = batch.length;
+        this.#anchor = null;
+        continue;
+      }
       if (outcome.applied) {
         this.#casesSinceLoss++;
         // The back-off unit follows the CAS round trip (not a lost reply's recovery).
         if (outcome.replied) this.backoff.unitMs = 0.8 * this.backoff.unitMs + 0.2 * (performance.now() - started);
         this.backoff.success();
         this.#anchor = outcome.entry;
-        this.#settle(batch.slice(0, size), plan);
+        if (switching) {
+          this.#announcer.spareUsed();
+          if (q !== undefined) this.#announcer.log.drop(q); // nobody reads the old log again
+        }
+        this.stats.combined += framed;
+        if (round !== null && framed > round.open.size) this.#metOthers = true; // we applied others' frames too
+        this.#settler.settle(batch.slice(0, size), plan.popped.slice(framed));
         records.deleteEmptiedChunks(plan.emptiedChunks);
-        return batch.slice(size);
+        if (round !== null) await this.#settler.deliverAll(round.applied(slice?.opFrames ?? [], results));
+        if (round === null || round.open.size === 0) return batch.slice(size);
+        batch = batch.slice(size);
+        size = batch.length;
+        fresh = true;
+        continue;
       }
       this.stats.casFailures++;
       this.#casesSinceLoss = 0;
-      await pause(this.backoff.failure());
+      this.#metOthers = true;
+      if (this.limits.combine) this.#announcing = true;
+      // A combiner that lost looks at the anchor that won first (it may hold our results): no wait.
+      const wait = this.backoff.failure();
+      if (round === null || round.open.size === 0) await pause(wait);
       // Retry with the anchor read behind the refused CAS, even after a wait: if it changed
       // meanwhile, the next refusal brings the fresh one back at the same cost as reading it
       // now would, and if it did not, the retry wins in one round trip. (Read during this
       // call, it is also a valid linearization point for peeks and empty pops.)
       fresh = outcome.current !== null;
       this.#anchor = outcome.current;
+      if (round !== null && outcome.log != null) round.log = outcome.log;
     }
   }
 
@@ -216,46 +384,6 @@ export class DequeEngine {
     this.stats.operations++;
     if (result === undefined) return undefined;
     // The element moves as it is: a large value keeps its item, now referenced by the other deque.
-    return this.#valueOf(result, 'keep');
-  }
-
-  /** Rejects each caller with an error carrying its own value; returns the peeks (read-only: simply asked again). */
-  #outcomeUnknown(plan: ReadyPlan, batch: readonly Pending[], cause: unknown): Pending[] {
-    const again: Pending[] = [];
-    batch.forEach((pending, index) => {
-      const operation = pending.operation;
-      const element = plan.popped[index];
-      if (operation.kind === 'peek') again.push(pending);
-      else if (operation.kind === 'push') pending.reject(new DequeOutcomeUnknownError(this.records.name, 'push', pending.values.length === 1 ? pending.values[0] : pending.values, cause));
-      else {
-        const value = element === undefined ? undefined : this.#valueOf(element, 'keep');
-        pending.reject(new DequeOutcomeUnknownError(this.records.name, operation.kind === 'move' ? 'move' : 'pop', value, cause));
-      }
-    });
-    return again;
-  }
-
-  #settle(batch: readonly Pending[], plan: ReadyPlan): void {
-    this.stats.operations += batch.length;
-    // Values first, all of them: one batch may peek, move and pop the same large value.
-    const values = batch.map((_, index) => {
-      const element = plan.popped[index];
-      return element === undefined ? undefined : this.#valueOf(element, 'peek');
-    });
-    batch.forEach((pending, index) => {
-      const element = plan.popped[index];
-      if (element !== undefined && isExternal(element)) {
-        this.records.takeValue(element[1]);
-        // Only a pop takes an element out of the deque; a move within it (a rotation) and a peek leave it referenced.
-        if (pending.operation.kind === 'pop') dropQuietly(this.records.store, element[1]);
-      }
-      pending.resolve(values[index]);
-    });
-  }
-
-  /** The value of an element: 'peek' leaves a fetched large value cached, 'keep' drops it from the cache. */
-  #valueOf(element: Element, mode: 'peek' | 'keep'): unknown {
-    if (!isExternal(element)) return this.records.decodeInline(element[1]);
-    return mode === 'keep' ? this.records.takeValue(element[1]) : this.records.peekValue(element[1]);
+    return this.#settler.valueOf(result, 'keep');
   }
 }

@@ -11,7 +11,7 @@ export type { DequeTake, TransactValue, TransactPush, TransactDecision, Transact
 export { waitFor } from './wait-through';
 export type { DequeStats } from './engine';
 export type { DequeOpKind, DequeOpMessage } from './tracing';
-export { inspectDeque, type DequeReport, type DequeProblem } from './inspect';
+export { inspectDeque, type CombiningReport, type DequeReport, type DequeProblem } from './inspect';
 export { DequeExistsError, DequeNotFoundError, DequeCorruptedError, DequeOutcomeUnknownError } from './errors';
 export {
   connect,

@@ -2,9 +2,15 @@
  * Walks a whole deque for operators (`mcc inspect`, `mcc fsck`): reads the
  * anchor and every chunk and large value, checks each link and the length,
  * and reports what is wrong with the keys involved. Read-only.
+ *
+ * Combining (anchor version 2) is reported, not judged: unapplied frames and
+ * unacked results are normal while processes work; a missing or unreadable
+ * log loses nothing (its announcers announce again). Only a pending result
+ * whose popped value item is missing is a problem: that value is lost.
  */
 import type { Store } from '@mcc/mcas';
-import { hasChunks, parseAnchor, type Anchor } from './anchor';
+import { combiningOf, hasChunks, parseAnchor, type Anchor } from './anchor';
+import { AnnouncementLog, parseFrames } from './log';
 import { parseChunk } from './chunk';
 import { isExternal, type Element } from './element';
 import { dequeKeys, validateDequeName } from './keys';
@@ -33,7 +39,49 @@ export interface DequeReport {
   /** The leftmost and rightmost values, when readable. */
   readonly left?: unknown;
   readonly right?: unknown;
+  /** Cross-process combining state, when the anchor has it (version 2). */
+  readonly combining?: CombiningReport;
   readonly problems: readonly DequeProblem[];
+}
+
+export interface CombiningReport {
+  /** Log generation and key. */
+  readonly generation: number;
+  readonly logKey: string;
+  /** Bytes of the log applied, and its length (null: the log is missing; the next combiner replaces it). */
+  readonly appliedBytes: number;
+  readonly logBytes: number | null;
+  /** Frames announced and not yet applied: op ids and what they do. */
+  readonly pendingFrames: readonly { readonly id: string; readonly op: 'pushRight' | 'pushLeft' | 'popRight' | 'popLeft' | 'ack' }[];
+  /** Why the frames after the applied bytes cannot be read (the next combiner switches logs), or null. */
+  readonly unreadable: string | null;
+  /** Results applied but not yet acked by their announcers: op id and 'push', 'empty' or 'popped'. */
+  readonly unackedResults: readonly { readonly id: string; readonly result: 'push' | 'empty' | 'popped' }[];
+}
+
+const FRAME_OPS = { 1: 'pushRight', 2: 'pushLeft', 3: 'popRight', 4: 'popLeft', 5: 'ack' } as const;
+
+async function inspectCombining(store: Store, anchor: Anchor, keys: ReturnType<typeof dequeKeys>, problems: DequeProblem[]): Promise<CombiningReport | undefined> {
+  const combining = combiningOf(anchor);
+  if (combining === null) return undefined;
+  const log = await new AnnouncementLog(store, keys).read(combining.q);
+  let unreadable: string | null = null;
+  const pendingFrames: { id: string; op: CombiningReport['pendingFrames'][number]['op'] }[] = [];
+  if (log.bytes === null) unreadable = 'the log is missing';
+  else if (log.bytes.length < combining.k) unreadable = `the log holds ${log.bytes.length} bytes, fewer than the ${combining.k} applied`;
+  else {
+    const frames = parseFrames(store, log.bytes, combining.k);
+    if (typeof frames === 'string') unreadable = frames;
+    else for (const { frame } of frames) pendingFrames.push({ id: frame.id, op: FRAME_OPS[frame.code] });
+  }
+  const unackedResults = Object.entries(combining.x).map(([id, result]) => ({ id, result: result === true ? ('push' as const) : result === null ? ('empty' as const) : ('popped' as const) }));
+  // A popped large value waiting for its announcer lives only in its item: missing, it is lost.
+  const parked = Object.values(combining.x).flatMap((result) => (result !== true && result !== null && isExternal(result) ? [result[1]] : []));
+  if (parked.length > 0) {
+    const found = await store.getMulti(parked);
+    for (const key of parked) if (!found.has(key)) problems.push({ key, problem: 'a popped value waiting for its announcer (anchor x) is missing' });
+  }
+  return { generation: combining.g, logKey: keys.log(combining.q), appliedBytes: combining.k, logBytes: log.bytes?.length ?? null, pendingFrames, unreadable, unackedResults };
 }
 
 const SLICE = 100;
@@ -99,6 +147,7 @@ export async function inspectDeque(store: Store, name: string, options: { coloca
       return undefined;
     }
   };
+  const combining = await inspectCombining(store, anchor, keys, problems);
   const valueOf = (element: Element | undefined): unknown => (element === undefined ? undefined : isExternal(element) ? values.get(element[1]) : decode(element[1]));
   return {
     ...base,
@@ -112,6 +161,7 @@ export async function inspectDeque(store: Store, name: string, options: { coloca
     sequence: anchor.s,
     left: valueOf(elements[0]),
     right: valueOf(elements[elements.length - 1]),
+    ...(combining === undefined ? {} : { combining }),
     problems,
   };
 }

@@ -4,6 +4,7 @@
  *   mcc:dq:NAME          the anchor
  *   mcc:dq:NAME:c:SLOT   chunk at integer SLOT (may be negative)
  *   mcc:dq:NAME:v:ID     a large value stored on its own
+ *   mcc:dq:NAME:q:ID     an announcement log (combining; ID fresh per log generation)
  *
  * ID is 1-64 characters of base64url (`A-Z a-z 0-9 - _`); mcc writes 16.
  *
@@ -33,6 +34,8 @@ export interface DequeKeys {
   readonly anchor: string;
   chunk(slot: number): string;
   value(id: string): string;
+  /** The announcement log with id `id` (anchor field `q`). */
+  log(id: string): string;
 }
 
 export function validateDequeName(name: unknown): string {
@@ -48,5 +51,6 @@ export function dequeKeys(name: string, colocate: boolean): DequeKeys {
     anchor: prefix,
     chunk: (slot) => `${prefix}:c:${slot}`,
     value: (id) => `${prefix}:v:${id}`,
+    log: (id) => `${prefix}:q:${id}`,
   };
 }

@@ -9,7 +9,7 @@
  * plans again. Committing the plan is one CAS on the anchor, which is the
  * linearization point of every operation in the batch.
  */
-import { RECENT_BATCHES, hasChunks, type Anchor } from './anchor';
+import { RECENT_BATCHES, combiningOf, hasChunks, type Anchor } from './anchor';
 import type { Chunk } from './chunk';
 import { isExternal, type Element } from './element';
 
@@ -17,7 +17,8 @@ export type Side = 'left' | 'right';
 
 export type Operation =
   | { readonly kind: 'push'; readonly side: Side; readonly elements: readonly Element[] }
-  | { readonly kind: 'pop'; readonly side: Side }
+  /** `forOther`: popped for another process's announced pop (combine.ts), which fetches a large value itself: no fetch here. */
+  | { readonly kind: 'pop'; readonly side: Side; readonly forOther?: boolean }
   /** Pop from one end and push the element onto the other end (or the same), of one deque: a rotation. */
   | { readonly kind: 'move'; readonly from: Side; readonly to: Side }
   /** The element at one end, without changing anything. */
@@ -149,7 +150,7 @@ class Planner {
 
   apply(operation: Operation): Element | undefined {
     if (operation.kind === 'push') return this.push(operation.side, operation.elements);
-    if (operation.kind === 'pop') return this.pop(operation.side);
+    if (operation.kind === 'pop') return this.pop(operation.side, operation.forOther === true);
     if (operation.kind === 'peek') return this.peek(operation.side);
     const element = this.pop(operation.from);
     if (element !== undefined) this.push(operation.to, [element]);
@@ -164,10 +165,10 @@ class Planner {
     return undefined;
   }
 
-  pop(side: Side): Element | undefined {
+  pop(side: Side, forOther = false): Element | undefined {
     const element = side === 'right' ? this.#popRight() : this.#popLeft();
     if (element === undefined) return undefined;
-    if (isExternal(element) && !this.cache.hasValue(element[1])) throw new Missing(null, element[1]);
+    if (isExternal(element) && !forOther && !this.cache.hasValue(element[1])) throw new Missing(null, element[1]);
     this.n -= 1;
     this.changed = true;
     return element;
@@ -232,7 +233,7 @@ class Planner {
   finish(popped: (Element | undefined)[], batchId: string): Plan {
     const empty = !hasChunks(this);
     const anchor: Anchor = {
-      v: 1,
+      v: this.anchor.v,
       s: this.anchor.s + 1,
       n: this.n,
       l: this.l,
@@ -242,6 +243,8 @@ class Planner {
       as: empty ? 0 : this.as,
       bs: empty ? 0 : this.bs,
       o: [...this.anchor.o, batchId].slice(-RECENT_BATCHES),
+      // Carried unchanged (moves, transact): only the combiner changes them (combine.ts).
+      ...(combiningOf(this.anchor) ?? {}),
     };
     return { kind: 'ready', anchor, changed: this.changed, popped, flushes: this.flushes, emptiedChunks: this.emptied };
   }

@@ -13,6 +13,7 @@
  */
 import { EncodeError, InvalidArgumentError, mccFlags, RecordKind, REFERENCE_OVERHEAD_BYTES, ValueTooLargeError, type Store } from '@mcc/mcas';
 import { elementSize, externalElement, inlineElement, isExternal, type Element } from './element';
+import { DequeCorruptedError } from './errors';
 import { randomId } from './ids';
 import type { DequeKeys } from './keys';
 import { dropQuietly } from './records';
@@ -50,9 +51,9 @@ async function pushBudget(store: Store, anchorKey: string): Promise<{ budget: nu
 /**
  * The elements for `values`, large values already stored.
  *
- * @throws InvalidArgumentError (undefined), EncodeError, ValueTooLargeError, or the store's error — nothing left written
+ * @throws InvalidArgumentError (undefined), EncodeError, ValueTooLargeError, DequeCorruptedError (a fresh value key already taken), or the store's error — nothing left written
  */
-export async function prepareElements(store: Store, keys: DequeKeys, values: readonly unknown[], inlineMaxBytes: number): Promise<Element[]> {
+export async function prepareElements(store: Store, name: string, keys: DequeKeys, values: readonly unknown[], inlineMaxBytes: number): Promise<Element[]> {
   const encoded = encodeEach(store, values);
   const elements = encoded.map((bytes) => (bytes.length <= inlineMaxBytes ? inlineElement(bytes) : externalElement(keys.value(randomId()))));
   const inlineBytes = elements.reduce((total, element) => total + elementSize(element), 5);
@@ -71,7 +72,8 @@ export async function prepareElements(store: Store, keys: DequeKeys, values: rea
     if (!isExternal(element)) return;
     if ((await store.add(element[1], values[index])) === null) {
       taken.add(element[1]); // 96 random bits: never in practice, and then not ours to delete
-      throw new Error(`deque: the fresh random value key ${element[1]} was taken`);
+      // Someone else writes into this deque's key space: never overwrite (or later delete) what they wrote.
+      throw new DequeCorruptedError(name, element[1], 'a fresh random value key was already taken: another writer uses the deque\'s key space; nothing was pushed');
     }
   });
   const results = await Promise.allSettled(writes);

@@ -16,9 +16,10 @@ export interface DequeSettings {
   readonly colocate: boolean;
   readonly inlineMaxBytes: number;
   readonly flushBytes: number;
+  readonly combine: boolean;
 }
 
-const DEFAULTS: DequeSettings = { colocate: false, inlineMaxBytes: 1024, flushBytes: 4096 };
+const DEFAULTS: DequeSettings = { colocate: false, inlineMaxBytes: 1024, flushBytes: 4096, combine: false };
 
 function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
@@ -45,10 +46,12 @@ export function checkStore(store: unknown): asserts store is Store {
 export function resolveDequeOptions(options: unknown): DequeSettings {
   if (options === undefined) return DEFAULTS;
   if (typeof options !== 'object' || options === null) throw new InvalidArgumentError(`deque options must be an object, got ${describe(options)}`);
-  const { colocate = DEFAULTS.colocate, inlineMaxBytes = DEFAULTS.inlineMaxBytes, flushBytes = DEFAULTS.flushBytes } = options as Record<string, unknown>;
+  const { colocate = DEFAULTS.colocate, inlineMaxBytes = DEFAULTS.inlineMaxBytes, flushBytes = DEFAULTS.flushBytes, combine = DEFAULTS.combine } = options as Record<string, unknown>;
   if (typeof colocate !== 'boolean') throw new InvalidArgumentError(`deque option colocate must be true or false, got ${describe(colocate)}`);
+  if (typeof combine !== 'boolean') throw new InvalidArgumentError(`deque option combine must be true or false, got ${describe(combine)}`);
   return {
     colocate,
+    combine,
     inlineMaxBytes: integerIn('inlineMaxBytes', inlineMaxBytes, 0, MAX_INLINE_MAX_BYTES),
     flushBytes: integerIn('flushBytes', flushBytes, 1, MAX_FLUSH_BYTES),
   };

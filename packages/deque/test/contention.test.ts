@@ -23,8 +23,8 @@ interface ChurnResult {
   stats: DequeStats;
 }
 
-function churn(name: string, base: number, callers: number, rounds: number): Promise<ChurnResult> {
-  const child = fork(WORKER, [cluster.addresses.join(','), name, JSON.stringify({ base, callers, rounds })], { stdio: 'inherit' });
+function churn(name: string, base: number, callers: number, rounds: number, combine: boolean): Promise<ChurnResult> {
+  const child = fork(WORKER, [cluster.addresses.join(','), name, JSON.stringify({ base, callers, rounds, combine })], { stdio: 'inherit' });
   children.push(child);
   return new Promise((resolve, reject) => {
     child.once('message', (message: ChurnResult & { error?: string }) => (message.error ? reject(new Error(message.error)) : resolve(message)));
@@ -32,14 +32,17 @@ function churn(name: string, base: number, callers: number, rounds: number): Pro
   });
 }
 
-describe('six processes × 3 callers alternating append and popLeft on one deque', () => {
+describe.each([
+  ['direct CASes', false],
+  ['cross-process combining', true],
+])('six processes × 3 callers alternating append and popLeft on one deque (%s)', (_mode, combine) => {
   it('lose nothing, duplicate nothing, keep each producer FIFO, and the counts add up', async () => {
     const store = stores.open(cluster.addresses);
     const deque = await Deque.create<{ p: number; i: number }>(store);
     const processes = 6;
     const callers = 3;
     const rounds = 150;
-    const results = await Promise.all(Array.from({ length: processes }, (_, index) => churn(deque.name, index * callers, callers, rounds)));
+    const results = await Promise.all(Array.from({ length: processes }, (_, index) => churn(deque.name, index * callers, callers, rounds, combine)));
     const seen = new Map<number, Set<number>>();
     let popped = 0;
     for (const result of results) {
@@ -63,15 +66,27 @@ describe('six processes × 3 callers alternating append and popLeft on one deque
     const operations = results.reduce((sum, result) => sum + result.stats.operations, 0);
     expect(operations).toBe(2 * processes * callers * rounds);
     for (const result of results) expect(result.stats.casFailures).toBeLessThanOrEqual(result.stats.casAttempts);
+    const announced = results.reduce((sum, result) => sum + result.stats.announced, 0);
+    const combined = results.reduce((sum, result) => sum + result.stats.combined, 0);
+    if (combine) {
+      // The combining path was really taken: operations announced, and applied by someone's CAS.
+      expect(announced).toBeGreaterThan(0);
+      expect(combined).toBeGreaterThan(0);
+      expect(combined).toBeLessThanOrEqual(announced);
+      // Every result read was acked or removed, but for the last few of each process (acked when idle).
+      expect(Object.keys((await store.get<{ x?: object }>(`mcc:dq:${deque.name}`))!.value.x ?? {}).length).toBeLessThanOrEqual(processes * callers * 2);
+    } else {
+      expect(announced).toBe(0);
+    }
   });
 });
 
-describe('a lost anchor CAS', () => {
+describe('a lost anchor CAS (direct path, combining off)', () => {
   it('costs no extra round trip once contention was seen: the fresh anchor comes back behind the refused CAS', async () => {
     const mine = stores.open(cluster.addresses);
     const theirs = stores.open(cluster.addresses);
-    const deque = await Deque.create<number>(mine);
-    const other = Deque.bind<number>(theirs, deque.name);
+    const deque = await Deque.create<number>(mine, undefined, { combine: false });
+    const other = Deque.bind<number>(theirs, deque.name, { combine: false });
     await deque.append(0);
     const pushes = 20;
     let writes = 0;

@@ -101,3 +101,27 @@ test('a chunk whose element names a key outside the deque is corruption; the key
   expectCorrupted(await withinMs(2000, fresh.peekLeft()));
   expect((await store.get('victim:chunked'))?.cas).toBe(victim.cas);
 });
+
+test('a fresh large-value key already taken (another writer in the key space): DequeCorruptedError, nothing pushed, nothing of theirs touched', async () => {
+  const store = stores.open(memcached.addresses);
+  const deque = await Deque.create<string>(store, undefined, { inlineMaxBytes: 16 });
+  const add = jest.spyOn(store, 'add').mockResolvedValueOnce(null); // as if the random key existed
+  try {
+    await expect(deque.append('x'.repeat(100))).rejects.toMatchObject({ code: DequeCorruptedError.code });
+  } finally {
+    add.mockRestore();
+  }
+  expect(await deque.length()).toBe(0);
+  expect(await deque.popLeft()).toBeUndefined();
+});
+
+describe('combining records written by someone else', () => {
+  it('an anchor with combining fields but version 1, or a bad log id or result, is corruption', async () => {
+    const store = stores.open(memcached.addresses);
+    for (const change of [{ g: 0, q: 'abc', k: 0, x: {} }, { v: 2, g: 0, q: 'not a key!', k: 0, x: {} }, { v: 2, g: 0, q: 'abc', k: -1, x: {} }, { v: 2, g: 0, q: 'abc', k: 0, x: { id1: [1, 'user:secret'] } }, { v: 2, g: 0, q: 'abc' }]) {
+      const deque = await Deque.create<string>(store);
+      await tamper(store, deque, change);
+      await expect(withinMs(2000, Deque.bind<string>(stores.open(memcached.addresses), deque.name).append('a')).then((settled) => (settled.status === 'rejected' ? settled.reason : null))).resolves.toMatchObject({ code: DequeCorruptedError.code });
+    }
+  });
+});

@@ -57,12 +57,15 @@ interface HistoryConfig {
   readonly moves: boolean;
   /** Every lost reply open-ended (slow to check: keep such histories small). */
   readonly permissive?: boolean;
+  /** Cross-process combining on (DequeOptions.combine). */
+  readonly combine?: boolean;
 }
 
 interface WorkerMessage {
   operations?: Operation[];
   stats?: RecorderStats;
   unexpected?: string[];
+  combining?: { announced: number; combined: number };
   error?: string;
 }
 
@@ -82,7 +85,7 @@ function runWorker(config: object): Promise<WorkerMessage> {
   });
 }
 
-async function recordHistory(config: HistoryConfig): Promise<{ names: string[]; operations: Operation[]; unknown: number; unexpected: string[]; faults: number }> {
+async function recordHistory(config: HistoryConfig): Promise<{ names: string[]; operations: Operation[]; unknown: number; unexpected: string[]; faults: number; combined: number }> {
   const proxies = await Promise.all(cluster.addresses.map((address) => FaultProxy.start(address)));
   const servers = proxies.map((proxy) => proxy.address);
   const names = ['a', 'b'].map((side) => `lin-${config.seed}-${side}-${Math.random().toString(36).slice(2, 8)}`);
@@ -102,6 +105,7 @@ async function recordHistory(config: HistoryConfig): Promise<{ names: string[]; 
           seed: config.seed,
           moves: config.moves,
           permissive: config.permissive ?? false,
+          combine: config.combine ?? false,
           requestTimeoutMs: REQUEST_TIMEOUT_MS,
         }),
       ),
@@ -115,6 +119,7 @@ async function recordHistory(config: HistoryConfig): Promise<{ names: string[]; 
       unknown: results.reduce((sum, result) => sum + result.stats!.unknown, 0),
       unexpected: results.flatMap((result) => result.unexpected ?? []),
       faults: proxies.reduce((sum, proxy) => sum + Object.values(proxy.replyFaultCounts).reduce((a, b) => a + b, 0), 0),
+      combined: results.reduce((sum, result) => sum + (result.combining?.combined ?? 0), 0),
     };
   } finally {
     await store.close();
@@ -122,7 +127,7 @@ async function recordHistory(config: HistoryConfig): Promise<{ names: string[]; 
 }
 
 /** Records and checks one history; on a violation the history is saved (Porcupine JSON) and named in the failure. */
-async function expectLinearizable(config: HistoryConfig): Promise<{ result: CheckResult; faults: number; unknown: number }> {
+async function expectLinearizable(config: HistoryConfig): Promise<{ result: CheckResult; faults: number; unknown: number; combined: number }> {
   const history = await recordHistory(config);
   expect(history.unexpected).toEqual([]);
   const model = dequeModel<number>(history.names);
@@ -132,7 +137,7 @@ async function expectLinearizable(config: HistoryConfig): Promise<{ result: Chec
     await savePorcupineHistory(file, model, history.operations, result);
     throw new Error(`seed ${config.seed}: ${result.kind}${result.kind === 'unknown' ? ` (${result.reason})` : ''}; history of ${history.operations.length} operations saved to ${file}`);
   }
-  return { result, faults: history.faults, unknown: history.unknown };
+  return { result, faults: history.faults, unknown: history.unknown, combined: history.combined };
 }
 
 const BASE: Omit<HistoryConfig, 'seed'> = { processes: 3, clientsPerProcess: 2, operations: 14, flushBytes: 40, faultProbability: 0.04, moves: true };
@@ -159,3 +164,29 @@ test('and with a few random seeds', async () => {
     await expectLinearizable({ ...BASE, seed });
   }
 }, 60_000);
+
+describe('with cross-process combining (announced operations applied by whichever process wins the anchor)', () => {
+  // Histories of the same size as above (larger ones leave the checker undecided).
+  const COMBINING: Omit<HistoryConfig, 'seed'> = { ...BASE, combine: true };
+  // Whether a history combines depends on timing (a process announces after losing a CAS): counted over the block.
+  const combinedPerHistory: number[] = [];
+
+  test.each([21, 22, 23, 24])('histories with lost, torn and stalled replies are linearizable (seed %i)', async (seed) => {
+    const { faults, combined } = await expectLinearizable({ ...COMBINING, seed });
+    expect(faults).toBeGreaterThan(0);
+    combinedPerHistory.push(combined);
+  }, 30_000);
+
+  test('a fault-free history is linearizable', async () => {
+    combinedPerHistory.push((await expectLinearizable({ ...COMBINING, seed: 25, faultProbability: 0 })).combined);
+  }, 30_000);
+
+  test('and operations were combined in most of these histories (the combining path was taken)', () => {
+    expect(combinedPerHistory).toHaveLength(5);
+    expect(combinedPerHistory.filter((combined) => combined > 0).length).toBeGreaterThanOrEqual(3);
+  });
+
+  test('and with a few random seeds', async () => {
+    for (let run = 0; run < 2; run++) await expectLinearizable({ ...COMBINING, seed: 2000 + Math.floor(Math.random() * 1_000_000) });
+  }, 60_000);
+});

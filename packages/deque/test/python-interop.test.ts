@@ -2,6 +2,9 @@ import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { useMemcached } from '@mcc/harness';
 import { Deque } from '../src';
+import type { Anchor } from '../src/anchor';
+import { AnnouncementLog, encodeFrame } from '../src/log';
+import { dequeKeys } from '../src/keys';
 import { storeFactory } from './helpers';
 
 /**
@@ -39,5 +42,38 @@ describe('a Python client written from docs/FORMAT.md', () => {
     for (let value = await deque.popLeft(); value !== undefined; value = await deque.popLeft()) rest.push(value);
     expect(rest).toEqual([...values.slice(25), { from: 'python', n: 1 }, 'two', 3.5, null, [1, 2]]);
     expect(python(['popleft', deque.name, '1'])).toEqual([null]);
+  });
+});
+
+describe('a Python client on a deque that combines (anchor version 2)', () => {
+  it('reads the pending results and the unapplied frames of the log, and keeps the combining fields when it pushes and pops', async () => {
+    const mine = stores.open(cluster.addresses);
+    const deque = await Deque.create<unknown>(mine, undefined, { combine: true });
+    const other = Deque.bind<unknown>(stores.open(cluster.addresses), deque.name);
+    await other.append('first');
+    await deque.append('second'); // loses a CAS: announcing from now on, and the retry installs the log
+    await deque.append('third'); // announced, applied by its own CAS: a result in x until acked
+    const before = (await mine.get<Anchor>(`mcc:dq:${deque.name}`))!.value;
+    expect(before.v).toBe(2);
+    // A frame announced by a process that has not combined yet: a pop from the left.
+    const log = new AnnouncementLog(mine, dequeKeys(deque.name, false));
+    expect(await log.append(before.q!, encodeFrame(mine, { id: 'pyTestPop1', code: 4 }))).toBe(true);
+
+    const seen = python(['combining', deque.name]) as { g: number; k: number; results: Record<string, string>; frames: [string, number][] };
+    expect(seen.g).toBe(before.g);
+    expect(seen.k).toBe(before.k);
+    expect(seen.results).toEqual(Object.fromEntries(Object.keys(before.x!).map((id) => [id, 'push'])));
+    expect(seen.frames).toEqual([['pyTestPop1', 4]]);
+
+    expect(python(['append', deque.name], JSON.stringify(['from-python']))).toBe('ok');
+    expect(python(['popleft', deque.name, '1'])).toEqual(['first']);
+    const after = (await mine.get<Anchor>(`mcc:dq:${deque.name}`))!.value;
+    expect({ v: after.v, g: after.g, q: after.q, k: after.k, x: after.x }).toEqual({ v: 2, g: before.g, q: before.q, k: before.k, x: before.x });
+    // The announced pop is applied by the next combined CAS, in log order: it takes 'second'.
+    await deque.append('fourth');
+    const applied = (await mine.get<Anchor>(`mcc:dq:${deque.name}`))!.value;
+    expect(applied.x!['pyTestPop1']).toEqual([0, expect.any(Uint8Array)]);
+    expect(mine.codec.decode(Buffer.from((applied.x!['pyTestPop1'] as [0, Uint8Array])[1]))).toBe('second');
+    expect(await deque.range(0, -1)).toEqual(['third', 'from-python', 'fourth']);
   });
 });

@@ -23,7 +23,7 @@ export interface PoolTargets {
 export const VALUE_BYTES = 100;
 
 export type ScaleSpec =
-  | { readonly subject: 'mcc' | 'redis'; readonly key: string; readonly callers: number; readonly warmupMs: number; readonly durationMs: number }
+  | { readonly subject: 'mcc' | 'redis'; readonly key: string; readonly callers: number; readonly warmupMs: number; readonly durationMs: number; readonly combine?: boolean }
   | { readonly subject: 'mcas'; readonly keys: readonly string[]; readonly per: number; readonly callers: number; readonly warmupMs: number; readonly durationMs: number };
 
 export interface ScaleConnection {
@@ -55,6 +55,9 @@ interface Counts {
   casFailures: number;
   applied: number;
   attempts: number;
+  /** Deque operations announced for cross-process combining, and announced operations applied by this process's CASes. */
+  announced: number;
+  combined: number;
 }
 
 function checkPopped(subject: string, popped: unknown): void {
@@ -71,12 +74,12 @@ function pick(keys: readonly string[], count: number): string[] {
 /** One round of one worker. */
 export async function runScaleRound(connection: ScaleConnection, spec: ScaleSpec): Promise<PooledMeasurement> {
   const { store, redis, value } = connection;
-  const counts: Counts = { pushed: 0, popped: 0, casAttempts: 0, casFailures: 0, applied: 0, attempts: 0 };
+  const counts: Counts = { pushed: 0, popped: 0, casAttempts: 0, casFailures: 0, applied: 0, attempts: 0, announced: 0, combined: 0 };
   let operation: () => Promise<void>;
   let perIteration = 2; // a push and a pop
   let deque: Deque<Buffer> | null = null;
   if (spec.subject === 'mcc') {
-    const bound = (deque = Deque.bind<Buffer>(store, spec.key));
+    const bound = (deque = Deque.bind<Buffer>(store, spec.key, { combine: spec.combine === true }));
     operation = async () => {
       await bound.append(value);
       counts.pushed++;
@@ -125,6 +128,8 @@ export async function runScaleRound(connection: ScaleConnection, spec: ScaleSpec
   if (deque !== null && statsBefore !== undefined) {
     counts.casAttempts = deque.stats.casAttempts - statsBefore.casAttempts;
     counts.casFailures = deque.stats.casFailures - statsBefore.casFailures;
+    counts.announced = deque.stats.announced - statsBefore.announced;
+    counts.combined = deque.stats.combined - statsBefore.combined;
   }
   const onMemcached = spec.subject !== 'redis';
   const result: Measurement = {

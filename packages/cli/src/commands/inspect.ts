@@ -1,7 +1,7 @@
 /** `mcc inspect <deque>`: a deque's length, both ends and status. */
 import { EXIT_CODES } from '../cli-error';
 import type { Command } from '../command';
-import { readDequeReport, describeStorage, problemLines, reportDocument } from '../deque-report';
+import { readDequeReport, describeCombining, describeStorage, problemLines, reportDocument } from '../deque-report';
 import { formatColumns, formatCount, formatValue } from '../format';
 import { COLOCATE_HELP, helpText, JSON_HELP, SERVERS_HELP } from '../help-text';
 import { openCommand } from '../open-command';
@@ -31,11 +31,13 @@ export const inspectCommand: Command = {
       return ok ? EXIT_CODES.ok : EXIT_CODES.negative;
     }
     const empty = report.length === 0;
+    const combining = describeCombining(report);
     const rows = [
       ['length', formatCount(report.length)],
       ['left end', empty ? '(empty)' : formatValue(report.left)],
       ['right end', empty ? '(empty)' : formatValue(report.right)],
       ['storage', `${describeStorage(report)}, ${formatCount(report.sequence)} changes`],
+      ...(combining === null ? [] : [['combining', combining]]),
       ['status', ok ? 'ok' : `CORRUPTED: ${report.problems.length} problem${report.problems.length === 1 ? '' : 's'} (mcc fsck ${name} lists them)`],
     ];
     print(`deque ${name} (anchor ${report.anchorKey})`);

@@ -15,7 +15,9 @@
  * CAS failures per op (the deque's counters), and conservation checked after
  * the cell — pushed = popped + left for the deque and the list, counters sum
  * = applied × 5 for MCAS. `--cells` picks cells by tags (deque|mcas, p1…p16,
- * c1|c4, loopback|delay, l100|l10); `--seconds`/`--rounds` set the length.
+ * c1|c4, loopback|delay, direct|combine, l100|l10); `--seconds`/`--rounds` set the length.
+ * Deque cells run twice: `direct` (CASes only) and `combine` (cross-process
+ * combining on, DequeOptions.combine), each against Redis in the same cell.
  */
 import { connect, Deque, type Store } from '@mcc/deque';
 import { FaultProxy } from '@mcc/harness';
@@ -36,6 +38,11 @@ const LATENCIES = [
   { tag: 'loopback', label: 'loopback', delayMs: 0 },
   { tag: 'delay', label: '+0.25 ms each way', delayMs: 0.25 },
 ] as const;
+/** The deque with direct CASes only, and with cross-process combining (DequeOptions.combine). */
+const MODES = [
+  { tag: 'direct', combine: false },
+  { tag: 'combine', combine: true },
+] as const;
 const MCAS_PROCESSES = [1, 4, 16] as const;
 const MCAS_LOCATIONS = [100, 10] as const;
 const MCAS_PER = 5;
@@ -45,11 +52,15 @@ type Latency = (typeof LATENCIES)[number];
 
 interface DequeCell {
   latency: string;
+  mode: string;
   processes: number;
   callers: number;
   mcc: Summary;
   redis: Summary | null;
   casFailuresPerOp: number;
+  /** Share of the ops that were announced, and announced ops applied per anchor CAS (combining). */
+  announcedShare: number;
+  combinedPerCas: number;
   conservation: string;
 }
 
@@ -71,7 +82,7 @@ const addCounts = (into: Record<string, number>, from: Record<string, number>): 
   for (const [name, value] of Object.entries(from)) into[name] = (into[name] ?? 0) + value;
 };
 
-async function measureDeque(context: SuiteContext, index: number, latency: Latency, processes: number, callers: number, resources: Resources): Promise<DequeCell> {
+async function measureDeque(context: SuiteContext, index: number, latency: Latency, mode: (typeof MODES)[number], processes: number, callers: number, resources: Resources): Promise<DequeCell> {
   const { store, redis, pool } = resources;
   const stamp = `${Date.now().toString(36)}-${index}`;
   const deque = await Deque.create<Buffer>(store, `bench-scale-${processes}x${callers}-${stamp}`);
@@ -81,7 +92,7 @@ async function measureDeque(context: SuiteContext, index: number, latency: Laten
   const measured = await compareInRounds(subjects, index, context.settings, async (subject, durationMs) => {
     context.signal.throwIfAborted();
     const key = subject.name === 'mcc' ? deque.name : listKey;
-    const result = await pool.run({ subject: subject.name, key, callers, warmupMs: context.settings.warmupSeconds * 1000, durationMs }, processes);
+    const result = await pool.run({ subject: subject.name, key, callers, warmupMs: context.settings.warmupSeconds * 1000, durationMs, combine: mode.combine }, processes);
     addCounts(counts[subject.name]!, result.counters);
     return result;
   });
@@ -102,11 +113,14 @@ async function measureDeque(context: SuiteContext, index: number, latency: Laten
   const redisMeasured = measured.get('redis');
   return {
     latency: latency.label,
+    mode: mode.tag,
     processes,
     callers,
     mcc: summarize(measured.get('mcc')!),
     redis: redisMeasured === undefined ? null : summarize(redisMeasured),
     casFailuresPerOp: mccOps === 0 ? NaN : (mcc['casFailures'] ?? 0) / mccOps,
+    announcedShare: mccOps === 0 ? NaN : (mcc['announced'] ?? 0) / mccOps,
+    combinedPerCas: (mcc['casAttempts'] ?? 0) - (mcc['casFailures'] ?? 0) === 0 ? 0 : (mcc['combined'] ?? 0) / ((mcc['casAttempts'] ?? 0) - (mcc['casFailures'] ?? 0)),
     conservation: `ok (${formatCount(mccOps)} ops)`,
   };
 }
@@ -152,17 +166,18 @@ async function warmMcas(context: SuiteContext, processes: number, resources: Res
 }
 
 function dequeTable(cells: readonly DequeCell[]): Table {
-  const p1 = (cell: DequeCell): DequeCell | undefined => cells.find((other) => other.latency === cell.latency && other.callers === cell.callers && other.processes === 1);
+  const p1 = (cell: DequeCell): DequeCell | undefined => cells.find((other) => other.latency === cell.latency && other.mode === cell.mode && other.callers === cell.callers && other.processes === 1);
   return {
     title: 'One deque vs one Redis list: P processes × C callers, each alternating append + popLeft (RPUSH + LPOP) of 100 B',
     columns: [
-      { header: 'latency', align: 'left' }, { header: 'P × C', align: 'left' }, { header: 'mcc ops/s' }, { header: 'Redis ops/s' }, { header: 'mcc/Redis' },
-      { header: 'mcc vs P=1' }, { header: 'RT/op' }, { header: 'CAS fail/op' }, { header: 'conservation', align: 'left' },
+      { header: 'latency', align: 'left' }, { header: 'mcc', align: 'left' }, { header: 'P × C', align: 'left' }, { header: 'mcc ops/s' }, { header: 'Redis ops/s' }, { header: 'mcc/Redis' },
+      { header: 'mcc vs P=1' }, { header: 'RT/op' }, { header: 'CAS fail/op' }, { header: 'announced' }, { header: 'combined/CAS' }, { header: 'conservation', align: 'left' },
     ],
     rows: cells.map((cell) => {
       const base = p1(cell);
       return [
         cell.latency,
+        cell.mode,
         `${cell.processes} × ${cell.callers}`,
         formatCount(cell.mcc.opsPerSecond),
         cell.redis === null ? 'skipped' : formatCount(cell.redis.opsPerSecond),
@@ -170,6 +185,8 @@ function dequeTable(cells: readonly DequeCell[]): Table {
         base === undefined ? '–' : formatRatio(cell.mcc.opsPerSecond / base.mcc.opsPerSecond),
         formatPerOp(cell.mcc.writesPerOp),
         formatPerOp(cell.casFailuresPerOp),
+        formatPerOp(cell.announcedShare),
+        formatPerOp(cell.combinedPerCas),
         cell.conservation,
       ];
     }),
@@ -223,7 +240,9 @@ async function run(context: SuiteContext): Promise<SuiteReport> {
   let index = 0;
   try {
     for (const latency of LATENCIES) {
-      const dequeWanted = PROCESSES.flatMap((p) => CALLERS.map((c) => [p, c] as const)).filter(([p, c]) => cellSelected(context.cells, ['deque', `p${p}`, `c${c}`, latency.tag]));
+      const dequeWanted = MODES.flatMap((mode) => PROCESSES.flatMap((p) => CALLERS.map((c) => [p, c, mode] as const))).filter(([p, c, mode]) =>
+        cellSelected(context.cells, ['deque', `p${p}`, `c${c}`, latency.tag, mode.tag]),
+      );
       const mcasWanted = latency.delayMs > 0 ? [] : MCAS_LOCATIONS.flatMap((l) => MCAS_PROCESSES.map((p) => [p, l] as const)).filter(([p, l]) => cellSelected(context.cells, ['mcas', `p${p}`, `l${l}`, latency.tag]));
       if (dequeWanted.length + mcasWanted.length === 0) continue;
       const size = Math.max(...dequeWanted.map(([p]) => p), ...mcasWanted.map(([p]) => p));
@@ -231,9 +250,9 @@ async function run(context: SuiteContext): Promise<SuiteReport> {
         context.progress(`${latency.label}: starting ${size} worker processes`);
         const pool = await WorkerPool.start<PoolTargets, ScaleSpec>({ module: __filename, flag: WORKER_FLAG, count: size, init: { memcached: target, redisPort }, name: 'scale bench worker' });
         try {
-          for (const [p, c] of dequeWanted) {
-            context.progress(`deque, ${latency.label}, ${p} processes × ${c} callers`);
-            dequeCells.push(await measureDeque(context, index++, latency, p, c, { store, redis, pool }));
+          for (const [p, c, mode] of dequeWanted) {
+            context.progress(`deque (${mode.tag}), ${latency.label}, ${p} processes × ${c} callers`);
+            dequeCells.push(await measureDeque(context, index++, latency, mode, p, c, { store, redis, pool }));
           }
           if (mcasWanted.length > 0) await warmMcas(context, Math.max(...mcasWanted.map(([p]) => p)), { store, redis, pool });
           for (const [p, l] of mcasWanted) {
@@ -252,7 +271,7 @@ async function run(context: SuiteContext): Promise<SuiteReport> {
   const loadAfter = os.loadavg();
   notes.push(
     `Run ${started.toISOString()}; Node ${process.version}; ${os.cpus().length} CPUs; ${context.settings.seconds} s per subject and cell in ${context.settings.rounds} rounds (${context.settings.warmupSeconds} s warm-up each); load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')} before, ${loadAfter.map((l) => l.toFixed(2)).join(' ')} after.`,
-    'RT/op: client socket writes per op over the measured window (one server: one write is one round trip). CAS fail/op: anchor CASes that lost, per push or pop. Conservation is checked after every cell (the run fails otherwise).',
+    'RT/op: client socket writes per op over the measured window (one server: one write is one round trip). CAS fail/op: anchor CASes that lost, per push or pop. announced: share of the pushes and pops announced in the log (cross-process combining); combined/CAS: announced operations applied per successful anchor CAS. Conservation is checked after every cell (the run fails otherwise).',
     'The +0.25 ms rows put the harness fault proxy (one process, sub-millisecond delays) in front of memcached and of Redis alike.',
   );
   return {
@@ -266,7 +285,7 @@ async function run(context: SuiteContext): Promise<SuiteReport> {
 
 export const suite: Suite = {
   name: 'scale',
-  description: 'many processes (1-16) × 1 or 4 callers on one deque vs a Redis list, loopback and +0.25 ms per direction; MCAS at 1, 4, 16 processes; conservation checked',
+  description: 'many processes (1-16) × 1 or 4 callers on one deque (direct CASes, and with cross-process combining) vs a Redis list, loopback and +0.25 ms per direction; MCAS at 1, 4, 16 processes; conservation checked',
   servers: 1,
   memcached: { evictions: false },
   run,
