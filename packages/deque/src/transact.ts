@@ -307,7 +307,7 @@ async function elementsFor(participant: TransactParticipant, takes: readonly Ele
   });
 }
 
-const LOST_REPLY_CODES: ReadonlySet<string> = new Set(['MCC_ERR_CONNECTION_CLOSED', 'MCC_ERR_TIMEOUT', 'MCC_ERR_CONNECTION', McasOutcomeUnknownError.code]);
+const LOST_REPLY_CODES: ReadonlySet<string> = new Set(['MCC_ERR_CONNECTION_CLOSED', 'MCC_ERR_TIMEOUT', 'MCC_ERR_CONNECTION', 'MCC_ERR_PROTOCOL', McasOutcomeUnknownError.code]);
 
 /** After these, a write may or may not have applied. */
 export function isLostReply(error: unknown): boolean {

@@ -2,7 +2,7 @@
  * Small I/O helpers shared by the MCAS steps: recognising a lost reply,
  * re-reading through one, and naming a CAS condition.
  */
-import { ConnectionClosedError, ConnectionError, ServerError, StaleCasError, TimeoutError, type Entry } from '@mcc/codec';
+import { ConnectionClosedError, ConnectionError, ProtocolError, ServerError, StaleCasError, TimeoutError, type Entry } from '@mcc/codec';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /**
@@ -10,7 +10,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
  * request may have reached the server, the reply did not come back). Matched
  * by code so that a second copy of @mcc/protocol in node_modules still counts.
  */
-const LOST_REPLY_CODES: ReadonlySet<string> = new Set([ConnectionClosedError.code, TimeoutError.code, ConnectionError.code]);
+// A ProtocolError too: the client closes the connection on a reply it cannot parse (a torn
+// or garbled reply), so the requests in flight on it are lost replies like any other.
+const LOST_REPLY_CODES: ReadonlySet<string> = new Set([ConnectionClosedError.code, TimeoutError.code, ConnectionError.code, ProtocolError.code]);
 
 export function isLostReply(error: unknown): boolean {
   return typeof error === 'object' && error !== null && LOST_REPLY_CODES.has((error as { code?: unknown }).code as string);
