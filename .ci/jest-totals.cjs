@@ -1,10 +1,12 @@
 // Sums the `--json` results every package's jest runs wrote, and prints the
 // one line CI reads: "N passed, N failed". `pnpm test` runs each suite on the
 // binary protocol and, for every package built on @mcc/protocol, again on
-// meta (.ci/test-protocols.cjs): both runs count. A run that wrote no results
+// meta (.ci/test-protocols.cjs; .ci/protocol-runs.cjs names the exceptions):
+// both runs count. A run that wrote no results
 // (it crashed, or never ran) counts as a failure.
 const fs = require('node:fs');
 const path = require('node:path');
+const { META_SKIPPED } = require('./protocol-runs.cjs');
 
 const root = path.resolve(__dirname, '..');
 const manifests = new Map(); // package name -> { dir, manifest }
@@ -38,7 +40,7 @@ for (const [name, { dir, label, manifest }] of manifests) {
   const binary = path.join(dir, '.jest-results.binary.json');
   // A plain `turbo run test` (one run, unnamed results) still counts as the binary run.
   const runs = [['binary', fs.existsSync(binary) ? binary : path.join(dir, '.jest-results.json')]];
-  if (usesProtocol(name)) runs.push(['meta', path.join(dir, '.jest-results.meta.json')]);
+  if (usesProtocol(name) && !META_SKIPPED.includes(name)) runs.push(['meta', path.join(dir, '.jest-results.meta.json')]);
   for (const [protocol, results] of runs) {
     if (!fs.existsSync(results)) {
       missing.push(`${label} (${protocol})`);

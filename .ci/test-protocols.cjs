@@ -1,14 +1,14 @@
 // `pnpm test`'s test step: every package's jest suite on the binary protocol,
 // then the suites of every package that talks to memcached through
 // @mcc/protocol again on the meta protocol (MCC_PROTOCOL=meta, read by every
-// Client whose options choose no protocol) — except the pack test, which packs
-// and installs tarballs and speaks to no server, so a second run would only
-// repeat the first. Each run's jest results are kept
+// Client whose options choose no protocol) — except those .ci/protocol-runs.cjs
+// names. Each run's jest results are kept
 // apart (.jest-results.binary.json, .jest-results.meta.json) for
 // .ci/jest-totals.cjs, which counts both. Exits 1 if either run failed.
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
+const { META_SKIPPED } = require('./protocol-runs.cjs');
 
 const root = path.resolve(__dirname, '..');
 const packageDirs = ['packages', 'tools'].flatMap((group) => {
@@ -29,7 +29,7 @@ for (const dir of packageDirs) {
 
 const runs = [
   { protocol: 'binary', filter: [] },
-  { protocol: 'meta', filter: ['--filter=...@mcc/protocol', '--filter=!@mcc/pack-test'] },
+  { protocol: 'meta', filter: ['--filter=...@mcc/protocol', ...META_SKIPPED.map((name) => `--filter=!${name}`)] },
 ];
 let failed = false;
 for (const { protocol, filter } of runs) {
