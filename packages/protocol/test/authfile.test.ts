@@ -6,7 +6,8 @@
  */
 import { startMemcached, type MemcachedServer } from '@mcc/harness';
 import { AuthenticationError, Client, InvalidArgumentError, TimeoutError, type ClientOptions } from '../src';
-import { rejectionOf, sleep, uniqueKey, waitFor } from './helpers';
+import { authenticationContract } from './authentication-contract';
+import { rejectionOf, uniqueKey } from './helpers';
 
 const user = { username: 'alice', password: 'correct-horse' };
 
@@ -30,14 +31,17 @@ describe('authfile authentication (memcached -Y)', () => {
     await Promise.all([server?.kill(), open?.kill()]);
   });
 
-  test('good credentials: requests queued during authentication are all served, and nothing of the credentials is stored', async () => {
+  authenticationContract({
+    client: (options) => client(options),
+    server: () => server,
+    credentials: (username, password) => ({ auth: { username, password } }),
+    user,
+    refused: /refused the authfile credentials of user "alice"/,
+  });
+
+  test('nothing of the credentials is stored (the authenticating set is not a set)', async () => {
     const authenticated = client({ auth: user });
-    const keys = Array.from({ length: 20 }, (_, i) => uniqueKey(`auth${i}`));
-    // All issued before the connection exists: they wait for the handshake (probe, credentials, stats).
-    const written = await Promise.all(keys.map((key, i) => authenticated.set(key, `v${i}`)));
-    expect(written.every((cas) => typeof cas === 'bigint' && cas > 0n)).toBe(true);
-    const found = await authenticated.getMulti(keys);
-    expect(keys.map((key) => found.get(key)?.value.toString())).toEqual(keys.map((_, i) => `v${i}`));
+    await authenticated.set(uniqueKey('stored'), 'v');
     expect(await authenticated.get('mcc:auth')).toBeNull(); // the authenticating set's key is ignored by -Y
   });
 
@@ -56,41 +60,6 @@ describe('authfile authentication (memcached -Y)', () => {
     const error = await rejectionOf(anonymous.get(uniqueKey('anon')));
     expect(error).toBeInstanceOf(AuthenticationError);
     expect(error.message).toMatch(/requires authentication \(memcached -Y authfile\): set the auth option/);
-  });
-
-  test('bad credentials → AuthenticationError (MCC_ERR_AUTH), and no retry storm', async () => {
-    let attempts = 0;
-    const refused = client({ auth: { username: 'alice', password: 'wrong' }, reconnectStrategy: () => {
-      attempts++;
-      return 300;
-    } });
-    const errors = await Promise.all(Array.from({ length: 5 }, () => rejectionOf(refused.get(uniqueKey('bad')))));
-    for (const error of errors) {
-      expect(error).toBeInstanceOf(AuthenticationError);
-      expect((error as AuthenticationError).code).toBe('MCC_ERR_AUTH');
-      expect(error.message).toMatch(/refused the authfile credentials of user "alice"/);
-    }
-    // During the back-off, requests fail fast with the same error, without connecting again.
-    const sent = refused.metrics.requests;
-    for (let i = 0; i < 50; i++) expect(await rejectionOf(refused.get(uniqueKey('fast')))).toBeInstanceOf(AuthenticationError);
-    expect(refused.metrics.requests).toBe(sent);
-    expect(attempts).toBe(1);
-    await sleep(350);
-    expect(await rejectionOf(refused.get(uniqueKey('later')))).toBeInstanceOf(AuthenticationError);
-    expect(attempts).toBe(2);
-  });
-
-  test('re-authenticates after the server restarts', async () => {
-    const authenticated = client({ auth: user, reconnectStrategy: () => 20 });
-    const key = uniqueKey('restart');
-    await authenticated.set(key, 'before');
-    const epoch = (await authenticated.serverInfo()).epoch;
-    await server.restart();
-    await waitFor(async () => authenticated.noop().then(() => true, () => false), 'the client to reconnect and authenticate');
-    expect(await authenticated.get(key)).toBeNull(); // a fresh server
-    await authenticated.set(key, 'after');
-    expect((await authenticated.get(key))!.value.toString()).toBe('after');
-    expect((await authenticated.serverInfo()).epoch).not.toBe(epoch);
   });
 
   test('a binary client at a -Y server (which waits for a newline and never answers): a connect timeout that says to use meta', async () => {
