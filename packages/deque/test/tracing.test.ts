@@ -5,13 +5,12 @@
  * outcome; nothing is published while nobody subscribes.
  */
 import { channel, tracingChannel } from 'node:diagnostics_channel';
-import { useMemcached } from '@mcc/harness';
+import { useMemcached, recordTraces, TRACE_PHASES, type TracePhase } from '@mcc/harness';
 import { Deque, DequeNotFoundError, type DequeOpMessage } from '../src';
 import { storeFactory } from './helpers';
 import * as tracing from '../src/tracing';
 
-const PHASES = ['start', 'end', 'asyncStart', 'asyncEnd', 'error'] as const;
-type Phase = (typeof PHASES)[number];
+type Phase = TracePhase;
 
 const memcached = useMemcached(2, { evictions: false });
 const stores = storeFactory();
@@ -20,22 +19,7 @@ afterAll(() => stores.closeAll());
 let counter = 0;
 const uniqueName = (prefix: string): string => `${prefix}-${process.pid}-${Date.now().toString(36)}-${++counter}`;
 
-/** The traces (context → phases, in order) of `mcc:deque:op` while `body` runs. */
-async function recorded(body: () => Promise<void>): Promise<Map<DequeOpMessage, Phase[]>> {
-  const byContext = new Map<DequeOpMessage, Phase[]>();
-  const handlers = Object.fromEntries(PHASES.map((phase) => [phase, (message: unknown) => {
-    const context = message as DequeOpMessage;
-    byContext.set(context, [...(byContext.get(context) ?? []), phase]);
-  }]));
-  const traced = tracingChannel('mcc:deque:op');
-  traced.subscribe(handlers as never);
-  try {
-    await body();
-  } finally {
-    traced.unsubscribe(handlers as never);
-  }
-  return byContext;
-}
+const recorded = (body: () => Promise<void>): Promise<Map<DequeOpMessage, Phase[]>> => recordTraces<DequeOpMessage>('mcc:deque:op', body);
 
 test('push, extend, peek, pop, an empty pop and a move: kind, side, batch, one CAS each, outcome', async () => {
   const store = stores.open(memcached.addresses);
@@ -96,7 +80,7 @@ test('a failure: the error event with the error, outcome error', async () => {
 
 test('nobody subscribed: nothing is published', async () => {
   const deque = await Deque.create<number>(stores.open(memcached.addresses), uniqueName('untraced'));
-  const spies = PHASES.map((phase) => jest.spyOn(channel(`tracing:mcc:deque:op:${phase}`), 'publish'));
+  const spies = TRACE_PHASES.map((phase) => jest.spyOn(channel(`tracing:mcc:deque:op:${phase}`), 'publish'));
   const traced = jest.spyOn(tracing, 'traceDequeOp'); // no message is built: the trace is never started
   try {
     expect(tracingChannel('mcc:deque:op').hasSubscribers).toBe(false);

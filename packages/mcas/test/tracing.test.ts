@@ -6,13 +6,12 @@
  */
 import { channel, tracingChannel } from 'node:diagnostics_channel';
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { FaultProxy, useMemcached } from '@mcc/harness';
+import { FaultProxy, useMemcached, recordTraces, TRACE_PHASES, type TracePhase } from '@mcc/harness';
 import { InvalidArgumentError, mcas, mcasGetMulti, mcasOutcome, McasOutcomeUnknownError, type McasMessage, type Store } from '../src';
 import { StorePool, uniqueKeys } from './helpers';
 import * as tracing from '../src/tracing';
 
-const PHASES = ['start', 'end', 'asyncStart', 'asyncEnd', 'error'] as const;
-type Phase = (typeof PHASES)[number];
+type Phase = TracePhase;
 
 const mc = useMemcached(3, { evictions: false });
 const pool = new StorePool();
@@ -22,22 +21,7 @@ beforeAll(() => {
 });
 afterAll(() => pool.closeAll());
 
-/** Records [phase, context] of every `mcc:mcas:mcas` event while `body` runs. */
-async function recorded(body: () => Promise<void>): Promise<Map<McasMessage, Phase[]>> {
-  const byContext = new Map<McasMessage, Phase[]>();
-  const handlers = Object.fromEntries(PHASES.map((phase) => [phase, (message: unknown) => {
-    const context = message as McasMessage;
-    byContext.set(context, [...(byContext.get(context) ?? []), phase]);
-  }]));
-  const traced = tracingChannel('mcc:mcas:mcas');
-  traced.subscribe(handlers as never);
-  try {
-    await body();
-  } finally {
-    traced.unsubscribe(handlers as never);
-  }
-  return byContext;
-}
+const recorded = (body: () => Promise<void>): Promise<Map<McasMessage, Phase[]>> => recordTraces<McasMessage>('mcc:mcas:mcas', body);
 
 test('a successful MCAS over three entries: keys, locations, M+3 round trips (2M+2 requests), outcome true', async () => {
   const keys = uniqueKeys('traced', 3);
@@ -151,7 +135,7 @@ test('nobody subscribed: nothing is published', async () => {
   const keys = uniqueKeys('untraced', 2);
   await Promise.all(keys.map((key) => store.set(key, 1)));
   const entries = await mcasGetMulti<number>(store, keys);
-  const spies = PHASES.map((phase) => jest.spyOn(channel(`tracing:mcc:mcas:mcas:${phase}`), 'publish'));
+  const spies = TRACE_PHASES.map((phase) => jest.spyOn(channel(`tracing:mcc:mcas:mcas:${phase}`), 'publish'));
   const traced = jest.spyOn(tracing, 'traceMcas'); // no message is built: the trace is never started
   try {
     expect(tracingChannel('mcc:mcas:mcas').hasSubscribers).toBe(false);

@@ -5,13 +5,12 @@
  * as 'expired'); nothing is published while nobody subscribes.
  */
 import { channel, tracingChannel } from 'node:diagnostics_channel';
-import { useMemcached } from '@mcc/harness';
+import { useMemcached, recordTraces, TRACE_PHASES, type TracePhase } from '@mcc/harness';
 import { LeaseExpiredError, WorkQueue, type QueueOpMessage } from '../src';
 import { storeFactory } from './helpers';
 import * as tracing from '../src/tracing';
 
-const PHASES = ['start', 'end', 'asyncStart', 'asyncEnd', 'error'] as const;
-type Phase = (typeof PHASES)[number];
+type Phase = TracePhase;
 
 const cluster = useMemcached(2, { evictions: false });
 const stores = storeFactory();
@@ -21,22 +20,7 @@ let counter = 0;
 const uniqueName = (): string => `traced-q-${process.pid}-${Date.now()}-${counter++}`;
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** The traces (context → phases, in order) of `mcc:queue:op` while `body` runs. */
-async function recorded(body: () => Promise<void>): Promise<Map<QueueOpMessage, Phase[]>> {
-  const byContext = new Map<QueueOpMessage, Phase[]>();
-  const handlers = Object.fromEntries(PHASES.map((phase) => [phase, (message: unknown) => {
-    const context = message as QueueOpMessage;
-    byContext.set(context, [...(byContext.get(context) ?? []), phase]);
-  }]));
-  const traced = tracingChannel('mcc:queue:op');
-  traced.subscribe(handlers as never);
-  try {
-    await body();
-  } finally {
-    traced.unsubscribe(handlers as never);
-  }
-  return byContext;
-}
+const recorded = (body: () => Promise<void>): Promise<Map<QueueOpMessage, Phase[]>> => recordTraces<QueueOpMessage>('mcc:queue:op', body);
 
 test('push, pushMany, claim, extend, nack, ack and an empty claim: kind, job ids, delivery, outcome', async () => {
   const name = uniqueName();
@@ -100,7 +84,7 @@ test('a lease taken over: the old holder\'s ack is an error event with outcome e
 
 test('nobody subscribed: nothing is published', async () => {
   const q = await WorkQueue.create<number>(stores.open(cluster.addresses), uniqueName());
-  const spies = PHASES.map((phase) => jest.spyOn(channel(`tracing:mcc:queue:op:${phase}`), 'publish'));
+  const spies = TRACE_PHASES.map((phase) => jest.spyOn(channel(`tracing:mcc:queue:op:${phase}`), 'publish'));
   const traced = jest.spyOn(tracing, 'traceQueueOp'); // no message is built: the trace is never started
   try {
     expect(tracingChannel('mcc:queue:op').hasSubscribers).toBe(false);

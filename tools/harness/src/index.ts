@@ -31,3 +31,4 @@ export { type RawTextRequestOptions, rawTextRequest } from './raw-text-request';
 export { SERVERS_ENV, type UsedMemcached, parseServerList, useMemcached, usePrivateMemcached } from './use-memcached';
 export { itemSizeBytes, readSettings, serversSatisfy, settingsMismatch } from './external-servers';
 export { WATCHDOG_SCRIPT } from './watchdog';
+export { TRACE_PHASES, type TracePhase, recordTraces } from './trace-recorder';
