@@ -21,7 +21,6 @@
  * second value), about 1 in 6 of these histories was not linearizable; see
  * linearizability-lost-move.test.ts for the interleaving, replayed.
  */
-import { fork } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -36,7 +35,8 @@ import {
   type DequeInput,
   type DequeOutput,
   type HistoryOperation,
-  type RecorderStats,
+  runHistoryWorker,
+  type HistoryWorkerMessage,
 } from '@mcc/linearizability';
 import { Deque, connect } from '../src';
 
@@ -61,29 +61,14 @@ interface HistoryConfig {
   readonly combine?: boolean;
 }
 
-interface WorkerMessage {
-  operations?: Operation[];
-  stats?: RecorderStats;
-  unexpected?: string[];
+interface WorkerMessage extends HistoryWorkerMessage<Operation> {
   combining?: { announced: number; combined: number };
-  error?: string;
 }
 
 const REQUEST_TIMEOUT_MS = 150;
 const STALL_MS = 300;
 
-function runWorker(config: object): Promise<WorkerMessage> {
-  return new Promise((resolve, reject) => {
-    const child = fork(WORKER, [JSON.stringify(config)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    let message: WorkerMessage | undefined;
-    child.on('message', (received: WorkerMessage) => (message = received));
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      if (message?.operations !== undefined && code === 0) resolve(message);
-      else reject(new Error(`worker exited with ${code}: ${message?.error ?? 'no history'}`));
-    });
-  });
-}
+const runWorker = (config: object): Promise<WorkerMessage> => runHistoryWorker<WorkerMessage>(WORKER, config);
 
 async function recordHistory(config: HistoryConfig): Promise<{ names: string[]; operations: Operation[]; unknown: number; unexpected: string[]; faults: number; combined: number }> {
   const proxies = await Promise.all(cluster.addresses.map((address) => FaultProxy.start(address)));

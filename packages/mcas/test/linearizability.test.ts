@@ -3,12 +3,11 @@
  * checked with @mcc/linearizability, and the lost-acquisition interleaving
  * those histories found (issue 9 §3), replayed deterministically.
  */
-import { fork } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { FaultProxy, closeAllProxies, useMemcached } from '@mcc/harness';
-import { HistoryRecorder, checkLinearizability, finalRead, registerModel, savePorcupineHistory, type HistoryOperation, type RecorderStats, type RegisterInput, type RegisterOutput } from '@mcc/linearizability';
+import { HistoryRecorder, checkLinearizability, finalRead, registerModel, savePorcupineHistory, type HistoryOperation, type RegisterInput, type RegisterOutput, runHistoryWorker, type HistoryWorkerMessage } from '@mcc/linearizability';
 import { REFERENCE_KIND, connect, mcas, mcasGet, mcasGetMulti } from '../src';
 import { StorePool, expectNoReferences, uniqueKeys } from './helpers';
 
@@ -81,25 +80,9 @@ describe('an MCAS whose first acquisition reply is lost, completed by a helper b
 const WORKER = path.join(__dirname, 'fixtures', 'linearizability-worker.js');
 type Operation = HistoryOperation<RegisterInput<string>, RegisterOutput<string>>;
 
-interface WorkerMessage {
-  operations?: Operation[];
-  stats?: RecorderStats;
-  unexpected?: string[];
-  error?: string;
-}
+type WorkerMessage = HistoryWorkerMessage<Operation>;
 
-function runWorker(config: object): Promise<WorkerMessage> {
-  return new Promise((resolve, reject) => {
-    const child = fork(WORKER, [JSON.stringify(config)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    let message: WorkerMessage | undefined;
-    child.on('message', (received: WorkerMessage) => (message = received));
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      if (message?.operations !== undefined && code === 0) resolve(message);
-      else reject(new Error(`worker exited with ${code}: ${message?.error ?? 'no history'}`));
-    });
-  });
-}
+const runWorker = (config: object): Promise<WorkerMessage> => runHistoryWorker<WorkerMessage>(WORKER, config);
 
 /** One history: 3 processes × 2 clients, read-then-MCAS rounds on 4 registers over 3 servers, replies hit at random. */
 async function expectLinearizable(seed: number, faultProbability: number): Promise<number> {

@@ -25,7 +25,6 @@
  * and after the jump every such job must come back to the drain (two
  * deliveries more), so a job lost hides behind no lost claim.
  */
-import { fork } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -40,7 +39,8 @@ import {
   type QueueInput,
   type QueueModelOptions,
   type QueueOutput,
-  type RecorderStats,
+  runHistoryWorker,
+  type HistoryWorkerMessage,
 } from '@mcc/linearizability';
 import { WorkQueue, connect } from '../src';
 
@@ -66,25 +66,9 @@ interface HistoryConfig {
   readonly leaseMs?: number;
 }
 
-interface WorkerMessage {
-  operations?: Operation[];
-  stats?: RecorderStats;
-  unexpected?: string[];
-  error?: string;
-}
+type WorkerMessage = HistoryWorkerMessage<Operation>;
 
-function runWorker(config: object): Promise<WorkerMessage> {
-  return new Promise((resolve, reject) => {
-    const child = fork(WORKER, [JSON.stringify(config)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    let message: WorkerMessage | undefined;
-    child.on('message', (received: WorkerMessage) => (message = received));
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      if (message?.operations !== undefined && code === 0) resolve(message);
-      else reject(new Error(`worker exited with ${code}: ${message?.error ?? 'no history'}`));
-    });
-  });
-}
+const runWorker = (config: object): Promise<WorkerMessage> => runHistoryWorker<WorkerMessage>(WORKER, config);
 
 interface Recorded {
   readonly operations: Operation[];

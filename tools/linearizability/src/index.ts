@@ -9,6 +9,7 @@
  * @packageDocumentation
  */
 export { type ErrorOutcome, classifyError, classifyResolvedError, errorCode } from './outcome';
+export { type HistoryWorkerMessage, runHistoryWorker } from './history-worker';
 export { type HistoryOperation, type PendingOperation, type RecorderOptions, type RecorderStats, HistoryRecorder, monotonicMicros } from './history';
 export { type Model, canonicalJson, jsonEqual } from './model';
 export { type CheckOptions, type CheckResult, checkLinearizability } from './checker';
