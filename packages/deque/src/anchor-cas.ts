@@ -20,7 +20,7 @@
  *   - otherwise                                    → unknown (the caller
  *     reports DequeOutcomeUnknownError with the values).
  */
-import { ConnectionClosedError, ProtocolError, TimeoutError } from '@mcc/mcas';
+import { isLostReply } from '@mcc/mcas';
 import { RECENT_BATCHES, type Anchor } from './anchor';
 import { batchId as nextBatchId } from './ids';
 import type { LogRead } from './log';
@@ -67,8 +67,7 @@ export async function casAnchor(
   try {
     entry = (await written) as AnchorEntry | null;
   } catch (error) {
-    // A ProtocolError means the client closed the connection on a torn or garbled reply: lost too.
-    if (!(error instanceof ConnectionClosedError || error instanceof TimeoutError || error instanceof ProtocolError)) throw error;
+    if (!isLostReply(error)) throw error;
     const outcome = await resolveLostReply(records, anchor, batchId).catch(() => 'unknown' as const);
     if (outcome === 'unknown') return { applied: 'unknown', cause: error };
     if (outcome.applied) return { applied: true, entry: outcome.entry, replied: false };

@@ -45,7 +45,7 @@
  * retried at once); the retry uses the anchor that came back behind the
  * refused CAS, so contention costs no extra round trip.
  */
-import { Backoff, ConnectionClosedError, pause, ProtocolError, TimeoutError } from '@mcc/mcas';
+import { Backoff, isLostReply, pause } from '@mcc/mcas';
 import type { OpResult } from './anchor';
 import { casAnchor } from './anchor-cas';
 import { Announcer, frameFor } from './announce';
@@ -220,7 +220,7 @@ export class DequeEngine {
         // A read failed (a dropped connection, a timeout): the frames' fate is still in the anchor
         // and the log, so look again a few times — only without local operations, which the failed
         // loop may have settled already and must not be planned twice.
-        if (local.length === 0 && attempt < LOOK_AGAIN && (error instanceof ConnectionClosedError || error instanceof TimeoutError || error instanceof ProtocolError)) {
+        if (local.length === 0 && attempt < LOOK_AGAIN && isLostReply(error)) {
           this.#anchor = null;
           await pause(LOOK_AGAIN_MS * 2 ** attempt); // long enough for a reconnect
           continue;

@@ -41,5 +41,6 @@ export {
   McasCorruptionError,
   McasOutcomeUnknownError,
   McasContentionError,
+  isLostReply,
   type ConnectOptions,
 } from '@mcc/mcas';

@@ -31,7 +31,7 @@
  * locations in key order, so it can no longer succeed. If that cannot be
  * told (too many changes since), the outcome is 'unknown'.
  */
-import { InvalidArgumentError, McasContentionError, McasOutcomeUnknownError, compareKeys, mcas, type Store } from '@mcc/mcas';
+import { InvalidArgumentError, McasContentionError, McasOutcomeUnknownError, compareKeys, isLostReply, mcas, type Store } from '@mcc/mcas';
 import { RECENT_BATCHES, type Anchor } from './anchor';
 import { isExternal, type Element } from './element';
 import type { DequeEngine } from './engine';
@@ -283,7 +283,7 @@ async function commitAttempt(
     return applied ? { status: 'applied', plans } : 'lost';
   } catch (error) {
     for (const participant of participants) participant.engine.invalidate();
-    if (!isLostReply(error)) throw error;
+    if (!isOutcomeOpen(error)) throw error;
     const touched = updates.map(([anchor]) => anchor);
     const resolved = await resolveLost(participants, touched, batchId).catch(() => 'unknown' as const);
     if (resolved === 'applied') return { status: 'applied', plans };
@@ -307,11 +307,9 @@ async function elementsFor(participant: TransactParticipant, takes: readonly Ele
   });
 }
 
-const LOST_REPLY_CODES: ReadonlySet<string> = new Set(['MCC_ERR_CONNECTION_CLOSED', 'MCC_ERR_TIMEOUT', 'MCC_ERR_CONNECTION', 'MCC_ERR_PROTOCOL', McasOutcomeUnknownError.code]);
-
-/** After these, a write may or may not have applied. */
-export function isLostReply(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && LOST_REPLY_CODES.has((error as { code?: unknown }).code as string);
+/** After these, a write may or may not have applied: a lost reply, or an MCAS whose outcome is open. */
+export function isOutcomeOpen(error: unknown): boolean {
+  return isLostReply(error) || (typeof error === 'object' && error !== null && (error as { code?: unknown }).code === McasOutcomeUnknownError.code);
 }
 
 /** Whether the write of batch `batchId` over the `touched` anchors applied; see the file comment. */

@@ -13,6 +13,7 @@ export { mcasGet, mcasGetMulti } from './mcas-get';
 export { mcasUpdate, type McasUpdateOptions } from './mcas-update';
 export { Backoff, pause, type BackoffOptions } from './backoff';
 export { mcasOutcome } from './help';
+export { isLostReply } from './io';
 export type { McasUpdate } from './plan';
 export { type McasOptions, type McasHooks, type McasStep, DEFAULT_DESCRIPTOR_TTL_SECONDS } from './options';
 export { McasCorruptionError, McasOutcomeUnknownError, McasContentionError } from './errors';

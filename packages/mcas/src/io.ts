@@ -5,16 +5,19 @@
 import { ConnectionClosedError, ConnectionError, ProtocolError, ServerError, StaleCasError, TimeoutError, type Entry } from '@mcc/codec';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-/**
- * Codes of errors after which a write may or may not have been applied (the
- * request may have reached the server, the reply did not come back). Matched
- * by code so that a second copy of @mcc/protocol in node_modules still counts.
- */
-// A ProtocolError too: the client closes the connection on a reply it cannot parse (a torn
-// or garbled reply), so the requests in flight on it are lost replies like any other.
+/** Codes matched, not classes, so that a second copy of @mcc/protocol in node_modules still counts. */
 const LOST_REPLY_CODES: ReadonlySet<string> = new Set([ConnectionClosedError.code, TimeoutError.code, ConnectionError.code, ProtocolError.code]);
 
-export function isLostReply(error: unknown): boolean {
+/**
+ * Whether a write that failed with `error` may or may not have been applied:
+ * the request may have reached the server, its reply did not come back — a
+ * closed connection, a timeout, a connection error, or a `ProtocolError`
+ * (the client closes the connection on a reply it cannot parse, so the
+ * requests in flight on it are lost replies like any other). The one
+ * classification every layer uses (MCAS steps, deque anchor CASes and
+ * transactions, queue markers).
+ */
+export function isLostReply(error: unknown): error is Error {
   return typeof error === 'object' && error !== null && LOST_REPLY_CODES.has((error as { code?: unknown }).code as string);
 }
 

@@ -11,11 +11,10 @@
  * hands out nothing: if it did apply, the leases are in the log with no
  * holder, expire, and are redelivered (deliveries + 1). Nothing is lost.
  */
-import { Deque } from '@mcc/deque';
+import { Deque, isLostReply } from '@mcc/deque';
 import type { QueueCore, QueueSettings } from './core';
 import { sweepDelayed } from './delayed';
 import { Job } from './job';
-import { isLostReply } from './markers';
 import { parseItem, type TimedItem } from './records';
 import { sweepLeases, WINDOW, type SweepReport } from './sweep';
 import { queueOp } from './tracing';

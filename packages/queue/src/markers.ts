@@ -9,19 +9,13 @@
  * extension finds its time) and reports success — so every marker change is
  * idempotent under retries.
  */
-import { type Entry, type Store } from '@mcc/deque';
+import { isLostReply, type Entry, type Store } from '@mcc/deque';
 import { parseMarker, type Marker } from './records';
 
 /** What a step decides for the marker as found: write a new one, or stop with a result. */
 export type MarkerStep<R> = { readonly write: Marker } | { readonly done: R };
 
 const ATTEMPTS = 8;
-const LOST_REPLY_CODES: ReadonlySet<string> = new Set(['MCC_ERR_CONNECTION_CLOSED', 'MCC_ERR_TIMEOUT', 'MCC_ERR_CONNECTION']);
-
-export function isLostReply(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && LOST_REPLY_CODES.has((error as { code?: unknown }).code as string);
-}
-
 /**
  * Applies `step` to the marker under `key` until it reports `done`.
  * `known` is the marker entry if the caller just read it (null: known
