@@ -91,11 +91,11 @@ export async function startRedis(bin: string): Promise<RedisServer> {
   }
 }
 
-/** Finds (or installs) and starts redis-server; null, with a note saying why, when it cannot. */
-export async function startRedisIfPossible(progress: (message: string) => void, notes: string[]): Promise<RedisServer | null> {
+/** Finds (or installs) and starts redis-server; null, with a note saying why the `column` is skipped, when it cannot. */
+export async function startRedisIfPossible(progress: (message: string) => void, notes: string[], column = 'Redis'): Promise<RedisServer | null> {
   const found = ensureRedisServer(progress);
   if ('skip' in found) {
-    notes.push(`Redis column skipped: ${found.skip}.`);
+    notes.push(`${column} column skipped: ${found.skip}.`);
     return null;
   }
   try {
@@ -103,7 +103,7 @@ export async function startRedisIfPossible(progress: (message: string) => void, 
     progress(`redis-server ${server.version} at 127.0.0.1:${server.port} (started for this run)`);
     return server;
   } catch (error) {
-    notes.push(`Redis column skipped: ${(error as Error).message}`);
+    notes.push(`${column} column skipped: ${(error as Error).message}`);
     return null;
   }
 }

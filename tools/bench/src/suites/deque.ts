@@ -37,7 +37,7 @@ import { compareInRounds, summarize, type Measurement } from '../compare';
 import { cellTable, evaluateTargets, targetTable, type CellResult, type DequeMode } from '../deque-report';
 import { payload } from '../payloads';
 import { runSeed, seedScript, type SeedResult } from '../python-baseline';
-import { ensureRedisServer, redisClientVersion, startRedis, type RedisServer } from '../redis-server';
+import { redisClientVersion, startRedisIfPossible, type RedisServer } from '../redis-server';
 import { formatCount } from '../report';
 import { runClosedLoop } from '../runner';
 import type { Suite, SuiteContext, SuiteReport } from '../suite';
@@ -228,18 +228,7 @@ async function run(context: SuiteContext): Promise<SuiteReport> {
   }
   context.signal.throwIfAborted();
 
-  let redisServer: RedisServer | null = null;
-  const found = ensureRedisServer(context.progress);
-  if ('skip' in found) notes.push(`Redis column skipped: ${found.skip}.`);
-  else {
-    try {
-      redisServer = await startRedis(found.bin);
-      context.progress(`redis-server ${redisServer.version} at 127.0.0.1:${redisServer.port} (started for this run)`);
-    } catch (error) {
-      notes.push(`Redis column skipped: ${(error as Error).message}`);
-    }
-  }
-
+  const redisServer = await startRedisIfPossible(context.progress, notes);
   const store = connect([memcached]);
   let redis: Redis | null = null;
   let pool: DequePool | null = null;

@@ -24,7 +24,7 @@ import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
 import { compareInRounds, summarize, type Measurement, type Summary } from '../compare';
 import { payload } from '../payloads';
-import { ensureRedisServer, startRedis, type RedisServer } from '../redis-server';
+import { startRedisIfPossible } from '../redis-server';
 import { formatCount, formatPerOp, formatRatio, type Table } from '../report';
 import { runClosedLoop } from '../runner';
 import type { Suite, SuiteContext, SuiteReport } from '../suite';
@@ -183,17 +183,7 @@ async function run(context: SuiteContext): Promise<SuiteReport> {
   const memcached = context.servers[0]!;
   const loadBefore = os.loadavg()[0]!;
   const notes: string[] = [];
-  let redisServer: RedisServer | null = null;
-  const found = ensureRedisServer(context.progress);
-  if ('skip' in found) notes.push(`BullMQ column skipped: ${found.skip}.`);
-  else {
-    try {
-      redisServer = await startRedis(found.bin);
-      context.progress(`redis-server ${redisServer.version} at 127.0.0.1:${redisServer.port} (started for this run)`);
-    } catch (error) {
-      notes.push(`BullMQ column skipped: ${(error as Error).message}`);
-    }
-  }
+  const redisServer = await startRedisIfPossible(context.progress, notes, 'BullMQ');
   const store = connect([memcached]);
   let redis: Redis | null = null;
   const pools = new Map<number, WorkerPool<WorkerInit, RoundSpec>>();
