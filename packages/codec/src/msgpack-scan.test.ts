@@ -74,7 +74,8 @@ describe('corrupt length fields fail fast, before any allocation', () => {
     try {
       const started = performance.now();
       const error = decodeError(Uint8Array.from(bytes));
-      expect(performance.now() - started).toBeLessThan(50);
+      // A guard against a hang or a giant allocation, not a speed test: generous, so a loaded machine never trips it.
+      expect(performance.now() - started).toBeLessThan(2_000);
       expect(error.reason).toMatch(/claims|truncated/);
       expect(unpack).not.toHaveBeenCalled(); // refused by the scan: msgpackr never saw it
     } finally {

@@ -5,21 +5,9 @@
  * order. Quiet requests (getMulti's GETKQs, deleteQuiet) are mixed in, so
  * replies overtaking silent requests are exercised too.
  */
-import { useMemcached } from '@mcc/harness';
+import { seededRandom, useMemcached } from '@mcc/harness';
 import { Client, metricsDelta, type Item } from '../src';
 import { uniqueKey } from './helpers';
-
-/** Deterministic PRNG (mulberry32) so a failure can be replayed. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Op =
   | { kind: 'get'; key: string }
@@ -50,7 +38,7 @@ describe('pipelining against three servers', () => {
   });
 
   test('10,000 mixed operations issued in one tick: every result equals the model, in order, in few writes', async () => {
-    const random = prng(20240607);
+    const random = seededRandom(20240607);
     const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
     const base = uniqueKey('pipe');
     const keys = Array.from({ length: 200 }, (_, i) => `${base}:${i}`);

@@ -19,7 +19,7 @@ export {
   FaultProxy,
   closeAllProxies,
 } from './fault-proxy';
-export { seededRandom } from './reply-faults';
+export { seededRandom } from './seeded-random';
 export { MEMCACHED_BIN_ENV, findMemcached } from './find-memcached';
 export { freePort } from './free-port';
 export { type MemcachedOptions, type TlsServerFiles, MEMCACHED_HOST, buildMemcachedArgs } from './memcached-args';

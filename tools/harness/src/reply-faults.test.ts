@@ -1,4 +1,5 @@
-import { ReplyFaults, seededRandom } from './reply-faults';
+import { ReplyFaults } from './reply-faults';
+import { seededRandom } from './seeded-random';
 
 function decisions(seed: number, count: number): string[] {
   const faults = new ReplyFaults();

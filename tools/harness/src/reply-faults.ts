@@ -10,6 +10,8 @@
  * where it falls.
  */
 
+import { seededRandom } from './seeded-random';
+
 /**
  * - 'cut': from the fault's position on, nothing reaches the client and the
  *   connection is closed (both sides): the server applied the request, the
@@ -65,18 +67,6 @@ export interface ReplyFaultCounts {
 
 const DEFAULT_STALL_MS = 1000;
 const ALL_KINDS: readonly ReplyFaultKind[] = ['cut', 'tear', 'stall'];
-
-/** mulberry32: a small, fast, seedable 32-bit generator (uniform in [0, 1)). */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function validateReplyFault(fault: ReplyFault): void {
   if (!ALL_KINDS.includes(fault.kind)) throw new RangeError(`unknown reply fault kind "${String(fault.kind)}"`);

@@ -4,17 +4,9 @@
  * string and container header sizes, Date extremes) are drawn often.
  */
 
-/** mulberry32: a fast 32-bit seeded PRNG; returns floats in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '@mcc/harness';
+
+export { seededRandom };
 
 export interface RandomValueOptions {
   /** Only what JSON represents exactly: no bigint, Date, binary, NaN/Infinity. */
