@@ -2,7 +2,7 @@ import { parseLoadArgs } from './cli-args';
 
 describe('parseLoadArgs', () => {
   test('defaults', () => {
-    expect(parseLoadArgs(['mcas'])).toEqual({ test: 'mcas', processes: 4, workers: 8, producers: 2, consumers: 2, valueSize: 100, locations: 100, per: 5, seconds: 10, servers: null, serverCount: 3, clients: 2, ops: 12, faultRate: 0.03, flushBytes: 40, seed: null, saveDir: '.', permissive: false, help: false });
+    expect(parseLoadArgs(['mcas'])).toEqual({ test: 'mcas', processes: 4, workers: 8, producers: 2, consumers: 2, valueSize: 100, locations: 100, per: 5, seconds: 10, servers: null, serverCount: 3, clients: 2, ops: 12, faultRate: 0.03, flushBytes: 40, seed: null, saveDir: '.', permissive: false, combine: false, help: false });
   });
 
   test('every option', () => {
@@ -16,8 +16,8 @@ describe('parseLoadArgs', () => {
   });
 
   test('linearizability options', () => {
-    const args = parseLoadArgs(['linearizability', '--clients', '3', '--ops', '20', '--fault-rate', '0.1', '--flush-bytes', '64', '--seed', '7', '--save-dir', '/tmp', '--permissive']);
-    expect(args).toMatchObject({ test: 'linearizability', clients: 3, ops: 20, faultRate: 0.1, flushBytes: 64, seed: 7, saveDir: '/tmp', permissive: true });
+    const args = parseLoadArgs(['linearizability', '--clients', '3', '--ops', '20', '--fault-rate', '0.1', '--flush-bytes', '64', '--seed', '7', '--save-dir', '/tmp', '--permissive', '--combine']);
+    expect(args).toMatchObject({ test: 'linearizability', clients: 3, ops: 20, faultRate: 0.1, flushBytes: 64, seed: 7, saveDir: '/tmp', permissive: true, combine: true });
   });
 
   test.each([

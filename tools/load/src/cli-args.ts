@@ -30,6 +30,8 @@ export interface LoadArgs {
   saveDir: string;
   /** linearizability: every lost reply of a deque operation open-ended (default: only *_OUTCOME_UNKNOWN, as the deque resolves lost replies). */
   permissive: boolean;
+  /** linearizability: the deques combine across processes (`DequeOptions.combine`). */
+  combine: boolean;
   help: boolean;
 }
 
@@ -78,6 +80,8 @@ Options:
   --permissive      linearizability: take every deque operation that failed with a
                     lost reply as "may or may not have happened" (default: only
                     *_OUTCOME_UNKNOWN errors; the deque resolves lost replies)
+  --combine         linearizability: the deques combine across processes
+                    (DequeOptions.combine; the combined operations are counted)
   -h, --help        this text`;
 
 function positiveInteger(name: string, text: string | undefined, fallback: number): number {
@@ -132,6 +136,7 @@ export function parseLoadArgs(argv: readonly string[]): LoadArgs {
       seed: { type: 'string' },
       'save-dir': { type: 'string' },
       permissive: { type: 'boolean', default: false },
+      combine: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -162,6 +167,7 @@ export function parseLoadArgs(argv: readonly string[]): LoadArgs {
     seed: values.seed === undefined ? null : wholeNumber('seed', values.seed),
     saveDir: values['save-dir'] ?? '.',
     permissive: values.permissive ?? false,
+    combine: values.combine ?? false,
     help: values.help ?? false,
   };
   if (args.per > args.locations) throw new Error(`--per (${args.per}) cannot exceed --locations (${args.locations})`);

@@ -64,6 +64,8 @@ interface Recorded {
   readonly open: number;
   readonly unexpected: string[];
   readonly faults: { cut: number; tear: number; stall: number };
+  /** deque with --combine: announced operations applied by combining CASes. */
+  readonly combined: number;
 }
 
 async function recordHistory(kind: Kind, seed: number, args: LoadArgs, servers: readonly string[]): Promise<Recorded> {
@@ -89,6 +91,7 @@ async function recordHistory(kind: Kind, seed: number, args: LoadArgs, servers: 
       seed,
       requestTimeoutMs: REQUEST_TIMEOUT_MS,
       permissive: args.permissive,
+      combine: args.combine,
       leaseMs: LEASE_MS,
     };
     // Each worker numbers its clients from its index (runWorkers adds `index`).
@@ -101,7 +104,7 @@ async function recordHistory(kind: Kind, seed: number, args: LoadArgs, servers: 
     const after = new HistoryRecorder();
     let model: Model<unknown, unknown, unknown>;
     if (kind === 'deque') {
-      await drainDeques(new Map(names.map((name) => [name, Deque.bind<number>(store, name, { flushBytes: args.flushBytes })])), after as never, 0);
+      await drainDeques(new Map(names.map((name) => [name, Deque.bind<number>(store, name, { flushBytes: args.flushBytes, combine: args.combine })])), after as never, 0);
       model = dequeModel(names) as Model<unknown, unknown, unknown>;
     } else if (kind === 'queue') {
       await drainPastLeases(WorkQueue.bind<number>(store, names[0]!, { leaseMs: LEASE_MS }), after);
@@ -118,6 +121,7 @@ async function recordHistory(kind: Kind, seed: number, args: LoadArgs, servers: 
       open: reports.reduce((sum, report) => sum + report.stats.unknown, 0),
       unexpected: reports.flatMap((report) => report.unexpected),
       faults,
+      combined: reports.reduce((sum, report) => sum + report.combined, 0),
     };
   } finally {
     await store.close();
@@ -144,9 +148,9 @@ export async function runLinearizabilityLoad(args: LoadArgs, servers: readonly s
   const deadline = Date.now() + args.seconds * 1000;
   progress(
     `${args.processes} processes × ${args.clients} clients × ${args.ops} ops per history, fault rate ${args.faultRate}, flushBytes ${args.flushBytes}, ` +
-      `${args.permissive ? 'every lost reply open-ended' : 'deque: only *_OUTCOME_UNKNOWN open-ended'}, first seed ${firstSeed}, ${args.seconds} s on ${servers.join(', ')}`,
+      `${args.permissive ? 'every lost reply open-ended' : 'deque: only *_OUTCOME_UNKNOWN open-ended'}${args.combine ? ', deques combining across processes' : ''}, first seed ${firstSeed}, ${args.seconds} s on ${servers.join(', ')}`,
   );
-  const counts = { histories: 0, deque: 0, registers: 0, queue: 0, ok: 0, unknown: 0, operations: 0, open: 0, cut: 0, tear: 0, stall: 0 };
+  const counts = { histories: 0, deque: 0, registers: 0, queue: 0, ok: 0, unknown: 0, operations: 0, open: 0, cut: 0, tear: 0, stall: 0, combined: 0 };
   const violations: string[] = [];
   const saved: string[] = [];
   for (let seed = firstSeed; Date.now() < deadline; seed++) {
@@ -157,6 +161,7 @@ export async function runLinearizabilityLoad(args: LoadArgs, servers: readonly s
     counts[kind] += 1;
     counts.operations += history.operations.length;
     counts.open += history.open;
+    counts.combined += history.combined;
     for (const fault of ['cut', 'tear', 'stall'] as const) counts[fault] += history.faults[fault];
     if (result.kind === 'ok') counts.ok += 1;
     if (result.kind === 'unknown') counts.unknown += 1;
@@ -167,13 +172,16 @@ export async function runLinearizabilityLoad(args: LoadArgs, servers: readonly s
       saved.push(file);
       if (result.kind === 'violation') violations.push(`seed ${seed} (${kind}): not linearizable; history of ${history.operations.length} operations saved to ${file}`);
     }
-    progress(`history ${counts.histories} seed ${seed} ${kind}: ${history.operations.length} ops, ${history.open} open-ended, faults ${JSON.stringify(history.faults)} → ${result.kind} (${result.steps} steps)`);
+    progress(`history ${counts.histories} seed ${seed} ${kind}: ${history.operations.length} ops, ${history.open} open-ended, faults ${JSON.stringify(history.faults)}${args.combine && kind === 'deque' ? `, ${history.combined} combined` : ''} → ${result.kind} (${result.steps} steps)`);
   }
+  // --combine must have exercised combining, or the run checked the direct path only.
+  if (args.combine && counts.deque >= 4 && counts.combined === 0) violations.push(`--combine: no operation was combined in ${counts.deque} deque histories (the combining path was never taken)`);
   return {
     title: `linearizability: ${args.processes} processes × ${args.clients} clients × ${args.ops} ops per history, fault rate ${args.faultRate}, ${servers.length} server(s)`,
     lines: [
       ['histories checked', `${counts.histories} (${counts.deque} deque, ${counts.registers} MCAS registers, ${counts.queue} work queue): ${counts.ok} linearizable, ${violations.filter((line) => line.includes('not linearizable')).length} not, ${counts.unknown} unknown (bound hit)`],
       ['operations', `${counts.operations} (${counts.open} with an unknown outcome)`],
+      ...(args.combine ? [['deque operations combined', `${counts.combined} (announced by one process, applied by another's or its own combining CAS)`] as [string, string]] : []),
       ['faults injected', `${counts.cut + counts.tear + counts.stall} (cut ${counts.cut}, torn ${counts.tear}, stalled ${counts.stall})`],
       ['seeds', `${firstSeed} … ${firstSeed + counts.histories - 1} (rerun one with --seed)`],
       ['histories saved', saved.length === 0 ? 'none' : saved.join(', ')],

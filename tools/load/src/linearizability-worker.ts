@@ -24,6 +24,8 @@ export interface LinearizabilityWorkerConfig {
   readonly requestTimeoutMs: number;
   /** Deque operations that failed with a lost reply are open-ended (else: not applied, see classifyResolvedError). */
   readonly permissive: boolean;
+  /** deque: combine across processes (`DequeOptions.combine`). */
+  readonly combine: boolean;
   /** queue: the lease, ms. */
   readonly leaseMs?: number;
   readonly index: number;
@@ -33,6 +35,8 @@ export interface LinearizabilityWorkerReport {
   readonly operations: HistoryOperation[];
   readonly stats: RecorderStats;
   readonly unexpected: string[];
+  /** deque: announced operations this process's CASes applied (cross-process combining). */
+  readonly combined: number;
 }
 
 async function main(config: LinearizabilityWorkerConfig): Promise<LinearizabilityWorkerReport> {
@@ -41,11 +45,13 @@ async function main(config: LinearizabilityWorkerConfig): Promise<Linearizabilit
   // The deque resolves lost replies itself; a lone `store.cas` (a one-location mcas) does not.
   // The queue's settles retry lost replies but may give up with one: every lost reply open-ended there.
   const recorder = new HistoryRecorder({ classify: config.kind === 'deque' && !config.permissive ? classifyResolvedError : classifyError });
+  let combined = 0;
   const clients = Array.from({ length: config.clients }, (_, index) => 1 + config.index * config.clients + index);
   try {
     if (config.kind === 'deque') {
-      const deques = new Map(config.names.map((name) => [name, Deque.bind<number>(store, name, { flushBytes: config.flushBytes })]));
+      const deques = new Map(config.names.map((name) => [name, Deque.bind<number>(store, name, { flushBytes: config.flushBytes, combine: config.combine })]));
       await Promise.all(clients.map((client) => runDequeClient(deques, recorder as never, { client, operations: config.operations, random: seededRandom(config.seed * 1000 + client) })));
+      for (const deque of deques.values()) combined += deque.stats.combined;
     } else if (config.kind === 'queue') {
       const queue = WorkQueue.bind<number>(store, config.names[0]!, { leaseMs: config.leaseMs! });
       await Promise.all(clients.map((client) => runQueueClient(queue, recorder as never, { client, operations: config.operations, random: seededRandom(config.seed * 1000 + client) })));
@@ -56,7 +62,7 @@ async function main(config: LinearizabilityWorkerConfig): Promise<Linearizabilit
   } finally {
     await store.close();
   }
-  return { operations: recorder.operations(), stats: recorder.stats, unexpected: recorder.unexpectedErrors };
+  return { operations: recorder.operations(), stats: recorder.stats, unexpected: recorder.unexpectedErrors, combined };
 }
 
 if (require.main === module) {
