@@ -14,7 +14,8 @@
  *   Annotations}` — with the linearization found, or for a violation the
  *   longest linearizable prefix.
  */
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import type { CheckResult } from './checker';
 import type { HistoryOperation } from './history';
 import type { Model } from './model';
@@ -107,7 +108,12 @@ export function toPorcupineFile<S, I, O>(model: Model<S, I, O>, operations: read
   };
 }
 
-/** Writes the history (and the check's result) as JSON to `path`: `jq .operations` is Porcupine's `[]Operation`. */
+/**
+ * Writes the history (and the check's result) as JSON to `path`, creating its
+ * folder if need be (a failing history must never be lost to a missing
+ * `--save-dir`): `jq .operations` is Porcupine's `[]Operation`.
+ */
 export async function savePorcupineHistory<S, I, O>(path: string, model: Model<S, I, O>, operations: readonly HistoryOperation<I, O>[], result: CheckResult): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
   await writeFile(path, `${JSON.stringify(toPorcupineFile(model, operations, result), null, 1)}\n`);
 }

@@ -50,7 +50,7 @@ test("the visualization data Porcupine's viewer reads: the linearization, or the
 test('savePorcupineHistory writes model, result, operations and visualization as JSON', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'lin-'));
   try {
-    const path = join(dir, 'h.json');
+    const path = join(dir, 'not', 'made', 'yet', 'h.json'); // a --save-dir that does not exist is created
     await savePorcupineHistory(path, model, history, checkLinearizability(model, history));
     const saved = JSON.parse(await readFile(path, 'utf8'));
     expect(saved).toMatchObject({ model: 'deques(a,b)', result: 'ok' });
