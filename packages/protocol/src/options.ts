@@ -68,6 +68,15 @@ export interface ClientOptions {
   /** Most requests queued or in flight per server before new ones fail with `QueueFullError`. Default 100000. */
   maxQueueLength?: number;
   /**
+   * Bytes in flight per connection (requests written and unanswered, each
+   * counted with its request and its expected reply) before further requests
+   * wait for replies. Default 1 MiB: enough to keep a loopback or LAN link
+   * busy, small enough that large values are still in the CPU cache when the
+   * other side copies them out of the socket. `Infinity` disables the bound.
+   * Small requests are not held back by it (64 of 1 KiB take ~70 KiB).
+   */
+  maxBytesInFlight?: number;
+  /**
    * Delay before reconnecting to a server whose connection attempt failed;
    * requests to it fail fast with `ConnectionError` meanwhile. Default:
    * exponential from 50 ms to 2 s with jitter. The first reconnect after a
@@ -99,6 +108,7 @@ export const DEFAULT_CLIENT_OPTIONS: ResolvedClientOptions = Object.freeze({
   noDelay: true,
   keepAliveMs: 30_000,
   maxQueueLength: 100_000,
+  maxBytesInFlight: 1024 * 1024,
   reconnectStrategy: exponentialBackoff(50, 2000),
   pointsPerServer: 160,
   // The message, not the Error itself: process.emitWarning accepts only an Error of

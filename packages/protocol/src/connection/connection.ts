@@ -38,6 +38,7 @@ import { commandChannel, publishClose, publishConnect, publishLost, traceEncoded
 import { HANDSHAKE_BODY_LIMIT, REPLY_OVERHEAD } from '../wire/constants';
 import { MORE_REPLIES, type Command } from './command';
 import { Fifo } from './fifo';
+import { FlightWindow } from './flight-window';
 import { openSocket } from './open-socket';
 import { connectCause, connectFailure, connectTimeout, describe, inFlightFailure, replyTimeout, unsentTimeout, where } from './request-errors';
 import { runHandshake } from './run-handshake';
@@ -74,6 +75,8 @@ export class Connection {
   readonly #inFlight = new Fifo<AnyRequest>();
   #writer: RequestEncoder;
   readonly #parser: ReplyParser;
+  /** Bounds the bytes travelling at once (see FlightWindow). */
+  readonly #window: FlightWindow;
   /** Whether the current socket received any byte (a server that closes at once may want TLS). */
   #heard = false;
   /** Whether the current socket got as far as carrying requests (TCP connected, TLS verified). */
@@ -97,6 +100,7 @@ export class Connection {
     this.#metrics = metrics;
     this.#wire = wire;
     this.#writer = wire.createEncoder();
+    this.#window = new FlightWindow(options.maxBytesInFlight);
     // Until the handshake told the item limit, only its own small replies can come.
     this.#parser = wire.createParser((reply) => this.#onReply(reply), () => (this.#info === null ? HANDSHAKE_BODY_LIMIT : this.#info.itemSizeMax + REPLY_OVERHEAD));
     this.#provisionalInfo = provisionalInfo(this.server, HANDSHAKE_BODY_LIMIT);
@@ -176,7 +180,7 @@ export class Connection {
   }
 
   #canEncode(): boolean {
-    return !this.#needDrain && this.#pending.length === 0 && this.#writer.pendingBytes < FLUSH_HIGH_WATER;
+    return !this.#needDrain && this.#pending.length === 0 && this.#writer.pendingBytes < FLUSH_HIGH_WATER && this.#window.open;
   }
 
   #fail(request: AnyRequest, error: Error): void {
@@ -210,9 +214,11 @@ export class Connection {
   #write(request: AnyRequest): void {
     request.opaque = this.#nextOpaque;
     this.#nextOpaque = this.#nextOpaque === 0xffffffff ? 1 : this.#nextOpaque + 1;
-    const before = request.trace === null ? 0 : this.#writer.pendingBytes;
+    const before = this.#writer.pendingBytes;
     this.#wire.encode(this.#writer, request.command, request.opaque, this.#info ?? this.#provisionalInfo);
-    if (request.trace !== null) traceEncoded(request.trace, this.#wire, request.command, this.#info ?? this.#provisionalInfo, this.#writer.pendingBytes - before);
+    const encoded = this.#writer.pendingBytes - before;
+    if (request.trace !== null) traceEncoded(request.trace, this.#wire, request.command, this.#info ?? this.#provisionalInfo, encoded);
+    request.charge = this.#window.charge(encoded);
     this.#inFlight.push(request);
     this.#metrics.requests++;
     this.#lastEncodedQuiet = request.quiet;
@@ -265,7 +271,7 @@ export class Connection {
   /** Moves queued requests into the writer, up to one flush's worth. */
   #pump(): void {
     if (this.#state !== 'ready') return;
-    while (this.#pending.length > 0 && !this.#needDrain && this.#writer.pendingBytes < FLUSH_HIGH_WATER) {
+    while (this.#pending.length > 0 && !this.#needDrain && this.#writer.pendingBytes < FLUSH_HIGH_WATER && this.#window.open) {
       this.#encode(this.#pending.shift()!);
     }
   }
@@ -363,11 +369,13 @@ export class Connection {
         } catch (error) {
           if (error instanceof ProtocolError) throw error;
           this.#inFlight.shift();
+          this.#settled(head, reply);
           this.#fail(head, error as Error);
           return;
         }
         if (result === MORE_REPLIES) return;
         this.#inFlight.shift();
+        this.#settled(head, reply);
         head.resolve(result);
         return;
       }
@@ -376,8 +384,15 @@ export class Connection {
         throw new ProtocolError(`reply opaque ${reply.opaque} from ${this.server} does not match the oldest request in flight (${describe(head)}, opaque ${head.opaque})`, { server: this.server });
       }
       this.#inFlight.shift();
+      this.#settled(head, null);
       head.resolve(silence.call(head.command));
     }
+  }
+
+  /** `request` left the flight (its reply, or null when it settled by silence): its bytes make room for queued ones. */
+  #settled(request: AnyRequest, reply: WireReply | null): void {
+    this.#window.settled(request.charge, reply === null ? null : this.#wire.replyBytes(reply));
+    if (this.#pending.length > 0 && this.#window.open) this.#pump();
   }
 
   /** The socket failed or closed (or we gave up on it): settle what it carried. */
@@ -388,6 +403,7 @@ export class Connection {
     if (this.#connectTimer !== null) clearTimeout(this.#connectTimer);
     this.#connectTimer = null;
     this.#parser.reset();
+    this.#window.reset();
     this.#writer = this.#wire.createEncoder(); // bytes of requests that are about to be rejected
     this.#needDrain = false;
     this.#lastEncodedQuiet = false;
