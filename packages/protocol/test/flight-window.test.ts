@@ -1,0 +1,104 @@
+/**
+ * The flight window (`maxBytesInFlight`) against a real memcached: large
+ * values go out a few at a time, never more than the window allows, and
+ * every request still settles with its own result, in order, quiet ones
+ * included. Runs on either wire (MCC_PROTOCOL).
+ */
+import { useMemcached } from '@mcc/harness';
+import { Client } from '../src';
+import { uniqueKey } from './helpers';
+
+const SIZE = 100 * 1024;
+const WINDOW = 250 * 1024;
+
+function valueFor(index: number): Buffer {
+  return Buffer.alloc(SIZE, index % 251);
+}
+
+/**
+ * Runs `count` calls at once; returns their results and the most requests
+ * encoded and unanswered (replies of one reply each), sampled on every turn of the event loop (between
+ * socket reads) until all settled.
+ */
+async function burst<T>(client: Client, count: number, call: (index: number) => Promise<T>): Promise<{ results: T[]; most: number }> {
+  await client.noop(); // connected: the handshake's many stats replies are counted before the baseline
+  const baseline = client.metrics.requests - client.metrics.responses;
+  let most = 0;
+  let done = false;
+  const sample = (): void => {
+    most = Math.max(most, client.metrics.requests - client.metrics.responses - baseline);
+    if (!done) setImmediate(sample);
+  };
+  setImmediate(sample);
+  try {
+    return { results: await Promise.all(Array.from({ length: count }, (_, index) => call(index))), most };
+  } finally {
+    done = true;
+  }
+}
+
+describe('maxBytesInFlight', () => {
+  const mc = useMemcached(1, { memoryMb: 64 });
+
+  test('40 sets and then 40 gets of 100 KiB at once: at most 3 in flight with a 250 KiB window, every value intact', async () => {
+    const client = new Client(mc.addresses, { maxBytesInFlight: WINDOW });
+    try {
+      const base = uniqueKey('window');
+      const keys = Array.from({ length: 40 }, (_, i) => `${base}:${i}`);
+      const sets = await burst(client, keys.length, (i) => client.set(keys[i]!, valueFor(i)));
+      expect(sets.results.every((cas) => typeof cas === 'bigint')).toBe(true);
+      // 100 KiB each: 0, 100, 200 KiB in flight leave the window open, the third reaches 300 KiB and shuts it.
+      expect(sets.most).toBeLessThanOrEqual(3);
+      expect(sets.most).toBeGreaterThanOrEqual(2); // still pipelined within the window
+
+      for (let i = 0; i < 30; i++) await client.get(keys[0]!); // the window learns the size of replies
+      const gets = await burst(client, keys.length, (i) => client.get(keys[i]!));
+      gets.results.forEach((item, i) => expect(item?.value.equals(valueFor(i))).toBe(true));
+      expect(gets.most).toBeLessThanOrEqual(3);
+    } finally {
+      await client.close();
+    }
+  });
+
+  test('without the bound (Infinity) the same burst of sets is all in flight at once', async () => {
+    const client = new Client(mc.addresses, { maxBytesInFlight: Infinity });
+    try {
+      const base = uniqueKey('unbounded');
+      const sets = await burst(client, 40, (i) => client.set(`${base}:${i}`, valueFor(i)));
+      expect(sets.most).toBeGreaterThan(10);
+    } finally {
+      await client.close();
+    }
+  });
+
+  test('quiet and mixed requests behind a tiny window all settle with their own results', async () => {
+    const client = new Client(mc.addresses, { maxBytesInFlight: 1 });
+    try {
+      const base = uniqueKey('tiny');
+      const keys = Array.from({ length: 20 }, (_, i) => `${base}:${i}`);
+      const calls: Promise<unknown>[] = [];
+      for (const [i, key] of keys.entries()) {
+        calls.push(client.set(key, i % 2 === 0 ? valueFor(i) : Buffer.from(`small ${i}`)));
+        calls.push(client.getMulti([key, `${key}:missing`]));
+        if (i % 5 === 0) calls.push(client.deleteQuiet(`${key}:never-set`));
+      }
+      const results = await Promise.all(calls);
+      let at = 0;
+      for (const [i, key] of keys.entries()) {
+        expect(typeof results[at++]).toBe('bigint');
+        const found = results[at++] as Map<string, { value: Buffer }>;
+        expect([...found.keys()]).toEqual([key]);
+        expect(found.get(key)!.value.equals(i % 2 === 0 ? valueFor(i) : Buffer.from(`small ${i}`))).toBe(true);
+        if (i % 5 === 0) expect(results[at++]).toBe(false);
+      }
+    } finally {
+      await client.close();
+    }
+  });
+
+  test('a bad bound is refused at construction', () => {
+    for (const bad of [0, -1, Number.NaN, '1024' as unknown as number]) {
+      expect(() => new Client(mc.addresses, { maxBytesInFlight: bad })).toThrow(/maxBytesInFlight/);
+    }
+  });
+});
