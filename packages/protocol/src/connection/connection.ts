@@ -31,7 +31,7 @@
  */
 import type * as net from 'node:net';
 import type { ServerAddress } from '../cluster/server-address';
-import { AuthenticationError, CasUnsupportedError, ClientClosedError, ConnectionClosedError, ConnectionError, ProtocolError, QueueFullError, StaleCasError, ValueTooLargeError } from '../errors';
+import { ClientClosedError, ConnectionClosedError, ProtocolError, QueueFullError } from '../errors';
 import type { ClientMetrics } from '../metrics';
 import type { ResolvedClientOptions } from '../options';
 import { commandChannel, publishClose, publishConnect, publishLost, traceEncoded, traceSend } from '../tracing';
@@ -40,7 +40,7 @@ import { MORE_REPLIES, type Command } from './command';
 import { Fifo } from './fifo';
 import { FlightWindow } from './flight-window';
 import { openSocket } from './open-socket';
-import { connectCause, connectFailure, connectTimeout, describe, inFlightFailure, replyTimeout, unsentTimeout, where } from './request-errors';
+import { backoffFailure, refusal, connectCause, connectFailure, connectTimeout, describe, inFlightFailure, replyTimeout, unsentTimeout } from './request-errors';
 import { runHandshake } from './run-handshake';
 import { Request } from './request';
 import { provisionalInfo, type ServerInfo } from './server-info';
@@ -154,16 +154,7 @@ export class Connection {
     const now = Date.now();
     if (this.#state === 'backoff') {
       if (now < this.#retryAt) {
-        const reason = this.#lastError?.message ?? 'unknown error';
-        if (this.#lastError instanceof AuthenticationError) {
-          // Refused credentials stay refused: fail fast with the same error until the back-off passes.
-          this.#fail(request, new AuthenticationError(`${describe(request)}: ${reason}; next attempt in ${this.#retryAt - now} ms`, { cause: this.#lastError, ...where(request, this.server) }));
-          return;
-        }
-        this.#fail(request, new ConnectionError(
-          `${this.server} is unreachable (${reason}); next connection attempt in ${this.#retryAt - now} ms`,
-          { cause: this.#lastError, ...where(request, this.server) },
-        ));
+        this.#fail(request, backoffFailure(request, this.server, this.#lastError, this.#retryAt - now));
         return;
       }
       this.#state = 'idle';
@@ -190,24 +181,8 @@ export class Connection {
 
   /** Checks that need the server's info, then encodes. Nothing is sent for a refused request. */
   #encode(request: AnyRequest): void {
-    const info = this.#info!;
-    const command = request.command;
-    if (command.cas !== 0n) {
-      if (!info.casEnabled) return this.#fail(request, new CasUnsupportedError(this.server, request.key ?? undefined));
-      if (command.casEpoch !== undefined && command.casEpoch !== '' && command.casEpoch !== info.epoch) {
-        return this.#fail(request, new StaleCasError(command.casEpoch, info.epoch, where(request, this.server)));
-      }
-    }
-    if (command.value !== null) {
-      const limit = info.maxValueLength(command.keyLength, command.flags);
-      if (command.value.length > limit) {
-        return this.#fail(request, new ValueTooLargeError(
-          command.value.length, limit,
-          `${describe(request)}: a ${command.value.length}-byte value exceeds the ${limit}-byte limit of ${this.server} (item_size_max ${info.itemSizeMax}); nothing was written`,
-          where(request, this.server),
-        ));
-      }
-    }
+    const refused = refusal(request, this.#info!, this.server);
+    if (refused !== null) return this.#fail(request, refused);
     this.#write(request);
   }
 
