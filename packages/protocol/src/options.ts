@@ -68,12 +68,12 @@ export interface ClientOptions {
   /** Most requests queued or in flight per server before new ones fail with `QueueFullError`. Default 100000. */
   maxQueueLength?: number;
   /**
-   * Bytes in flight per connection (requests written and unanswered, each
-   * counted with its request and its expected reply) before further requests
-   * wait for replies. Default 1 MiB: enough to keep a loopback or LAN link
-   * busy, small enough that large values are still in the CPU cache when the
-   * other side copies them out of the socket. `Infinity` disables the bound.
-   * Small requests are not held back by it (64 of 1 KiB take ~70 KiB).
+   * Bytes of requests written and not yet answered, per connection, before
+   * further requests wait in its queue (within their timeouts) until half of
+   * it drained. Default 1 MiB: large sets (100 KiB values at 64 in flight)
+   * then no longer pile megabytes into the kernel's socket buffers, which
+   * made memcached's work per set grow; a get counts only its own few bytes.
+   * `Infinity` disables the bound. At least one request is always in flight.
    */
   maxBytesInFlight?: number;
   /**

@@ -1,8 +1,9 @@
 /**
  * The flight window (`maxBytesInFlight`) against a real memcached: large
- * values go out a few at a time, never more than the window allows, and
- * every request still settles with its own result, in order, quiet ones
- * included. Runs on either wire (MCC_PROTOCOL).
+ * values go out a few at a time, never more than the window allows, gets
+ * (small requests, large replies) are not held back, and every request
+ * still settles with its own result, in order, quiet ones included. Runs on
+ * either wire (MCC_PROTOCOL).
  */
 import { useMemcached } from '@mcc/harness';
 import { Client } from '../src';
@@ -40,7 +41,7 @@ async function burst<T>(client: Client, count: number, call: (index: number) => 
 describe('maxBytesInFlight', () => {
   const mc = useMemcached(1, { memoryMb: 64 });
 
-  test('40 sets and then 40 gets of 100 KiB at once: at most 3 in flight with a 250 KiB window, every value intact', async () => {
+  test('40 sets of 100 KiB at once: at most 3 in flight with a 250 KiB window; 40 gets of them all at once, every value intact', async () => {
     const client = new Client(mc.addresses, { maxBytesInFlight: WINDOW });
     try {
       const base = uniqueKey('window');
@@ -51,10 +52,10 @@ describe('maxBytesInFlight', () => {
       expect(sets.most).toBeLessThanOrEqual(3);
       expect(sets.most).toBeGreaterThanOrEqual(2); // still pipelined within the window
 
-      for (let i = 0; i < 30; i++) await client.get(keys[0]!); // the window learns the size of replies
+      // A get writes a few dozen bytes: its 100 KiB reply does not count against the window.
       const gets = await burst(client, keys.length, (i) => client.get(keys[i]!));
       gets.results.forEach((item, i) => expect(item?.value.equals(valueFor(i))).toBe(true));
-      expect(gets.most).toBeLessThanOrEqual(3);
+      expect(gets.most).toBe(keys.length);
     } finally {
       await client.close();
     }

@@ -75,7 +75,7 @@ export class Connection {
   readonly #inFlight = new Fifo<AnyRequest>();
   #writer: RequestEncoder;
   readonly #parser: ReplyParser;
-  /** Bounds the bytes travelling at once (see FlightWindow). */
+  /** Bounds the request bytes written and unanswered (see FlightWindow). */
   readonly #window: FlightWindow;
   /** Whether the current socket received any byte (a server that closes at once may want TLS). */
   #heard = false;
@@ -344,13 +344,13 @@ export class Connection {
         } catch (error) {
           if (error instanceof ProtocolError) throw error;
           this.#inFlight.shift();
-          this.#settled(head, reply);
+          this.#settled(head);
           this.#fail(head, error as Error);
           return;
         }
         if (result === MORE_REPLIES) return;
         this.#inFlight.shift();
-        this.#settled(head, reply);
+        this.#settled(head);
         head.resolve(result);
         return;
       }
@@ -359,14 +359,14 @@ export class Connection {
         throw new ProtocolError(`reply opaque ${reply.opaque} from ${this.server} does not match the oldest request in flight (${describe(head)}, opaque ${head.opaque})`, { server: this.server });
       }
       this.#inFlight.shift();
-      this.#settled(head, null);
+      this.#settled(head);
       head.resolve(silence.call(head.command));
     }
   }
 
-  /** `request` left the flight (its reply, or null when it settled by silence): its bytes make room for queued ones. */
-  #settled(request: AnyRequest, reply: WireReply | null): void {
-    this.#window.settled(request.charge, reply === null ? null : this.#wire.replyBytes(reply));
+  /** `request` left the flight: its bytes make room for queued ones. */
+  #settled(request: AnyRequest): void {
+    this.#window.settled(request.charge);
     if (this.#pending.length > 0 && this.#window.open) this.#pump();
   }
 

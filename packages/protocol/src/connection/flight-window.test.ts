@@ -7,31 +7,19 @@ describe('FlightWindow', () => {
     expect(window.open).toBe(true); // 800 < 1000
     charges.push(window.charge(400));
     expect(window.open).toBe(false); // 1200
-    window.settled(charges[0]!, 24);
+    window.settled(charges[0]!);
     expect(window.open).toBe(false); // 800: still shut (hysteresis)
-    window.settled(charges[1]!, 24);
+    window.settled(charges[1]!);
     expect(window.open).toBe(true); // 400 <= 500
   });
 
-  test('charges each request the running average of reply sizes on top of its own bytes', () => {
-    const window = new FlightWindow(1_000_000);
-    expect(window.charge(40)).toBe(40); // no reply seen yet
-    for (let i = 0; i < 60; i++) window.settled(0, 100_000);
-    const charge = window.charge(40);
-    expect(charge).toBeGreaterThan(99_000);
-    expect(charge).toBeLessThanOrEqual(100_040);
-    for (let i = 0; i < 60; i++) window.settled(0, 100);
-    expect(window.charge(40)).toBeLessThan(200);
-  });
-
-  test('a request settled without a reply (quiet) frees its charge and leaves the estimate alone', () => {
+  test('a request larger than the limit still goes when nothing is in flight', () => {
     const window = new FlightWindow(100);
-    for (let i = 0; i < 60; i++) window.settled(0, 1000);
-    const charge = window.charge(10);
-    expect(window.open).toBe(false);
-    window.settled(charge, null);
     expect(window.open).toBe(true);
-    expect(window.charge(10)).toBe(charge);
+    const charge = window.charge(5000);
+    expect(window.open).toBe(false);
+    window.settled(charge);
+    expect(window.open).toBe(true);
   });
 
   test('reset empties the window (the connection dropped) and reopens it', () => {
@@ -39,6 +27,9 @@ describe('FlightWindow', () => {
     window.charge(500);
     expect(window.open).toBe(false);
     window.reset();
+    expect(window.open).toBe(true);
+    window.settled(500); // a late settle of a charge from before the reset cannot go below zero
+    expect(window.charge(99)).toBe(99);
     expect(window.open).toBe(true);
   });
 });

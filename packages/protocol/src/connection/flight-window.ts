@@ -1,38 +1,26 @@
 /**
- * How many bytes a connection lets travel at once: the bytes of the requests
- * written and not yet answered, each charged what it wrote plus what its
- * reply is expected to take. Requests beyond the window wait in the
- * connection's queue (within their own timeout) until replies free room.
+ * How many request bytes a connection lets travel unanswered: once the
+ * requests written and not yet answered add up to the limit, further
+ * requests wait in the connection's queue (within their own timeouts) until
+ * replies drained half of it, so they go out in batches, not one per reply.
  *
- * Why: with 64 operations of 100 KiB in flight, ~6.4 MB sit in the two
- * sockets' kernel buffers between the client and memcached. Every byte is
- * copied into a socket buffer by one side and out of it by the other, and
- * with megabytes queued between the two copies the second one reads memory
- * that has long left the cache. Measured on a 2-core VM (BENCHMARKS.md,
- * "Large values"): bounding the bytes in flight to about 1 MiB cut the
- * client's kernel time per 100 KiB get and memcached's per 100 KiB set, with
- * the pipe still full (1 MiB is ~0.3 ms of loopback transfer, more than a
- * round trip). Small requests are never held back: 64 gets of 1 KiB charge
- * ~70 KiB.
- *
- * A get's reply size is not known before it arrives, so each request is
- * charged the running average of this connection's recent reply sizes.
- * At least one request is always in flight, so a value larger than the
- * window still goes (alone).
+ * Why: with 64 sets of 100 KiB in flight, ~6.4 MB sit in the two sockets'
+ * kernel buffers between the client and memcached; bounded to 1 MiB the
+ * set cell ran ~13 % faster with less kernel time per set on both sides
+ * (BENCHMARKS.md, "Large values and the flight window"). Only request bytes
+ * count: bounding gets by their replies' size (a running average) made
+ * `get 100 KiB × 64` slower on a quiet machine (the pipe ran dry between
+ * batches: both processes idle a third of the time), so gets are held back
+ * only by the bytes they write, which are few. Small requests never meet the
+ * bound (64 sets of 1 KiB write ~70 KiB). At least one request is always in
+ * flight, so a value larger than the limit still goes (alone).
  */
-
-/** The newest reply counts 1/AVERAGE_WEIGHT in the running average of reply sizes. */
-const AVERAGE_WEIGHT = 8;
-
 export class FlightWindow {
   #inFlight = 0;
-  /** Running average of reply sizes, in bytes. */
-  #replyEstimate = 0;
+  /** Once full, the window stays shut until half of it drained. */
+  #shut = false;
 
   constructor(private readonly limit: number) {}
-
-  /** Once full, the window stays shut until half of it drained, so queued requests go out in batches, not one per reply. */
-  #shut = false;
 
   /** Whether another request may be written now. */
   get open(): boolean {
@@ -42,21 +30,19 @@ export class FlightWindow {
     return false;
   }
 
-  /** A request that wrote `requestBytes` was sent; returns its charge, to be passed to {@link settled}. */
-  charge(requestBytes: number): number {
-    const charge = requestBytes + this.#replyEstimate;
-    this.#inFlight += charge;
-    return charge;
+  /** A request of `bytes` was written; returns its charge, to be passed to {@link settled}. */
+  charge(bytes: number): number {
+    this.#inFlight += bytes;
+    return bytes;
   }
 
-  /** A request charged `charge` got its reply (of `replyBytes`, or null when it settled without one). */
-  settled(charge: number, replyBytes: number | null): void {
+  /** A request charged `charge` settled (its reply arrived, or a later one proved it silent). */
+  settled(charge: number): void {
     this.#inFlight = Math.max(0, this.#inFlight - charge);
     if (this.#shut && this.#inFlight <= this.limit / 2) this.#shut = false;
-    if (replyBytes !== null) this.#replyEstimate += Math.trunc((replyBytes - this.#replyEstimate) / AVERAGE_WEIGHT);
   }
 
-  /** The connection dropped: nothing is in flight any more (the estimate is kept). */
+  /** The connection dropped: nothing is in flight any more. */
   reset(): void {
     this.#inFlight = 0;
     this.#shut = false;
