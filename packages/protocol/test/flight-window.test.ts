@@ -2,12 +2,13 @@
  * The flight window (`maxBytesInFlight`) against a real memcached: large
  * values go out a few at a time, never more than the window allows, gets
  * (small requests, large replies) are not held back, and every request
- * still settles with its own result, in order, quiet ones included. Runs on
- * either wire (MCC_PROTOCOL).
+ * still settles with its own result, in order, quiet ones included; held
+ * requests wait unwritten, survive a dropped connection and time out like
+ * any other (fault proxy). Runs on either wire (MCC_PROTOCOL).
  */
-import { useMemcached } from '@mcc/harness';
-import { Client } from '../src';
-import { uniqueKey } from './helpers';
+import { FaultProxy, useMemcached, usePrivateMemcached } from '@mcc/harness';
+import { Client, ConnectionClosedError, TimeoutError } from '../src';
+import { codeOf, sleep, timed, uniqueKey } from './helpers';
 
 const SIZE = 100 * 1024;
 const WINDOW = 250 * 1024;
@@ -100,6 +101,69 @@ describe('maxBytesInFlight', () => {
   test('a bad bound is refused at construction', () => {
     for (const bad of [0, -1, Number.NaN, '1024' as unknown as number]) {
       expect(() => new Client(mc.addresses, { maxBytesInFlight: bad })).toThrow(/maxBytesInFlight/);
+    }
+  });
+});
+
+describe('maxBytesInFlight through a fault proxy', () => {
+  const mc = usePrivateMemcached(1);
+  let proxy: FaultProxy;
+  let direct: Client; // straight to the server, to see what was stored
+  beforeAll(() => {
+    direct = new Client(mc.addresses);
+  });
+  afterAll(async () => {
+    await direct.close();
+  });
+  beforeEach(async () => {
+    proxy = await FaultProxy.start(mc.addresses[0]!);
+  });
+  afterEach(async () => {
+    await proxy.close();
+  });
+
+  test('requests held behind the window are not written, and go out on the next connection after a drop', async () => {
+    const client = new Client([proxy.address], { maxBytesInFlight: 150 * 1024, requestTimeoutMs: 5000 });
+    try {
+      await client.noop();
+      const base = uniqueKey('held');
+      const keys = Array.from({ length: 6 }, (_, i) => `${base}:${i}`);
+      proxy.setMode('drop-responses'); // the first two sets reach memcached, their replies never come back
+      const outcomes = keys.map((key, i) => client.set(key, valueFor(i)).then((cas) => ({ cas }), (error: Error) => ({ error })));
+      await proxy.waitForBytesToServer(2 * SIZE);
+      await sleep(100);
+      const sent = proxy.bytesToServer;
+      expect(sent).toBeLessThan(3 * SIZE); // the other four are held by the window
+      proxy.setMode('pass');
+      proxy.dropConnections();
+      const results = await Promise.all(outcomes);
+      // In flight when the connection dropped: outcome unknown, so rejected (memcached did store them).
+      for (const result of results.slice(0, 2)) expect(codeOf((result as { error: Error }).error)).toBe(ConnectionClosedError.code);
+      for (const result of results.slice(2)) expect(typeof (result as { cas: bigint }).cas).toBe('bigint');
+      for (const [i, key] of keys.entries()) expect((await direct.get(key))?.value.equals(valueFor(i))).toBe(true);
+      expect(proxy.acceptedCount).toBe(2);
+    } finally {
+      await client.close();
+    }
+  });
+
+  test('requests held behind the window time out within requestTimeoutMs when nothing answers', async () => {
+    const timeoutMs = 300;
+    const client = new Client([proxy.address], { maxBytesInFlight: 150 * 1024, requestTimeoutMs: timeoutMs });
+    try {
+      await client.noop();
+      proxy.setMode('blackhole');
+      const base = uniqueKey('stalled');
+      const start = performance.now();
+      const outcomes = await Promise.all(Array.from({ length: 6 }, (_, i) => timed(client.set(`${base}:${i}`, valueFor(i)), start)));
+      for (const { result, ms } of outcomes) {
+        expect(result.status).toBe('rejected');
+        expect([TimeoutError.code, ConnectionClosedError.code]).toContain(codeOf((result as PromiseRejectedResult).reason));
+        expect(ms).toBeGreaterThanOrEqual(timeoutMs - 10);
+        expect(ms).toBeLessThan(timeoutMs + 1000);
+      }
+    } finally {
+      await client.close();
     }
   });
 });
