@@ -68,6 +68,15 @@ export interface ClientOptions {
   /** Most requests queued or in flight per server before new ones fail with `QueueFullError`. Default 100000. */
   maxQueueLength?: number;
   /**
+   * Bytes of requests written and not yet answered, per connection, before
+   * further requests wait in its queue (within their timeouts) until half of
+   * it drained. Default 1 MiB: large sets (100 KiB values at 64 in flight)
+   * then no longer pile megabytes into the kernel's socket buffers, which
+   * made memcached's work per set grow; a get counts only its own few bytes.
+   * `Infinity` disables the bound. At least one request is always in flight.
+   */
+  maxBytesInFlight?: number;
+  /**
    * Delay before reconnecting to a server whose connection attempt failed;
    * requests to it fail fast with `ConnectionError` meanwhile. Default:
    * exponential from 50 ms to 2 s with jitter. The first reconnect after a
@@ -99,6 +108,7 @@ export const DEFAULT_CLIENT_OPTIONS: ResolvedClientOptions = Object.freeze({
   noDelay: true,
   keepAliveMs: 30_000,
   maxQueueLength: 100_000,
+  maxBytesInFlight: 1024 * 1024,
   reconnectStrategy: exponentialBackoff(50, 2000),
   pointsPerServer: 160,
   // The message, not the Error itself: process.emitWarning accepts only an Error of

@@ -19,6 +19,9 @@ export function resolveOptions(options: ClientOptions): ResolvedClientOptions {
     const value = result[name];
     if (!Number.isFinite(value) || value <= 0) throw new InvalidArgumentError(`option ${name} must be a positive number, got ${value}`);
   }
+  if (typeof result.maxBytesInFlight !== 'number' || !(result.maxBytesInFlight > 0)) {
+    throw new InvalidArgumentError(`option maxBytesInFlight must be a positive number of bytes (Infinity disables the bound), got ${String(result.maxBytesInFlight)}`);
+  }
   if (!Number.isFinite(result.keepAliveMs) || result.keepAliveMs < 0) {
     throw new InvalidArgumentError(`option keepAliveMs must be a number >= 0 (0 disables keep-alive), got ${String(result.keepAliveMs)}`);
   }

@@ -25,7 +25,8 @@ Options:
   --servers LIST    use running memcached servers, host:port[,host:port...]
   --cells SELECT    only the cells matching one of the comma-separated selectors,
                     each tags joined by '+' that must all match (suites that have
-                    tagged cells, e.g. scale: --cells deque+p16+c1,mcas+p1)
+                    tagged cells, e.g. scale: --cells deque+p16+c1,mcas+p1;
+                    protocol: --cells get+100kib+c64,set+c1)
   --json            print results as JSON on stdout (progress stays on stderr)
   -h, --help        this text and the list of suites`;
 

@@ -31,15 +31,16 @@
  */
 import type * as net from 'node:net';
 import type { ServerAddress } from '../cluster/server-address';
-import { AuthenticationError, CasUnsupportedError, ClientClosedError, ConnectionClosedError, ConnectionError, ProtocolError, QueueFullError, StaleCasError, ValueTooLargeError } from '../errors';
+import { ClientClosedError, ConnectionClosedError, ProtocolError, QueueFullError } from '../errors';
 import type { ClientMetrics } from '../metrics';
 import type { ResolvedClientOptions } from '../options';
 import { commandChannel, publishClose, publishConnect, publishLost, traceEncoded, traceSend } from '../tracing';
 import { HANDSHAKE_BODY_LIMIT, REPLY_OVERHEAD } from '../wire/constants';
 import { MORE_REPLIES, type Command } from './command';
 import { Fifo } from './fifo';
+import { FlightWindow } from './flight-window';
 import { openSocket } from './open-socket';
-import { connectCause, connectFailure, connectTimeout, describe, inFlightFailure, replyTimeout, unsentTimeout, where } from './request-errors';
+import { backoffFailure, refusal, connectCause, connectFailure, connectTimeout, describe, inFlightFailure, replyTimeout, unsentTimeout } from './request-errors';
 import { runHandshake } from './run-handshake';
 import { Request } from './request';
 import { provisionalInfo, type ServerInfo } from './server-info';
@@ -74,6 +75,8 @@ export class Connection {
   readonly #inFlight = new Fifo<AnyRequest>();
   #writer: RequestEncoder;
   readonly #parser: ReplyParser;
+  /** Bounds the request bytes written and unanswered (see FlightWindow). */
+  readonly #window: FlightWindow;
   /** Whether the current socket received any byte (a server that closes at once may want TLS). */
   #heard = false;
   /** Whether the current socket got as far as carrying requests (TCP connected, TLS verified). */
@@ -97,6 +100,7 @@ export class Connection {
     this.#metrics = metrics;
     this.#wire = wire;
     this.#writer = wire.createEncoder();
+    this.#window = new FlightWindow(options.maxBytesInFlight);
     // Until the handshake told the item limit, only its own small replies can come.
     this.#parser = wire.createParser((reply) => this.#onReply(reply), () => (this.#info === null ? HANDSHAKE_BODY_LIMIT : this.#info.itemSizeMax + REPLY_OVERHEAD));
     this.#provisionalInfo = provisionalInfo(this.server, HANDSHAKE_BODY_LIMIT);
@@ -150,16 +154,7 @@ export class Connection {
     const now = Date.now();
     if (this.#state === 'backoff') {
       if (now < this.#retryAt) {
-        const reason = this.#lastError?.message ?? 'unknown error';
-        if (this.#lastError instanceof AuthenticationError) {
-          // Refused credentials stay refused: fail fast with the same error until the back-off passes.
-          this.#fail(request, new AuthenticationError(`${describe(request)}: ${reason}; next attempt in ${this.#retryAt - now} ms`, { cause: this.#lastError, ...where(request, this.server) }));
-          return;
-        }
-        this.#fail(request, new ConnectionError(
-          `${this.server} is unreachable (${reason}); next connection attempt in ${this.#retryAt - now} ms`,
-          { cause: this.#lastError, ...where(request, this.server) },
-        ));
+        this.#fail(request, backoffFailure(request, this.server, this.#lastError, this.#retryAt - now));
         return;
       }
       this.#state = 'idle';
@@ -176,7 +171,7 @@ export class Connection {
   }
 
   #canEncode(): boolean {
-    return !this.#needDrain && this.#pending.length === 0 && this.#writer.pendingBytes < FLUSH_HIGH_WATER;
+    return !this.#needDrain && this.#pending.length === 0 && this.#writer.pendingBytes < FLUSH_HIGH_WATER && this.#window.open;
   }
 
   #fail(request: AnyRequest, error: Error): void {
@@ -186,33 +181,19 @@ export class Connection {
 
   /** Checks that need the server's info, then encodes. Nothing is sent for a refused request. */
   #encode(request: AnyRequest): void {
-    const info = this.#info!;
-    const command = request.command;
-    if (command.cas !== 0n) {
-      if (!info.casEnabled) return this.#fail(request, new CasUnsupportedError(this.server, request.key ?? undefined));
-      if (command.casEpoch !== undefined && command.casEpoch !== '' && command.casEpoch !== info.epoch) {
-        return this.#fail(request, new StaleCasError(command.casEpoch, info.epoch, where(request, this.server)));
-      }
-    }
-    if (command.value !== null) {
-      const limit = info.maxValueLength(command.keyLength, command.flags);
-      if (command.value.length > limit) {
-        return this.#fail(request, new ValueTooLargeError(
-          command.value.length, limit,
-          `${describe(request)}: a ${command.value.length}-byte value exceeds the ${limit}-byte limit of ${this.server} (item_size_max ${info.itemSizeMax}); nothing was written`,
-          where(request, this.server),
-        ));
-      }
-    }
+    const refused = refusal(request, this.#info!, this.server);
+    if (refused !== null) return this.#fail(request, refused);
     this.#write(request);
   }
 
   #write(request: AnyRequest): void {
     request.opaque = this.#nextOpaque;
     this.#nextOpaque = this.#nextOpaque === 0xffffffff ? 1 : this.#nextOpaque + 1;
-    const before = request.trace === null ? 0 : this.#writer.pendingBytes;
+    const before = this.#writer.pendingBytes;
     this.#wire.encode(this.#writer, request.command, request.opaque, this.#info ?? this.#provisionalInfo);
-    if (request.trace !== null) traceEncoded(request.trace, this.#wire, request.command, this.#info ?? this.#provisionalInfo, this.#writer.pendingBytes - before);
+    const encoded = this.#writer.pendingBytes - before;
+    if (request.trace !== null) traceEncoded(request.trace, this.#wire, request.command, this.#info ?? this.#provisionalInfo, encoded);
+    request.charge = this.#window.charge(encoded);
     this.#inFlight.push(request);
     this.#metrics.requests++;
     this.#lastEncodedQuiet = request.quiet;
@@ -265,7 +246,7 @@ export class Connection {
   /** Moves queued requests into the writer, up to one flush's worth. */
   #pump(): void {
     if (this.#state !== 'ready') return;
-    while (this.#pending.length > 0 && !this.#needDrain && this.#writer.pendingBytes < FLUSH_HIGH_WATER) {
+    while (this.#pending.length > 0 && !this.#needDrain && this.#writer.pendingBytes < FLUSH_HIGH_WATER && this.#window.open) {
       this.#encode(this.#pending.shift()!);
     }
   }
@@ -363,11 +344,13 @@ export class Connection {
         } catch (error) {
           if (error instanceof ProtocolError) throw error;
           this.#inFlight.shift();
+          this.#settled(head);
           this.#fail(head, error as Error);
           return;
         }
         if (result === MORE_REPLIES) return;
         this.#inFlight.shift();
+        this.#settled(head);
         head.resolve(result);
         return;
       }
@@ -376,8 +359,15 @@ export class Connection {
         throw new ProtocolError(`reply opaque ${reply.opaque} from ${this.server} does not match the oldest request in flight (${describe(head)}, opaque ${head.opaque})`, { server: this.server });
       }
       this.#inFlight.shift();
+      this.#settled(head);
       head.resolve(silence.call(head.command));
     }
+  }
+
+  /** `request` left the flight: its bytes make room for queued ones. */
+  #settled(request: AnyRequest): void {
+    this.#window.settled(request.charge);
+    if (this.#pending.length > 0 && this.#window.open) this.#pump();
   }
 
   /** The socket failed or closed (or we gave up on it): settle what it carried. */
@@ -388,6 +378,7 @@ export class Connection {
     if (this.#connectTimer !== null) clearTimeout(this.#connectTimer);
     this.#connectTimer = null;
     this.#parser.reset();
+    this.#window.reset();
     this.#writer = this.#wire.createEncoder(); // bytes of requests that are about to be rejected
     this.#needDrain = false;
     this.#lastEncodedQuiet = false;

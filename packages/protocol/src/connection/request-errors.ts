@@ -3,7 +3,8 @@
  * of its own, naming its operation, key and server (never one shared
  * instance), and saying whether the request may have been applied.
  */
-import { AuthenticationError, ConnectionClosedError, ConnectionError, McError, ProtocolError, TimeoutError } from '../errors';
+import { AuthenticationError, CasUnsupportedError, ConnectionClosedError, ConnectionError, McError, ProtocolError, StaleCasError, TimeoutError, ValueTooLargeError } from '../errors';
+import type { ServerInfo } from './server-info';
 import type { Request } from './request';
 
 type AnyRequest = Request<unknown>;
@@ -86,6 +87,38 @@ export function inFlightFailure(request: AnyRequest, server: string, error: Erro
 }
 
 /** The request waited for the connection longer than its timeout: nothing was written. */
+/** Why the server (as the handshake described it) must not get `request`, or null: nothing is sent for a refused request. */
+export function refusal(request: AnyRequest, info: ServerInfo, server: string): Error | null {
+  const command = request.command;
+  if (command.cas !== 0n) {
+    if (!info.casEnabled) return new CasUnsupportedError(server, request.key ?? undefined);
+    if (command.casEpoch !== undefined && command.casEpoch !== '' && command.casEpoch !== info.epoch) {
+      return new StaleCasError(command.casEpoch, info.epoch, where(request, server));
+    }
+  }
+  if (command.value !== null) {
+    const limit = info.maxValueLength(command.keyLength, command.flags);
+    if (command.value.length > limit) {
+      return new ValueTooLargeError(
+        command.value.length, limit,
+        `${describe(request)}: a ${command.value.length}-byte value exceeds the ${limit}-byte limit of ${server} (item_size_max ${info.itemSizeMax}); nothing was written`,
+        where(request, server),
+      );
+    }
+  }
+  return null;
+}
+
+/** A request made while the connection waits `waitMs` more before its next attempt (it failed with `lastError`). */
+export function backoffFailure(request: AnyRequest, server: string, lastError: Error | null, waitMs: number): Error {
+  const reason = lastError?.message ?? 'unknown error';
+  if (lastError instanceof AuthenticationError) {
+    // Refused credentials stay refused: fail fast with the same error until the back-off passes.
+    return new AuthenticationError(`${describe(request)}: ${reason}; next attempt in ${waitMs} ms`, { cause: lastError, ...where(request, server) });
+  }
+  return new ConnectionError(`${server} is unreachable (${reason}); next connection attempt in ${waitMs} ms`, { cause: lastError, ...where(request, server) });
+}
+
 export function unsentTimeout(request: AnyRequest, server: string, timeoutMs: number): TimeoutError {
   return new TimeoutError('request', timeoutMs, `${describe(request)}: not sent to ${server} within ${timeoutMs} ms (server not ready); nothing was written`, where(request, server));
 }

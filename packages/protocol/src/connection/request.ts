@@ -10,6 +10,8 @@ export class Request<T> implements DecodeState {
   opaque = 0;
   /** Epoch-milliseconds after which the request times out. */
   deadline = 0;
+  /** Bytes charged to the connection's flight window while in flight. */
+  charge = 0;
   /** Scratch space for commands that collect several replies (stats). */
   accumulator: unknown = undefined;
   /** The trace context while someone subscribes to `mcc:protocol:command`, else null. */

@@ -14,6 +14,7 @@
  */
 import * as os from 'node:os';
 import { startMemcached, testCertificates, type MemcachedServer } from '@mcc/harness';
+import { cellSelected } from '../cli-args';
 import { compareInRounds, summarize, type Measurement, type Summary } from '../compare';
 import { type KvSubject, mccSubject, memjsSubject, type WireCounters } from '../kv-subjects';
 import { formatSize, keySet, payload, VALUE_SIZES } from '../payloads';
@@ -59,8 +60,14 @@ export interface ProtocolCellResult extends Cell {
   tlsRatio: number | null;
 }
 
-function cells(): Cell[] {
-  return OPERATIONS.flatMap((op) => VALUE_SIZES.flatMap((size) => CONCURRENCIES.map((concurrency) => ({ op, size, concurrency }))));
+/** A cell's `--cells` tags, e.g. get, 100kib, c64 (`--cells get+100kib+c64,set+100kib+c64`). */
+function cellTags(cell: Cell): string[] {
+  return [cell.op, formatSize(cell.size).replace(' ', '').toLowerCase(), `c${cell.concurrency}`];
+}
+
+function cells(selectors: SuiteContext['cells']): Cell[] {
+  const all = OPERATIONS.flatMap((op) => VALUE_SIZES.flatMap((size) => CONCURRENCIES.map((concurrency) => ({ op, size, concurrency }))));
+  return all.filter((cell) => cellSelected(selectors, cellTags(cell)));
 }
 
 function cellLabel(cell: Cell): string {
@@ -146,7 +153,8 @@ function targetNotes(results: readonly ProtocolCellResult[]): string[] {
   return [
     `Target: meta within ${Math.round((1 - META_TARGET) * 100)}% of binary — ${verdict(metaMisses, results.length)}` +
       ` (${results.map((r) => `${cellLabel(r)} ${formatRatio(r.metaRatio)}`).join(', ')}).`,
-    `Target: meta ≥ ${THROUGHPUT_TARGET}× memjs ops/s at ${CONCURRENCIES[1]} in flight — ${verdict(metaParallelMisses, parallel.length)}.`,
+    `Target: meta ≥ ${THROUGHPUT_TARGET}× memjs ops/s at ${CONCURRENCIES[1]} in flight — ${verdict(metaParallelMisses, parallel.length)}` +
+      ` (${parallel.map((r) => describe(r, r.meta.opsPerSecond / r.memjs.opsPerSecond)).join(', ')}).`,
     `Target: ≥ ${THROUGHPUT_TARGET}× memjs ops/s at ${CONCURRENCIES[1]} in flight — ${verdict(throughputMisses, parallel.length)}` +
       ` (${parallel.map((r) => describe(r, r.throughputRatio)).join(', ')}).`,
     `Target: sequential mean latency ≤ memjs — ${verdict(latencyMisses, sequential.length)}` +
@@ -200,7 +208,7 @@ async function run(context: SuiteContext): Promise<SuiteReport> {
     }
 
     const results: ProtocolCellResult[] = [];
-    const all = cells();
+    const all = cells(context.cells);
     for (const [index, cell] of all.entries()) {
       context.progress(`[${index + 1}/${all.length}] ${cellLabel(cell)}`);
       const keys = keysBySize.get(cell.size)!;
