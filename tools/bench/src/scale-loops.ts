@@ -12,7 +12,7 @@ import Redis from 'ioredis';
 import type { Measurement } from './compare';
 import { payload } from './payloads';
 import { runClosedLoop } from './runner';
-import type { PooledMeasurement } from './worker-pool';
+import { processCounter, type PooledMeasurement } from './worker-pool';
 
 /** Where a scale worker connects (sent once, as the pool's init). */
 export interface PoolTargets {
@@ -138,5 +138,5 @@ export async function runScaleRound(connection: ScaleConnection, spec: ScaleSpec
     requests: onMemcached ? window.requests : null,
     writes: onMemcached ? window.writes : null,
   };
-  return { ...result, counters: { ...counts } };
+  return { ...result, counters: { ...counts, ...processCounter(result.operations) } };
 }

@@ -141,6 +141,26 @@ export interface PooledMeasurement extends Measurement {
   counters: Record<string, number>;
 }
 
+/** The counter a worker process reports its own operations under, so the pool's sum keeps one entry per process. */
+const PROCESS_COUNTER = 'operations of process ';
+
+/** `operations` as this process's own counter (see {@link busiestShare}). */
+export function processCounter(operations: number): Record<string, number> {
+  return { [`${PROCESS_COUNTER}${process.pid}`]: operations };
+}
+
+/**
+ * The share of all operations that the busiest process did, from counters
+ * summed over rounds (1 for one process; 1/P is even): lock-free is not
+ * starvation-free, and a total can hide processes that made no progress.
+ * Null when no process reported any.
+ */
+export function busiestShare(counters: Record<string, number>): number | null {
+  const perProcess = Object.entries(counters).filter(([name]) => name.startsWith(PROCESS_COUNTER)).map(([, count]) => count);
+  const total = perProcess.reduce((sum, count) => sum + count, 0);
+  return total === 0 ? null : Math.max(...perProcess) / total;
+}
+
 function sumCounters(all: readonly Record<string, number>[]): Record<string, number> {
   const total: Record<string, number> = {};
   for (const counters of all) for (const [name, value] of Object.entries(counters)) total[name] = (total[name] ?? 0) + value;

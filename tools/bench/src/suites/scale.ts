@@ -30,7 +30,7 @@ import { formatCount, formatPerOp, formatRatio, type Table } from '../report';
 import { startRedisIfPossible, type RedisServer } from '../redis-server';
 import { closeScale, connectScale, runScaleRound, type PoolTargets, type ScaleConnection, type ScaleSpec } from '../scale-loops';
 import type { Suite, SuiteContext, SuiteReport } from '../suite';
-import { serveAsPoolWorker, WorkerPool } from '../worker-pool';
+import { busiestShare, serveAsPoolWorker, WorkerPool } from '../worker-pool';
 
 const PROCESSES = [1, 2, 4, 8, 16] as const;
 const CALLERS = [1, 4] as const;
@@ -61,6 +61,8 @@ interface DequeCell {
   /** Share of the ops that were announced, and announced ops applied per anchor CAS (combining). */
   announcedShare: number;
   combinedPerCas: number;
+  /** The busiest process's share of the cell's operations (busiestShare), mcc and Redis. */
+  busiest: { mcc: number | null; redis: number | null };
   conservation: string;
 }
 
@@ -69,6 +71,7 @@ interface McasCell {
   locations: number;
   mcas: Summary;
   retriesPerMcas: number;
+  busiest: number | null;
   conservation: string;
 }
 
@@ -121,6 +124,7 @@ async function measureDeque(context: SuiteContext, index: number, latency: Laten
     casFailuresPerOp: mccOps === 0 ? NaN : (mcc['casFailures'] ?? 0) / mccOps,
     announcedShare: mccOps === 0 ? NaN : (mcc['announced'] ?? 0) / mccOps,
     combinedPerCas: (mcc['casAttempts'] ?? 0) - (mcc['casFailures'] ?? 0) === 0 ? 0 : (mcc['combined'] ?? 0) / ((mcc['casAttempts'] ?? 0) - (mcc['casFailures'] ?? 0)),
+    busiest: { mcc: busiestShare(mcc), redis: redis === null ? null : busiestShare(counts['redis']!) },
     conservation: `ok (${formatCount(mccOps)} ops)`,
   };
 }
@@ -147,6 +151,7 @@ async function measureMcas(context: SuiteContext, index: number, processes: numb
     locations,
     mcas: summarize(measured.get('mcas')!),
     retriesPerMcas: applied === 0 ? NaN : ((counts['attempts'] ?? 0) - applied) / applied,
+    busiest: busiestShare(counts),
     conservation: `ok (${formatCount(applied)} MCAS)`,
   };
 }
@@ -171,7 +176,7 @@ function dequeTable(cells: readonly DequeCell[]): Table {
     title: 'One deque vs one Redis list: P processes × C callers, each alternating append + popLeft (RPUSH + LPOP) of 100 B',
     columns: [
       { header: 'latency', align: 'left' }, { header: 'mcc', align: 'left' }, { header: 'P × C', align: 'left' }, { header: 'mcc ops/s' }, { header: 'Redis ops/s' }, { header: 'mcc/Redis' },
-      { header: 'mcc vs P=1' }, { header: 'RT/op' }, { header: 'CAS fail/op' }, { header: 'announced' }, { header: 'combined/CAS' }, { header: 'conservation', align: 'left' },
+      { header: 'mcc vs P=1' }, { header: 'RT/op' }, { header: 'CAS fail/op' }, { header: 'announced' }, { header: 'combined/CAS' }, { header: 'busiest process: mcc / Redis' }, { header: 'conservation', align: 'left' },
     ],
     rows: cells.map((cell) => {
       const base = p1(cell);
@@ -187,6 +192,7 @@ function dequeTable(cells: readonly DequeCell[]): Table {
         formatPerOp(cell.casFailuresPerOp),
         formatPerOp(cell.announcedShare),
         formatPerOp(cell.combinedPerCas),
+        `${formatShare(cell.busiest.mcc)} / ${formatShare(cell.busiest.redis)}`,
         cell.conservation,
       ];
     }),
@@ -196,7 +202,7 @@ function dequeTable(cells: readonly DequeCell[]): Table {
 function mcasTable(cells: readonly McasCell[]): Table {
   return {
     title: `MCAS: P processes × 1 loop of mcasUpdate, ${MCAS_PER} random counters per MCAS`,
-    columns: [{ header: 'locations' }, { header: 'P' }, { header: 'MCAS/s' }, { header: 'vs P=1' }, { header: 'retries/MCAS' }, { header: 'RT/MCAS' }, { header: 'mean ms' }, { header: 'conservation', align: 'left' }],
+    columns: [{ header: 'locations' }, { header: 'P' }, { header: 'MCAS/s' }, { header: 'vs P=1' }, { header: 'retries/MCAS' }, { header: 'RT/MCAS' }, { header: 'mean ms' }, { header: 'busiest process' }, { header: 'conservation', align: 'left' }],
     rows: cells.map((cell) => {
       const base = cells.find((other) => other.locations === cell.locations && other.processes === 1);
       return [
@@ -208,10 +214,16 @@ function mcasTable(cells: readonly McasCell[]): Table {
         formatPerOp(cell.mcas.writesPerOp),
         // Pooled rounds carry no latency histogram: mean latency from Little's law (P loops in flight).
         ((cell.processes / cell.mcas.opsPerSecond) * 1000).toFixed(2),
+        formatShare(cell.busiest),
         cell.conservation,
       ];
     }),
   };
+}
+
+/** A busiest-process share as a percentage ('–' when unknown). */
+function formatShare(share: number | null): string {
+  return share === null ? '–' : `${Math.round(share * 100)} %`;
 }
 
 async function withTargets(latency: Latency, memcached: string, redisServer: RedisServer | null, use: (memcached: string, redisPort: number | null) => Promise<void>): Promise<void> {
@@ -271,7 +283,7 @@ async function run(context: SuiteContext): Promise<SuiteReport> {
   const loadAfter = os.loadavg();
   notes.push(
     `Run ${started.toISOString()}; Node ${process.version}; ${os.cpus().length} CPUs; ${context.settings.seconds} s per subject and cell in ${context.settings.rounds} rounds (${context.settings.warmupSeconds} s warm-up each); load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')} before, ${loadAfter.map((l) => l.toFixed(2)).join(' ')} after.`,
-    'RT/op: client socket writes per op over the measured window (one server: one write is one round trip). CAS fail/op: anchor CASes that lost, per push or pop. announced: share of the pushes and pops announced in the log (cross-process combining); combined/CAS: announced operations applied per successful anchor CAS. Conservation is checked after every cell (the run fails otherwise).',
+    'RT/op: client socket writes per op over the measured window (one server: one write is one round trip). CAS fail/op: anchor CASes that lost, per push or pop. announced: share of the pushes and pops announced in the log (cross-process combining); combined/CAS: announced operations applied per successful anchor CAS. busiest process: the share of the measured operations done by the busiest process (100 % / P is even; lock-free is not starvation-free, and a total can hide processes that made no progress). Conservation is checked after every cell (the run fails otherwise).',
     'The +0.25 ms rows put the harness fault proxy (one process, sub-millisecond delays) in front of memcached and of Redis alike.',
   );
   return {
