@@ -72,8 +72,8 @@ export type TransactOutcome<R> =
 /** One deque of a transaction, as deque.ts hands it over. */
 export interface TransactParticipant {
   readonly records: DequeRecords;
-  /** Its engine: the flush size to plan with, and the cached anchor to drop after an MCAS. */
-  readonly engine: Pick<DequeEngine, 'limits' | 'invalidate'>;
+  /** Its engine: the flush size to plan with, and the cached anchor to start from (if uncontended) and to update after an MCAS. */
+  readonly engine: Pick<DequeEngine, 'limits' | 'invalidate' | 'knownAnchor' | 'noteRace'>;
   /** Encodes new values as elements, large ones written to their own items first (nothing left behind if it throws). */
   readonly elements: (values: readonly unknown[]) => Promise<Element[]>;
   readonly take: DequeTake | undefined;
@@ -158,7 +158,9 @@ export async function transactElements<R>(
   const records = participants.map((participant) => participant.records);
   let lostRaces = 0;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const anchors = await DequeRecords.readAnchors(records);
+    // The first attempt starts from the engines' cached anchors when every deque looks uncontended
+    // (its last CASes won): one round trip less; a stale one fails the (M)CAS and the retry reads.
+    const anchors = (attempt === 0 ? knownAnchors(participants) : null) ?? (await DequeRecords.readAnchors(records));
     const takes = await planTakes(participants, anchors);
     if (takes === null) continue;
     const taken = takes.map((elements, index) => elements.map((element) => valueOf(records[index]!, element)));
@@ -200,6 +202,17 @@ export async function transactElements<R>(
     return { outcome: { status: 'committed', ...result }, elements: takes };
   }
   throw new McasContentionError(records[0]!.keys.anchor, MAX_ATTEMPTS, `Deque.transact: the anchors kept changing for ${MAX_ATTEMPTS} attempts`);
+}
+
+/** Every participant's cached anchor, or null if one has none (or looks contended). */
+function knownAnchors(participants: readonly TransactParticipant[]): AnchorEntry[] | null {
+  const known: AnchorEntry[] = [];
+  for (const participant of participants) {
+    const anchor = participant.engine.knownAnchor();
+    if (anchor === null) return null;
+    known.push(anchor);
+  }
+  return known;
 }
 
 function validate(participants: readonly TransactParticipant[]): void {
@@ -277,8 +290,14 @@ async function commitAttempt(
   if (updates.length === 0) return { status: 'applied', plans };
   hooks.attempted?.();
   try {
-    const applied = await mcas(store, updates);
-    for (const participant of participants) participant.engine.invalidate();
+    // What the MCAS (or the single CAS) wrote itself, as entries with their CAS ids: the engines keep them.
+    const written = new Map<string, AnchorEntry>();
+    const applied = await mcas(store, updates, { onWritten: (entry) => written.set(entry.key, entry as AnchorEntry) });
+    for (const [index, participant] of participants.entries()) {
+      const key = anchors[index]!.key;
+      if (plans[index]!.changed) participant.engine.noteRace(applied);
+      participant.engine.invalidate(applied ? (written.get(key) ?? null) : null);
+    }
     if (applied) hooks.won?.();
     return applied ? { status: 'applied', plans } : 'lost';
   } catch (error) {

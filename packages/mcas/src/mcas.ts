@@ -43,7 +43,7 @@
  * - any other error: nothing changed (validation, descriptor creation, or an
  *   unreachable location that made the originator abort).
  */
-import type { Store } from '@mcc/codec';
+import type { Entry, Store } from '@mcc/codec';
 import { AcquireBudgetError, acquireLocation } from './acquire';
 import { createDescriptor, type CreatedDescriptor } from './create';
 import { decide, DecideBudgetError, type DecideResult } from './decide';
@@ -93,9 +93,9 @@ async function untracedMcas(store: Store, updates: readonly McasUpdate[], option
   const resolved = resolveMcasOptions(options);
   const planned = await planUpdates(store, updates);
   if (planned.length === 0) return true;
-  if (planned.length === 1) return singleCas(store, planned[0]!);
+  if (planned.length === 1) return singleCas(store, planned[0]!, resolved.onWritten);
   try {
-    return await originate(store, planned, resolved.descriptorTtlSeconds, resolved.hooks);
+    return await originate(store, planned, resolved.descriptorTtlSeconds, resolved.hooks, resolved.onWritten);
   } catch (error) {
     if (error instanceof HookStop) throw error.error;
     throw error;
@@ -107,16 +107,21 @@ async function untracedMcas(store: Store, updates: readonly McasUpdate[], option
  * the CAS applied, as a lost decision does for M ≥ 2: the same typed error
  * (without a descriptor: `descriptorKey` is ''; read the key to learn).
  */
-async function singleCas(store: Store, only: PlannedUpdate): Promise<boolean> {
+async function singleCas(store: Store, only: PlannedUpdate, onWritten: Written): Promise<boolean> {
   try {
-    return (await store.cas(only.entry, only.newValue, { kind: only.kind })) !== null;
+    const written = await store.cas(only.entry, only.newValue, { kind: only.kind });
+    if (written !== null) onWritten?.(written);
+    return written !== null;
   } catch (error) {
     if (!isLostReply(error)) throw error;
     throw new McasOutcomeUnknownError('', `the reply to the CAS of its single entry ${JSON.stringify(only.key)} was lost (one entry: a plain CAS, no descriptor; read the key to learn the outcome)`, { cause: error, key: only.key });
   }
 }
 
-async function originate(store: Store, planned: readonly PlannedUpdate[], ttlSeconds: number, hooks: McasHooks): Promise<boolean> {
+/** The caller's `onWritten` option, if any. */
+type Written = ((entry: Entry<unknown>) => void) | undefined;
+
+async function originate(store: Store, planned: readonly PlannedUpdate[], ttlSeconds: number, hooks: McasHooks, onWritten: Written): Promise<boolean> {
   const created = await createDescriptor(store, planned, ttlSeconds);
   await step(hooks, 'descriptor-created');
 
@@ -156,7 +161,7 @@ async function originate(store: Store, planned: readonly PlannedUpdate[], ttlSec
   const decided = settled(created, await decideOrUnknown(store, created, outcome));
   await step(hooks, 'decided');
 
-  const complete = await release(store, created, planned, acquired, decided, outcome, hooks);
+  const complete = await release(store, created, planned, acquired, decided, outcome, hooks, onWritten);
   if (complete) collect(store, created);
   if (failedAt?.foreign) await courtesyHelp(store, planned[failedAt.index]!.key);
   return decided === McasStatus.Succeeded;
@@ -203,10 +208,12 @@ async function release(
   decided: DecidedStatus,
   outcome: DecidedStatus,
   hooks: McasHooks,
+  onWritten: Written,
 ): Promise<boolean> {
   if (decided === outcome) {
-    const finals = decided === McasStatus.Succeeded ? acquired : acquired.map((location) => ({ ...location, finalValue: planned[location.index]!.entry.value }));
-    return releaseKnown(store, created.descriptorKey, finals, (index) => step(hooks, { released: index }));
+    const succeeded = decided === McasStatus.Succeeded;
+    const finals = succeeded ? acquired : acquired.map((location) => ({ ...location, finalValue: planned[location.index]!.entry.value }));
+    return releaseKnown(store, created.descriptorKey, finals, (index) => step(hooks, { released: index }), succeeded ? onWritten : undefined);
   }
   try {
     await releaseByReading(store, created.descriptorKey, created.descriptor, decided);
