@@ -160,18 +160,22 @@ export async function transactElements<R>(
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     // The first attempt starts from the engines' cached anchors when every deque looks uncontended
     // (its last CASes won): one round trip less; a stale one fails the (M)CAS and the retry reads.
-    const anchors = (attempt === 0 ? knownAnchors(participants) : null) ?? (await DequeRecords.readAnchors(records));
+    const known = attempt === 0 ? knownAnchors(participants) : null;
+    const anchors = known ?? (await DequeRecords.readAnchors(records));
     const takes = await planTakes(participants, anchors);
     if (takes === null) continue;
     const taken = takes.map((elements, index) => elements.map((element) => valueOf(records[index]!, element)));
     const decision = decide(taken);
+    // Only a CAS proves a cached anchor current: an abort (an empty take, a changed log) decided
+    // on cached anchors is decided again on read ones (so is a commit that writes nothing, below).
+    if (known !== null && decision === undefined) continue;
     if (decision === undefined) {
       // Large values fetched for the takes are not needed any more.
       takes.forEach((elements, step) => elements.forEach((element) => isExternal(element) && records[step]!.takeValue(element[1])));
       return { outcome: { status: 'aborted' }, elements: [] };
     }
     const created: string[] = [];
-    const outcome = await commitAttempt(store, participants, anchors, takes, decision, created, hooks).catch(async (error: unknown) => {
+    const outcome = await commitAttempt(store, participants, anchors, known !== null, takes, decision, created, hooks).catch(async (error: unknown) => {
       dropItems(store, created);
       throw error;
     });
@@ -264,6 +268,7 @@ async function commitAttempt(
   store: Store,
   participants: readonly TransactParticipant[],
   anchors: readonly AnchorEntry[],
+  cached: boolean,
   takes: readonly Element[][],
   decision: TransactDecision<unknown>,
   created: string[],
@@ -287,7 +292,8 @@ async function commitAttempt(
   const written = await Promise.all(participants.map((participant, index) => participant.records.writeFlushes(anchors[index]!, plans[index]!.flushes)));
   if (!written.every(Boolean)) return 'retry';
   const updates = plans.flatMap((plan, index) => (plan.changed ? [[anchors[index]!, plan.anchor] as const] : []));
-  if (updates.length === 0) return { status: 'applied', plans };
+  // Nothing to write: the anchors as read are the linearization point — cached ones are not read, so read them.
+  if (updates.length === 0) return cached ? 'retry' : { status: 'applied', plans };
   hooks.attempted?.();
   try {
     // What the MCAS (or the single CAS) wrote itself, as entries with their CAS ids: the engines keep them.

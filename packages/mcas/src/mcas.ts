@@ -130,7 +130,7 @@ async function originate(store: Store, planned: readonly PlannedUpdate[], ttlSec
   let failedAt: { index: number; foreign: string | null; uncertain: boolean } | null = null;
   try {
     for (const [index, update] of planned.entries()) {
-      const result = await acquireLocation(store, created.descriptorKey, created.descriptor.items[index]!, update.entry);
+      const result = await acquireLocation(store, created.descriptorKey, created.descriptor.items[index]!, update.entry, index === 0);
       if (!result.acquired) {
         failedAt = { index, foreign: result.foreign, uncertain: result.uncertain };
         break;
@@ -148,7 +148,8 @@ async function originate(store: Store, planned: readonly PlannedUpdate[], ttlSec
     // descriptor exists, so nobody can know it and nobody will ever acquire
     // for it (everyone starts at that location, which has changed for good).
     // No decision needed: collect it and report the failure — 1 round trip
-    // saved on the commonest failure under contention.
+    // saved on the commonest failure under contention (and a refused first
+    // CAS is not even looked at again: acquire.ts, `noneOurs`).
     // Not after a lost reply there (`uncertain`): our reference may have been
     // installed, met by a reader who completed the MCAS through it (SUCCEEDED)
     // and released, before we looked again — then only the descriptor knows,
