@@ -298,7 +298,8 @@ async function commitAttempt(
   try {
     // What the MCAS (or the single CAS) wrote itself, as entries with their CAS ids: the engines keep them.
     const written = new Map<string, AnchorEntry>();
-    const applied = await mcas(store, updates, { onWritten: (entry) => written.set(entry.key, entry as AnchorEntry) });
+    // `retrying`: a lost race is followed by a read of the anchors (through mcasGet) anyway.
+    const applied = await mcas(store, updates, { onWritten: (entry) => written.set(entry.key, entry as AnchorEntry), retrying: true });
     for (const [index, participant] of participants.entries()) {
       const key = anchors[index]!.key;
       if (plans[index]!.changed) participant.engine.noteRace(applied);

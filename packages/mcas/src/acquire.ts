@@ -92,8 +92,9 @@ export function classify(entry: Entry<unknown> | null, item: Pick<DescriptorItem
  * knows the descriptor before a reference to it exists, and the first one is
  * written there). A refused first CAS then proves the location changed (CAS
  * ids never repeat): the MCAS fails without reading the location again, one
- * round trip less on the commonest failure under contention. (The caller's
- * retry reads it anyway, through mcasGet, which settles another MCAS there.)
+ * round trip less on the commonest failure under contention — for a caller
+ * that retries (McasOptions.retrying): its read, through mcasGet, settles
+ * another MCAS found there, which the second look would have helped.
  *
  * @throws AcquireBudgetError after {@link MAX_ATTEMPTS} inconclusive attempts
  * @throws the read's error when the location cannot be read (after re-reads)

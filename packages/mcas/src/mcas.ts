@@ -50,7 +50,7 @@ import { decide, DecideBudgetError, type DecideResult } from './decide';
 import { McasContentionError, McasCorruptionError, McasOutcomeUnknownError } from './errors';
 import { isLostReply, isRefusedWrite } from './io';
 import { mcasGet } from './mcas-get';
-import { checkStore, resolveMcasOptions, type McasHooks, type McasOptions, type McasStep } from './options';
+import { checkStore, resolveMcasOptions, type McasHooks, type McasOptions, type McasStep, type ResolvedMcasOptions } from './options';
 import { planUpdates, type McasUpdate, type PlannedUpdate } from './plan';
 import { RecordError } from './record-error';
 import { releaseByReading, releaseKnown, type KnownLocation } from './release';
@@ -95,7 +95,7 @@ async function untracedMcas(store: Store, updates: readonly McasUpdate[], option
   if (planned.length === 0) return true;
   if (planned.length === 1) return singleCas(store, planned[0]!, resolved.onWritten);
   try {
-    return await originate(store, planned, resolved.descriptorTtlSeconds, resolved.hooks, resolved.onWritten);
+    return await originate(store, planned, resolved);
   } catch (error) {
     if (error instanceof HookStop) throw error.error;
     throw error;
@@ -121,8 +121,9 @@ async function singleCas(store: Store, only: PlannedUpdate, onWritten: Written):
 /** The caller's `onWritten` option, if any. */
 type Written = ((entry: Entry<unknown>) => void) | undefined;
 
-async function originate(store: Store, planned: readonly PlannedUpdate[], ttlSeconds: number, hooks: McasHooks, onWritten: Written): Promise<boolean> {
-  const created = await createDescriptor(store, planned, ttlSeconds);
+async function originate(store: Store, planned: readonly PlannedUpdate[], options: ResolvedMcasOptions): Promise<boolean> {
+  const { hooks, onWritten } = options;
+  const created = await createDescriptor(store, planned, options.descriptorTtlSeconds);
   await step(hooks, 'descriptor-created');
 
   // Acquire in key order; stop at the first location that changed (the witness that makes FAILED safe).
@@ -130,7 +131,7 @@ async function originate(store: Store, planned: readonly PlannedUpdate[], ttlSec
   let failedAt: { index: number; foreign: string | null; uncertain: boolean } | null = null;
   try {
     for (const [index, update] of planned.entries()) {
-      const result = await acquireLocation(store, created.descriptorKey, created.descriptor.items[index]!, update.entry, index === 0);
+      const result = await acquireLocation(store, created.descriptorKey, created.descriptor.items[index]!, update.entry, index === 0 && options.retrying);
       if (!result.acquired) {
         failedAt = { index, foreign: result.foreign, uncertain: result.uncertain };
         break;
@@ -148,8 +149,8 @@ async function originate(store: Store, planned: readonly PlannedUpdate[], ttlSec
     // descriptor exists, so nobody can know it and nobody will ever acquire
     // for it (everyone starts at that location, which has changed for good).
     // No decision needed: collect it and report the failure — 1 round trip
-    // saved on the commonest failure under contention (and a refused first
-    // CAS is not even looked at again: acquire.ts, `noneOurs`).
+    // saved on the commonest failure under contention (and for a caller that
+    // retries, a refused first CAS is not even looked at again: acquire.ts, `noneOurs`).
     // Not after a lost reply there (`uncertain`): our reference may have been
     // installed, met by a reader who completed the MCAS through it (SUCCEEDED)
     // and released, before we looked again — then only the descriptor knows,

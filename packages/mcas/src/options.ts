@@ -59,12 +59,22 @@ export interface McasOptions {
    * `mcas` resolves; must not throw.
    */
   onWritten?: (entry: Entry<unknown>) => void;
+  /**
+   * The caller reads the locations again through `mcasGet` right after a
+   * `false` (a retry loop, as `Deque.transact` runs). A refused CAS on the
+   * first location then fails the MCAS at once, without the second look at
+   * that location that would help another MCAS found there to finish — the
+   * caller's read does that. One round trip less on the commonest failure
+   * under contention. Default false.
+   */
+  retrying?: boolean;
 }
 
 export interface ResolvedMcasOptions {
   readonly descriptorTtlSeconds: number;
   readonly hooks: McasHooks;
   readonly onWritten: ((entry: Entry<unknown>) => void) | undefined;
+  readonly retrying: boolean;
 }
 
 /** @throws InvalidArgumentError for a TTL that is not a whole number of seconds from 1 to 30 days, or hooks that are not functions */
@@ -80,7 +90,9 @@ export function resolveMcasOptions(options: McasOptions = {}): ResolvedMcasOptio
   }
   const onWritten = options.onWritten;
   if (onWritten !== undefined && typeof onWritten !== 'function') throw new InvalidArgumentError(`mcas option onWritten must be a function, got ${onWritten === null ? 'null' : typeof onWritten}`);
-  return { descriptorTtlSeconds: ttl, hooks, onWritten };
+  const retrying = options.retrying ?? false;
+  if (typeof retrying !== 'boolean') throw new InvalidArgumentError(`mcas option retrying must be a boolean, got ${typeof retrying}`);
+  return { descriptorTtlSeconds: ttl, hooks, onWritten, retrying };
 }
 
 /**

@@ -99,6 +99,7 @@ describe.each([1, 3])('mcas on %i server(s)', (serverCount) => {
       expect(written.size).toBe(0);
     }
     await expect(mcas(store, [], { onWritten: 'no' as never })).rejects.toMatchObject({ code: 'MCC_ERR_INVALID_ARGUMENT' });
+    await expect(mcas(store, [], { retrying: 1 as never })).rejects.toMatchObject({ code: 'MCC_ERR_INVALID_ARGUMENT' });
   });
 
   test('keeps the record kind of a location (values of the layers above, e.g. a deque anchor)', async () => {
@@ -234,7 +235,7 @@ describe('round trips of an uncontended MCAS (one server)', () => {
     expect(awaited).toBeLessThan(3 * m + 4);
   });
 
-  test('failing on the first location needs no decision and no second look: add, CAS — 2 round trips — and leaves nothing behind', async () => {
+  test.each([false, true])('failing on the first location needs no decision: add, CAS, read — 3 round trips (2 for a caller that retries: %s) — and leaves nothing behind', async (retrying) => {
     const store = pool.open(mc.addresses);
     const keys = uniqueKeys('first-stale', 3);
     await Promise.all(keys.map((key) => store.set(key, 0)));
@@ -247,8 +248,9 @@ describe('round trips of an uncontended MCAS (one server)', () => {
     const before = store.client.metrics.writes;
     const ok = await mcas(store, keys.map((key) => [entries.get(key)!, 1] as const), {
       hooks: { afterStep: (step) => void steps.push(JSON.stringify(step)) },
+      retrying,
     });
-    expect(store.client.metrics.writes - before).toBe(2);
+    expect(store.client.metrics.writes - before).toBe(retrying ? 2 : 3);
     expect(ok).toBe(false);
     expect(steps).toEqual(['"descriptor-created"']); // no acquisition, no decision
     expect(await itemCount()).toBe(itemsBefore); // the descriptor was deleted (quietly, before the stats request)
