@@ -167,7 +167,7 @@ export async function transactElements<R>(
     const taken = takes.map((elements, index) => elements.map((element) => valueOf(records[index]!, element)));
     const decision = decide(taken);
     // Only a CAS proves a cached anchor current: an abort (an empty take, a changed log) decided
-    // on cached anchors is decided again on read ones (so is a commit that writes nothing, below).
+    // on cached anchors is decided again on read ones (so is a commit leaving a deque unwritten, below).
     if (known !== null && decision === undefined) continue;
     if (decision === undefined) {
       // Large values fetched for the takes are not needed any more.
@@ -292,8 +292,11 @@ async function commitAttempt(
   const written = await Promise.all(participants.map((participant, index) => participant.records.writeFlushes(anchors[index]!, plans[index]!.flushes)));
   if (!written.every(Boolean)) return 'retry';
   const updates = plans.flatMap((plan, index) => (plan.changed ? [[anchors[index]!, plan.anchor] as const] : []));
-  // Nothing to write: the anchors as read are the linearization point — cached ones are not read, so read them.
-  if (updates.length === 0) return cached ? 'retry' : { status: 'applied', plans };
+  // Only a CAS proves a cached anchor current, so on cached anchors every deque must be written:
+  // one left unchanged (an empty take, nothing pushed) was decided on what may be stale — read them.
+  if (cached && updates.length < participants.length) return 'retry';
+  // Nothing to write: the anchors as read are the linearization point.
+  if (updates.length === 0) return { status: 'applied', plans };
   hooks.attempted?.();
   try {
     // What the MCAS (or the single CAS) wrote itself, as entries with their CAS ids: the engines keep them.

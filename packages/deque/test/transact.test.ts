@@ -106,6 +106,16 @@ describe('Deque.transact from cached anchors (one server: a socket write is a ro
     expect(await moveOne()).toMatchObject({ status: 'committed', result: 4 }); // a stale start fails the MCAS, the retry reads
     expect(await moveOne()).toMatchObject({ status: 'aborted' });
     expect(await target.range(0, -1)).toEqual([1, 2, 3, 4]);
+    // A commit that would leave a deque unwritten proves nothing about its cached anchor: here `source`
+    // looks empty from the cache (another process pushed 5 since), so it would only write `target`.
+    await moveOne(); // both anchors cached again
+    await other.append(5);
+    const counted = await Deque.transact([{ deque: source, take: { side: 'left', count: 1 } }, { deque: target }], (taken) => ({
+      pushes: [{ step: 1, side: 'right', values: [{ value: taken[0]!.length }] }],
+      result: taken[0]!,
+    }));
+    expect(counted).toMatchObject({ status: 'committed', taken: [[5], []] });
+    expect(await target.range(-1, -1)).toEqual([1]);
   });
 });
 
