@@ -125,9 +125,24 @@ export class DequeEngine {
     return this.#enqueue({ operation: { kind: 'transfer', target, from, to }, values: [] });
   }
 
-  /** Sets (or drops) the cached anchor after a change made outside the loop (create, clear, a move). */
+  /** Sets (or drops) the cached anchor after a change made outside the loop (create, clear, a move, a transaction). */
   invalidate(next: AnchorEntry | null = null): void {
     this.#anchor = next;
+  }
+
+  /**
+   * The cached anchor, while this deque looks uncontended (no lost race in
+   * its last READ_BEHIND_AFTER_LOSS CASes, its own or transactions'): what a
+   * transaction may start from instead of reading it. Null otherwise — under
+   * contention it is mostly stale, and a stale start costs a failed MCAS.
+   */
+  knownAnchor(): AnchorEntry | null {
+    return this.#casesSinceLoss >= READ_BEHIND_AFTER_LOSS ? this.#anchor : null;
+  }
+
+  /** A transaction's (M)CAS over this anchor won or lost: the contention signal of `knownAnchor` (and of reading behind a CAS). */
+  noteRace(won: boolean): void {
+    this.#casesSinceLoss = won ? this.#casesSinceLoss + 1 : 0;
   }
 
   #enqueue(job: Omit<Pending, 'resolve' | 'reject'>): Promise<unknown> {

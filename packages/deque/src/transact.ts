@@ -72,8 +72,8 @@ export type TransactOutcome<R> =
 /** One deque of a transaction, as deque.ts hands it over. */
 export interface TransactParticipant {
   readonly records: DequeRecords;
-  /** Its engine: the flush size to plan with, and the cached anchor to drop after an MCAS. */
-  readonly engine: Pick<DequeEngine, 'limits' | 'invalidate'>;
+  /** Its engine: the flush size to plan with, and the cached anchor to start from (if uncontended) and to update after an MCAS. */
+  readonly engine: Pick<DequeEngine, 'limits' | 'invalidate' | 'knownAnchor' | 'noteRace'>;
   /** Encodes new values as elements, large ones written to their own items first (nothing left behind if it throws). */
   readonly elements: (values: readonly unknown[]) => Promise<Element[]>;
   readonly take: DequeTake | undefined;
@@ -158,18 +158,24 @@ export async function transactElements<R>(
   const records = participants.map((participant) => participant.records);
   let lostRaces = 0;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const anchors = await DequeRecords.readAnchors(records);
+    // The first attempt starts from the engines' cached anchors when every deque looks uncontended
+    // (its last CASes won): one round trip less; a stale one fails the (M)CAS and the retry reads.
+    const known = attempt === 0 ? knownAnchors(participants) : null;
+    const anchors = known ?? (await DequeRecords.readAnchors(records));
     const takes = await planTakes(participants, anchors);
     if (takes === null) continue;
     const taken = takes.map((elements, index) => elements.map((element) => valueOf(records[index]!, element)));
     const decision = decide(taken);
+    // Only a CAS proves a cached anchor current: an abort (an empty take, a changed log) decided
+    // on cached anchors is decided again on read ones (so is a commit leaving a deque unwritten, below).
+    if (known !== null && decision === undefined) continue;
     if (decision === undefined) {
       // Large values fetched for the takes are not needed any more.
       takes.forEach((elements, step) => elements.forEach((element) => isExternal(element) && records[step]!.takeValue(element[1])));
       return { outcome: { status: 'aborted' }, elements: [] };
     }
     const created: string[] = [];
-    const outcome = await commitAttempt(store, participants, anchors, takes, decision, created, hooks).catch(async (error: unknown) => {
+    const outcome = await commitAttempt(store, participants, anchors, known !== null, takes, decision, created, hooks).catch(async (error: unknown) => {
       dropItems(store, created);
       throw error;
     });
@@ -200,6 +206,17 @@ export async function transactElements<R>(
     return { outcome: { status: 'committed', ...result }, elements: takes };
   }
   throw new McasContentionError(records[0]!.keys.anchor, MAX_ATTEMPTS, `Deque.transact: the anchors kept changing for ${MAX_ATTEMPTS} attempts`);
+}
+
+/** Every participant's cached anchor, or null if one has none (or looks contended). */
+function knownAnchors(participants: readonly TransactParticipant[]): AnchorEntry[] | null {
+  const known: AnchorEntry[] = [];
+  for (const participant of participants) {
+    const anchor = participant.engine.knownAnchor();
+    if (anchor === null) return null;
+    known.push(anchor);
+  }
+  return known;
 }
 
 function validate(participants: readonly TransactParticipant[]): void {
@@ -251,6 +268,7 @@ async function commitAttempt(
   store: Store,
   participants: readonly TransactParticipant[],
   anchors: readonly AnchorEntry[],
+  cached: boolean,
   takes: readonly Element[][],
   decision: TransactDecision<unknown>,
   created: string[],
@@ -274,11 +292,22 @@ async function commitAttempt(
   const written = await Promise.all(participants.map((participant, index) => participant.records.writeFlushes(anchors[index]!, plans[index]!.flushes)));
   if (!written.every(Boolean)) return 'retry';
   const updates = plans.flatMap((plan, index) => (plan.changed ? [[anchors[index]!, plan.anchor] as const] : []));
+  // Only a CAS proves a cached anchor current, so on cached anchors every deque must be written:
+  // one left unchanged (an empty take, nothing pushed) was decided on what may be stale — read them.
+  if (cached && updates.length < participants.length) return 'retry';
+  // Nothing to write: the anchors as read are the linearization point.
   if (updates.length === 0) return { status: 'applied', plans };
   hooks.attempted?.();
   try {
-    const applied = await mcas(store, updates);
-    for (const participant of participants) participant.engine.invalidate();
+    // What the MCAS (or the single CAS) wrote itself, as entries with their CAS ids: the engines keep them.
+    const written = new Map<string, AnchorEntry>();
+    // `retrying`: a lost race is followed by a read of the anchors (through mcasGet) anyway.
+    const applied = await mcas(store, updates, { onWritten: (entry) => written.set(entry.key, entry as AnchorEntry), retrying: true });
+    for (const [index, participant] of participants.entries()) {
+      const key = anchors[index]!.key;
+      if (plans[index]!.changed) participant.engine.noteRace(applied);
+      participant.engine.invalidate(applied ? (written.get(key) ?? null) : null);
+    }
     if (applied) hooks.won?.();
     return applied ? { status: 'applied', plans } : 'lost';
   } catch (error) {

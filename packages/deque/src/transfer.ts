@@ -21,7 +21,8 @@ export type AttemptHooks = Required<TransactHooks>;
  * @throws DequeOutcomeUnknownError (carrying the value) if a lost reply left the outcome open
  */
 export async function moveBetween(source: DequeRecords, target: DequeRecords, from: Side, to: Side, flushBytes: number, hooks: AttemptHooks): Promise<Element | undefined> {
-  const engine = { limits: { flushBytes, maxAnchorBytes: Infinity, maxBatch: 1, combine: false }, invalidate: () => undefined };
+  // The engines drop their cached anchors after a move (engine.ts): nothing to start from or keep here.
+  const engine = { limits: { flushBytes, maxAnchorBytes: Infinity, maxBatch: 1, combine: false }, invalidate: () => undefined, knownAnchor: () => null, noteRace: () => undefined };
   const { outcome, elements } = await transactElements(
     [
       { records: source, engine, elements: async () => [], take: { side: from, count: 1 } },

@@ -79,6 +79,46 @@ describe('Deque.transact', () => {
   });
 });
 
+describe('Deque.transact from cached anchors (one server: a socket write is a round trip)', () => {
+  const single = useMemcached(1, { evictions: false });
+  it('starts from the anchors this process last wrote while uncontended (one round trip less), never trusting them for an empty take or a no-op', async () => {
+    const server = stores.open(single.addresses);
+    const name = `tx-known-${Date.now()}`;
+    const source = await Deque.create<number>(server, `${name}-a`);
+    const target = await Deque.create<number>(server, `${name}-b`);
+    const moveOne = (): ReturnType<typeof Deque.transact<number>> =>
+      Deque.transact([{ deque: source, take: { side: 'left', count: 1 } }, { deque: target }], (taken) =>
+        taken[0]!.length === 0 ? undefined : { pushes: [{ step: 1, side: 'right', values: [{ keep: [0, 0] }] }], result: taken[0]![0] as number },
+      );
+    await source.extend([1, 2]);
+    expect(await moveOne()).toMatchObject({ status: 'committed', result: 1 });
+    // Both anchors are known (the MCAS reported what it wrote): no read before the MCAS this time.
+    let second: Awaited<ReturnType<typeof moveOne>> | undefined;
+    expect(await writesDuring(server, async () => (second = await moveOne()))).toBe(5); // add descriptor, 2 acquires, decide, release: no read
+    expect(second).toMatchObject({ status: 'committed', result: 2 });
+    // Another process (another store: its own engines) pushes: our cached anchor of `source` is stale and shows it empty.
+    const other = Deque.bind<number>(stores.open(single.addresses), `${name}-a`);
+    await other.append(3);
+    expect(await moveOne()).toMatchObject({ status: 'committed', result: 3 }); // an empty take on a cached anchor is read again
+    await other.append(4);
+    const empty = await Deque.transact([{ deque: source }, { deque: target }], () => ({ pushes: [], result: 'no-op' }));
+    expect(empty.status).toBe('committed');
+    expect(await moveOne()).toMatchObject({ status: 'committed', result: 4 }); // a stale start fails the MCAS, the retry reads
+    expect(await moveOne()).toMatchObject({ status: 'aborted' });
+    expect(await target.range(0, -1)).toEqual([1, 2, 3, 4]);
+    // A commit that would leave a deque unwritten proves nothing about its cached anchor: here `source`
+    // looks empty from the cache (another process pushed 5 since), so it would only write `target`.
+    await moveOne(); // both anchors cached again
+    await other.append(5);
+    const counted = await Deque.transact([{ deque: source, take: { side: 'left', count: 1 } }, { deque: target }], (taken) => ({
+      pushes: [{ step: 1, side: 'right', values: [{ value: taken[0]!.length }] }],
+      result: taken[0]!,
+    }));
+    expect(counted).toMatchObject({ status: 'committed', taken: [[5], []] });
+    expect(await target.range(-1, -1)).toEqual([1]);
+  });
+});
+
 describe('Deque.transact with a lost reply', () => {
   const server = useMemcached(1, { evictions: false });
   let proxy: FaultProxy;

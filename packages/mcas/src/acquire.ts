@@ -87,10 +87,19 @@ export function classify(entry: Entry<unknown> | null, item: Pick<DescriptorItem
  * Acquires `item`'s location for `descriptorKey`, starting from `observed`:
  * the caller's entry (originator) or a fresh read (helper; `null` = missing).
  *
+ * `noneOurs`: the caller knows no reference to the descriptor can be at the
+ * location yet — the originator at its first location in key order (nobody
+ * knows the descriptor before a reference to it exists, and the first one is
+ * written there). A refused first CAS then proves the location changed (CAS
+ * ids never repeat): the MCAS fails without reading the location again, one
+ * round trip less on the commonest failure under contention — for a caller
+ * that retries (McasOptions.retrying): its read, through mcasGet, settles
+ * another MCAS found there, which the second look would have helped.
+ *
  * @throws AcquireBudgetError after {@link MAX_ATTEMPTS} inconclusive attempts
  * @throws the read's error when the location cannot be read (after re-reads)
  */
-export async function acquireLocation(store: Store, descriptorKey: string, item: DescriptorItem, observed: Entry<unknown> | null): Promise<AcquireResult> {
+export async function acquireLocation(store: Store, descriptorKey: string, item: DescriptorItem, observed: Entry<unknown> | null, noneOurs = false): Promise<AcquireResult> {
   let look = classify(observed, item, descriptorKey);
   let uncertain = false;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
@@ -103,6 +112,7 @@ export async function acquireLocation(store: Store, descriptorKey: string, item:
       // server restart since the caller's read is refused, not matched by accident.
       const written = await store.cas(condition(item.key, item.expectedCas, item.epoch), record, { kind: REFERENCE_KIND });
       if (written !== null) return { acquired: true, cas: written.cas, epoch: written.epoch };
+      if (noneOurs && !uncertain) return { acquired: false, foreign: null, uncertain: false };
     } catch (error) {
       // A lost reply: the reference may or may not be there; references are
       // unique to this descriptor, so reading the location tells.

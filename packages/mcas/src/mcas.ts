@@ -43,14 +43,14 @@
  * - any other error: nothing changed (validation, descriptor creation, or an
  *   unreachable location that made the originator abort).
  */
-import type { Store } from '@mcc/codec';
+import type { Entry, Store } from '@mcc/codec';
 import { AcquireBudgetError, acquireLocation } from './acquire';
 import { createDescriptor, type CreatedDescriptor } from './create';
 import { decide, DecideBudgetError, type DecideResult } from './decide';
 import { McasContentionError, McasCorruptionError, McasOutcomeUnknownError } from './errors';
 import { isLostReply, isRefusedWrite } from './io';
 import { mcasGet } from './mcas-get';
-import { checkStore, resolveMcasOptions, type McasHooks, type McasOptions, type McasStep } from './options';
+import { checkStore, resolveMcasOptions, type McasHooks, type McasOptions, type McasStep, type ResolvedMcasOptions } from './options';
 import { planUpdates, type McasUpdate, type PlannedUpdate } from './plan';
 import { RecordError } from './record-error';
 import { releaseByReading, releaseKnown, type KnownLocation } from './release';
@@ -93,9 +93,9 @@ async function untracedMcas(store: Store, updates: readonly McasUpdate[], option
   const resolved = resolveMcasOptions(options);
   const planned = await planUpdates(store, updates);
   if (planned.length === 0) return true;
-  if (planned.length === 1) return singleCas(store, planned[0]!);
+  if (planned.length === 1) return singleCas(store, planned[0]!, resolved.onWritten);
   try {
-    return await originate(store, planned, resolved.descriptorTtlSeconds, resolved.hooks);
+    return await originate(store, planned, resolved);
   } catch (error) {
     if (error instanceof HookStop) throw error.error;
     throw error;
@@ -107,17 +107,23 @@ async function untracedMcas(store: Store, updates: readonly McasUpdate[], option
  * the CAS applied, as a lost decision does for M ≥ 2: the same typed error
  * (without a descriptor: `descriptorKey` is ''; read the key to learn).
  */
-async function singleCas(store: Store, only: PlannedUpdate): Promise<boolean> {
+async function singleCas(store: Store, only: PlannedUpdate, onWritten: Written): Promise<boolean> {
   try {
-    return (await store.cas(only.entry, only.newValue, { kind: only.kind })) !== null;
+    const written = await store.cas(only.entry, only.newValue, { kind: only.kind });
+    if (written !== null) onWritten?.(written);
+    return written !== null;
   } catch (error) {
     if (!isLostReply(error)) throw error;
     throw new McasOutcomeUnknownError('', `the reply to the CAS of its single entry ${JSON.stringify(only.key)} was lost (one entry: a plain CAS, no descriptor; read the key to learn the outcome)`, { cause: error, key: only.key });
   }
 }
 
-async function originate(store: Store, planned: readonly PlannedUpdate[], ttlSeconds: number, hooks: McasHooks): Promise<boolean> {
-  const created = await createDescriptor(store, planned, ttlSeconds);
+/** The caller's `onWritten` option, if any. */
+type Written = ((entry: Entry<unknown>) => void) | undefined;
+
+async function originate(store: Store, planned: readonly PlannedUpdate[], options: ResolvedMcasOptions): Promise<boolean> {
+  const { hooks, onWritten } = options;
+  const created = await createDescriptor(store, planned, options.descriptorTtlSeconds);
   await step(hooks, 'descriptor-created');
 
   // Acquire in key order; stop at the first location that changed (the witness that makes FAILED safe).
@@ -125,7 +131,7 @@ async function originate(store: Store, planned: readonly PlannedUpdate[], ttlSec
   let failedAt: { index: number; foreign: string | null; uncertain: boolean } | null = null;
   try {
     for (const [index, update] of planned.entries()) {
-      const result = await acquireLocation(store, created.descriptorKey, created.descriptor.items[index]!, update.entry);
+      const result = await acquireLocation(store, created.descriptorKey, created.descriptor.items[index]!, update.entry, index === 0 && options.retrying);
       if (!result.acquired) {
         failedAt = { index, foreign: result.foreign, uncertain: result.uncertain };
         break;
@@ -143,7 +149,8 @@ async function originate(store: Store, planned: readonly PlannedUpdate[], ttlSec
     // descriptor exists, so nobody can know it and nobody will ever acquire
     // for it (everyone starts at that location, which has changed for good).
     // No decision needed: collect it and report the failure — 1 round trip
-    // saved on the commonest failure under contention.
+    // saved on the commonest failure under contention (and for a caller that
+    // retries, a refused first CAS is not even looked at again: acquire.ts, `noneOurs`).
     // Not after a lost reply there (`uncertain`): our reference may have been
     // installed, met by a reader who completed the MCAS through it (SUCCEEDED)
     // and released, before we looked again — then only the descriptor knows,
@@ -156,7 +163,7 @@ async function originate(store: Store, planned: readonly PlannedUpdate[], ttlSec
   const decided = settled(created, await decideOrUnknown(store, created, outcome));
   await step(hooks, 'decided');
 
-  const complete = await release(store, created, planned, acquired, decided, outcome, hooks);
+  const complete = await release(store, created, planned, acquired, decided, outcome, hooks, onWritten);
   if (complete) collect(store, created);
   if (failedAt?.foreign) await courtesyHelp(store, planned[failedAt.index]!.key);
   return decided === McasStatus.Succeeded;
@@ -203,10 +210,12 @@ async function release(
   decided: DecidedStatus,
   outcome: DecidedStatus,
   hooks: McasHooks,
+  onWritten: Written,
 ): Promise<boolean> {
   if (decided === outcome) {
-    const finals = decided === McasStatus.Succeeded ? acquired : acquired.map((location) => ({ ...location, finalValue: planned[location.index]!.entry.value }));
-    return releaseKnown(store, created.descriptorKey, finals, (index) => step(hooks, { released: index }));
+    const succeeded = decided === McasStatus.Succeeded;
+    const finals = succeeded ? acquired : acquired.map((location) => ({ ...location, finalValue: planned[location.index]!.entry.value }));
+    return releaseKnown(store, created.descriptorKey, finals, (index) => step(hooks, { released: index }), succeeded ? onWritten : undefined);
   }
   try {
     await releaseByReading(store, created.descriptorKey, created.descriptor, decided);

@@ -2,7 +2,7 @@
  * Options of `mcas`, including the testing hooks that let a test stop an
  * originator at each step (a crash at a chosen point).
  */
-import { InvalidArgumentError, type Store } from '@mcc/codec';
+import { InvalidArgumentError, type Entry, type Store } from '@mcc/codec';
 
 /**
  * @throws InvalidArgumentError unless `store` looks like a Store (from
@@ -50,11 +50,31 @@ export interface McasOptions {
   descriptorTtlSeconds?: number;
   /** Testing hooks; see {@link McasHooks}. */
   hooks?: McasHooks;
+  /**
+   * Called, when the MCAS succeeds, with the entry (new value and CAS id) of
+   * each location this call wrote its new value to itself — every location,
+   * unless a helper released one first (then that one is not reported). Lets
+   * a caller keep what it wrote as its next `expected` entry without reading
+   * it back (a stale one only makes a later MCAS or CAS fail). Called before
+   * `mcas` resolves; must not throw.
+   */
+  onWritten?: (entry: Entry<unknown>) => void;
+  /**
+   * The caller reads the locations again through `mcasGet` right after a
+   * `false` (a retry loop, as `Deque.transact` runs). A refused CAS on the
+   * first location then fails the MCAS at once, without the second look at
+   * that location that would help another MCAS found there to finish — the
+   * caller's read does that. One round trip less on the commonest failure
+   * under contention. Default false.
+   */
+  retrying?: boolean;
 }
 
 export interface ResolvedMcasOptions {
   readonly descriptorTtlSeconds: number;
   readonly hooks: McasHooks;
+  readonly onWritten: ((entry: Entry<unknown>) => void) | undefined;
+  readonly retrying: boolean;
 }
 
 /** @throws InvalidArgumentError for a TTL that is not a whole number of seconds from 1 to 30 days, or hooks that are not functions */
@@ -68,7 +88,11 @@ export function resolveMcasOptions(options: McasOptions = {}): ResolvedMcasOptio
   if (typeof hooks !== 'object' || hooks === null || (hooks.afterStep !== undefined && typeof hooks.afterStep !== 'function')) {
     throw new InvalidArgumentError('mcas option hooks must be an object whose afterStep, if given, is a function');
   }
-  return { descriptorTtlSeconds: ttl, hooks };
+  const onWritten = options.onWritten;
+  if (onWritten !== undefined && typeof onWritten !== 'function') throw new InvalidArgumentError(`mcas option onWritten must be a function, got ${onWritten === null ? 'null' : typeof onWritten}`);
+  const retrying = options.retrying ?? false;
+  if (typeof retrying !== 'boolean') throw new InvalidArgumentError(`mcas option retrying must be a boolean, got ${typeof retrying}`);
+  return { descriptorTtlSeconds: ttl, hooks, onWritten, retrying };
 }
 
 /**

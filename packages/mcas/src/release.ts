@@ -61,6 +61,7 @@ export function referenceTo(entry: Entry<unknown> | null | undefined, descriptor
  * still holds our reference, written again.
  *
  * @param onReleased awaited after each location is final (testing hook)
+ * @param onWritten given each entry this call wrote (not those a helper released first, nor any rewritten after a lost reply)
  * @returns whether every location is known to be released; `false` (some
  *   server unreachable, or refusing the write for lack of memory) leaves the
  *   rest to readers, who help
@@ -70,11 +71,13 @@ export async function releaseKnown(
   descriptorKey: string,
   locations: readonly KnownLocation[],
   onReleased: (index: number) => Promise<void>,
+  onWritten?: (entry: Entry<unknown>) => void,
 ): Promise<boolean> {
   const releaseOne = async (location: KnownLocation): Promise<boolean> => {
     let released: boolean;
     try {
-      await store.cas(condition(location.key, location.cas, location.epoch), location.finalValue, { kind: location.finalKind });
+      const written = await store.cas(condition(location.key, location.cas, location.epoch), location.finalValue, { kind: location.finalKind });
+      if (written !== null) onWritten?.(written);
       released = true; // written, or (null) already released by a helper
     } catch (error) {
       // Refused (a full server): not written, the reference is still there; the outcome is decided, so a reader finishes it.

@@ -80,6 +80,28 @@ describe.each([1, 3])('mcas on %i server(s)', (serverCount) => {
     expect(await mcas(store, [])).toBe(true);
   });
 
+  test('onWritten reports each entry written, with the CAS a later MCAS can use; nothing when the MCAS fails', async () => {
+    for (const count of [1, 3]) {
+      const keys = await seed(`written${count}`, Array.from({ length: count }, (_, index) => index));
+      const entries = await mcasGetMulti(store, keys);
+      const written = new Map<string, Entry<unknown>>();
+      const onWritten = (entry: Entry<unknown>): void => void written.set(entry.key, entry);
+      expect(await mcas(store, keys.map((key) => [entries.get(key)!, `new-${key}`] as const), { onWritten })).toBe(true);
+      expect([...written.keys()].sort()).toEqual([...keys].sort());
+      const after = await mcasGetMulti(store, keys);
+      for (const key of keys) {
+        expect(written.get(key)).toMatchObject({ key, value: `new-${key}`, cas: after.get(key)!.cas });
+      }
+      // The reported entries are current: an MCAS from them applies, and one from the old entries reports nothing.
+      expect(await mcas(store, keys.map((key) => [written.get(key)!, 'again'] as const))).toBe(true);
+      written.clear();
+      expect(await mcas(store, keys.map((key) => [entries.get(key)!, 'stale'] as const), { onWritten })).toBe(false);
+      expect(written.size).toBe(0);
+    }
+    await expect(mcas(store, [], { onWritten: 'no' as never })).rejects.toMatchObject({ code: 'MCC_ERR_INVALID_ARGUMENT' });
+    await expect(mcas(store, [], { retrying: 1 as never })).rejects.toMatchObject({ code: 'MCC_ERR_INVALID_ARGUMENT' });
+  });
+
   test('keeps the record kind of a location (values of the layers above, e.g. a deque anchor)', async () => {
     const keys = uniqueKeys('kind', 2);
     await store.set(keys[0]!, { anchor: 1 }, { kind: 3 });
@@ -213,7 +235,7 @@ describe('round trips of an uncontended MCAS (one server)', () => {
     expect(awaited).toBeLessThan(3 * m + 4);
   });
 
-  test('failing on the first location needs no decision: add, CAS, read — 3 round trips — and leaves nothing behind', async () => {
+  test.each([false, true])('failing on the first location needs no decision: add, CAS, read — 3 round trips (2 for a caller that retries: %s) — and leaves nothing behind', async (retrying) => {
     const store = pool.open(mc.addresses);
     const keys = uniqueKeys('first-stale', 3);
     await Promise.all(keys.map((key) => store.set(key, 0)));
@@ -226,8 +248,9 @@ describe('round trips of an uncontended MCAS (one server)', () => {
     const before = store.client.metrics.writes;
     const ok = await mcas(store, keys.map((key) => [entries.get(key)!, 1] as const), {
       hooks: { afterStep: (step) => void steps.push(JSON.stringify(step)) },
+      retrying,
     });
-    expect(store.client.metrics.writes - before).toBe(3);
+    expect(store.client.metrics.writes - before).toBe(retrying ? 2 : 3);
     expect(ok).toBe(false);
     expect(steps).toEqual(['"descriptor-created"']); // no acquisition, no decision
     expect(await itemCount()).toBe(itemsBefore); // the descriptor was deleted (quietly, before the stats request)

@@ -55,6 +55,8 @@ interface CellResult {
   readonly consumers: number;
   readonly mcc: Summary;
   readonly bullmq: Summary | null;
+  /** The share of the cell's jobs done by its busiest process (1 for one process): lock-free is not starvation-free, and a total can hide idle processes. */
+  readonly busiestShare: { readonly mcc: number; readonly bullmq: number | null };
 }
 
 // ---------------------------------------------------------------- one job, each side
@@ -119,18 +121,8 @@ function workerMain(): void {
         redisPort = init.redisPort;
       },
       async run(spec) {
-        if (spec.subject === 'mcc') return measure(mccJob(WorkQueue.bind<Buffer>(store!, spec.queue), value), spec, store);
-        if (redisPort === null) throw new Error('no Redis in this worker');
-        const connection = { host: '127.0.0.1', port: redisPort, maxRetriesPerRequest: null };
-        const queue = new BullQueue(spec.queue, { connection });
-        const worker = new BullWorker(spec.queue, null, { connection, autorun: false });
-        try {
-          await Promise.all([queue.waitUntilReady(), worker.waitUntilReady()]);
-          // BullMQ's values are JSON: the same 100 bytes as base64.
-          return await measure(bullJob(queue, worker, value.toString('base64')), spec, null);
-        } finally {
-          await Promise.allSettled([worker.close(), queue.close()]);
-        }
+        const measured = await runSubject(spec);
+        return { ...measured, counters: { [`jobs of process ${process.pid}`]: measured.operations } };
       },
       async close() {
         await store?.close();
@@ -138,6 +130,21 @@ function workerMain(): void {
     },
     'queue bench worker',
   );
+
+  async function runSubject(spec: RoundSpec): Promise<Measurement> {
+    if (spec.subject === 'mcc') return measure(mccJob(WorkQueue.bind<Buffer>(store!, spec.queue), value), spec, store);
+    if (redisPort === null) throw new Error('no Redis in this worker');
+    const connection = { host: '127.0.0.1', port: redisPort, maxRetriesPerRequest: null };
+    const queue = new BullQueue(spec.queue, { connection });
+    const worker = new BullWorker(spec.queue, null, { connection, autorun: false });
+    try {
+      await Promise.all([queue.waitUntilReady(), worker.waitUntilReady()]);
+      // BullMQ's values are JSON: the same 100 bytes as base64.
+      return await measure(bullJob(queue, worker, value.toString('base64')), spec, null);
+    } finally {
+      await Promise.allSettled([worker.close(), queue.close()]);
+    }
+  }
 }
 
 // ---------------------------------------------------------------- the suite
@@ -149,10 +156,20 @@ async function measureCell(context: SuiteContext, cellIndex: number, processes: 
   const queue = await WorkQueue.create<Buffer>(store, name, { leaseMs: 30_000 });
   const bullName = `bench-${processes}x${CONSUMERS}-${stamp}`;
   const subjects: { name: SubjectName }[] = redis === null ? [{ name: 'mcc' }] : [{ name: 'mcc' }, { name: 'bullmq' }];
+  const jobsByProcess = new Map<SubjectName, Map<string, number>>();
   const measured = await compareInRounds(subjects, cellIndex, context.settings, async (subject, durationMs) => {
     context.signal.throwIfAborted();
-    return resources.pools.get(processes)!.run({ subject: subject.name, queue: subject.name === 'mcc' ? name : bullName, warmupMs: context.settings.warmupSeconds * 1000, durationMs });
+    const round = await resources.pools.get(processes)!.run({ subject: subject.name, queue: subject.name === 'mcc' ? name : bullName, warmupMs: context.settings.warmupSeconds * 1000, durationMs });
+    const counts = jobsByProcess.get(subject.name) ?? new Map<string, number>();
+    for (const [worker, jobs] of Object.entries(round.counters)) counts.set(worker, (counts.get(worker) ?? 0) + jobs);
+    jobsByProcess.set(subject.name, counts);
+    return round;
   });
+  const busiest = (subject: SubjectName): number | null => {
+    const counts = [...(jobsByProcess.get(subject)?.values() ?? [])];
+    const total = counts.reduce((sum, jobs) => sum + jobs, 0);
+    return total === 0 ? null : Math.max(...counts) / total;
+  };
   const stats = await queue.stats();
   if (stats.ready + stats.delayed + stats.inFlight + stats.dead !== 0) throw new Error(`mcc: the queue is not empty after the cell: ${JSON.stringify(stats)}`);
   if (redis !== null) {
@@ -160,13 +177,13 @@ async function measureCell(context: SuiteContext, cellIndex: number, processes: 
     if (Object.values(counts).some((count) => count !== 0)) throw new Error(`bullmq: the queue is not empty after the cell: ${JSON.stringify(counts)}`);
   }
   const bull = measured.get('bullmq');
-  return { processes, consumers: CONSUMERS, mcc: summarize(measured.get('mcc')!), bullmq: bull === undefined ? null : summarize(bull) };
+  return { processes, consumers: CONSUMERS, mcc: summarize(measured.get('mcc')!), bullmq: bull === undefined ? null : summarize(bull), busiestShare: { mcc: busiest('mcc') ?? 1, bullmq: busiest('bullmq') } };
 }
 
 function cellTable(cells: readonly CellResult[]): Table {
   return {
     title: `Jobs/s (push + claim + ack, ${VALUE_BYTES} B values)`,
-    columns: [{ header: 'processes × consumers', align: 'left' }, { header: 'mcc jobs/s' }, { header: 'BullMQ jobs/s' }, { header: 'mcc / BullMQ' }, { header: 'mcc RT/job' }, { header: 'mcc CPU µs/job' }, { header: 'BullMQ CPU µs/job' }],
+    columns: [{ header: 'processes × consumers', align: 'left' }, { header: 'mcc jobs/s' }, { header: 'BullMQ jobs/s' }, { header: 'mcc / BullMQ' }, { header: 'mcc RT/job' }, { header: 'mcc CPU µs/job' }, { header: 'BullMQ CPU µs/job' }, { header: 'busiest process: mcc / BullMQ' }],
     rows: cells.map((cell) => [
       `${cell.processes} × ${cell.consumers}`,
       formatCount(cell.mcc.opsPerSecond),
@@ -175,6 +192,7 @@ function cellTable(cells: readonly CellResult[]): Table {
       formatPerOp(cell.mcc.writesPerOp),
       formatCount(cell.mcc.cpuUsPerOp),
       cell.bullmq === null ? '—' : formatCount(cell.bullmq.cpuUsPerOp),
+      `${percent(cell.busiestShare.mcc)} / ${cell.busiestShare.bullmq === null ? '—' : percent(cell.busiestShare.bullmq)}`,
     ]),
   };
 }
@@ -206,6 +224,7 @@ async function run(context: SuiteContext): Promise<SuiteReport> {
     notes.push(
       `Goal (issue 12): mcc ≥ ${GOAL_RATIO}× BullMQ at 4 processes × ${CONSUMERS}: ${ratio === null ? 'not evaluated (no BullMQ)' : `${formatRatio(ratio)} → ${ratio >= GOAL_RATIO ? 'PASS' : 'FAIL'}`}.`,
       `Pattern: each consumer pushes a ${VALUE_BYTES} B job, claims one and acks it, in a closed loop (one job = push + claim + ack). mcc: WorkQueue (leaseMs 30000) on one memcached; BullMQ ${bullVersion()}: Queue.add (removeOnComplete) + Worker.getNextJob (manual processing) + moveToCompleted, on a local redis-server${redisServer === null ? '' : ` ${redisServer.version} (--save '' --appendonly no)`}. Both run in the same forked processes, alternating in rounds.`,
+      'Busiest process = the share of the cell\'s jobs done by its busiest worker process (25 % is even at 4 processes; lock-free is not starvation-free, and a total can hide starved processes).',
       'RT/job = mcc socket writes of all processes / jobs (one server: a write is a round trip; combining shares them among a process\'s consumers). Latency is not reported: the workers send counts only. CPU µs/job is the client processes\' user + system CPU (memcached\'s and redis-server\'s own not included).',
       `Node ${process.version}; ${os.cpus().length} CPUs; ${context.settings.seconds} s per subject and cell in ${context.settings.rounds} rounds (${context.settings.warmupSeconds} s warm-up each); 1-minute load average ${loadBefore.toFixed(2)} before, ${os.loadavg()[0]!.toFixed(2)} after.`,
     );
@@ -221,6 +240,10 @@ async function run(context: SuiteContext): Promise<SuiteReport> {
     await Promise.allSettled([store.close(), redis?.quit()]);
     await redisServer?.stop();
   }
+}
+
+function percent(share: number): string {
+  return `${Math.round(share * 100)} %`;
 }
 
 function bullVersion(): string {
