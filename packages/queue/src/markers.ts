@@ -9,7 +9,7 @@
  * extension finds its time) and reports success — so every marker change is
  * idempotent under retries.
  */
-import { isLostReply, type Entry, type Store } from '@mcc/deque';
+import { McasContentionError, isLostReply, type Entry, type Store } from '@mcc/deque';
 import { parseMarker, type Marker } from './records';
 
 /** What a step decides for the marker as found: write a new one, or stop with a result. */
@@ -54,5 +54,5 @@ export async function settleMarker<R>(
       await new Promise((resolve) => setTimeout(resolve, 20 * (attempt + 1)));
     }
   }
-  throw lastError ?? new Error(`marker ${key} kept changing`);
+  throw lastError ?? new McasContentionError(key, ATTEMPTS, `the delivery marker ${key} kept changing for ${ATTEMPTS} attempts`);
 }

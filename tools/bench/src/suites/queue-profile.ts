@@ -25,7 +25,7 @@ import { payload } from '../payloads';
 import { formatCount, formatPerOp, type Table } from '../report';
 import { runClosedLoop } from '../runner';
 import type { Suite, SuiteContext, SuiteReport } from '../suite';
-import { serveAsPoolWorker, WorkerPool } from '../worker-pool';
+import { processCounter, serveAsPoolWorker, WorkerPool } from '../worker-pool';
 
 const VALUE_BYTES = 100;
 const CONSUMERS = 8;
@@ -122,7 +122,7 @@ async function measureRound(store: Store, spec: RoundSpec, value: Buffer): Promi
       },
     );
     // Per process: lock-freedom promises progress for the system, not for each process; this shows the spread.
-    if (spec.counted) counters[`jobs of process ${process.pid}`] = result.operations;
+    if (spec.counted) Object.assign(counters, processCounter(result.operations));
     const sweeps = queue.sweepCounters;
     counters['sweep dropped'] = sweeps.dropped;
     counters['cpu user µs'] = result.cpuMicros - result.cpuSystemMicros;

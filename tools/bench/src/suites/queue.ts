@@ -28,7 +28,7 @@ import { startRedisIfPossible } from '../redis-server';
 import { formatCount, formatPerOp, formatRatio, type Table } from '../report';
 import { runClosedLoop } from '../runner';
 import type { Suite, SuiteContext, SuiteReport } from '../suite';
-import { serveAsPoolWorker, WorkerPool } from '../worker-pool';
+import { busiestShare, processCounter, serveAsPoolWorker, WorkerPool } from '../worker-pool';
 
 const VALUE_BYTES = 100;
 const CONSUMERS = 8;
@@ -122,7 +122,7 @@ function workerMain(): void {
       },
       async run(spec) {
         const measured = await runSubject(spec);
-        return { ...measured, counters: { [`jobs of process ${process.pid}`]: measured.operations } };
+        return { ...measured, counters: processCounter(measured.operations) };
       },
       async close() {
         await store?.close();
@@ -156,20 +156,16 @@ async function measureCell(context: SuiteContext, cellIndex: number, processes: 
   const queue = await WorkQueue.create<Buffer>(store, name, { leaseMs: 30_000 });
   const bullName = `bench-${processes}x${CONSUMERS}-${stamp}`;
   const subjects: { name: SubjectName }[] = redis === null ? [{ name: 'mcc' }] : [{ name: 'mcc' }, { name: 'bullmq' }];
-  const jobsByProcess = new Map<SubjectName, Map<string, number>>();
+  const jobsByProcess = new Map<SubjectName, Record<string, number>>();
   const measured = await compareInRounds(subjects, cellIndex, context.settings, async (subject, durationMs) => {
     context.signal.throwIfAborted();
     const round = await resources.pools.get(processes)!.run({ subject: subject.name, queue: subject.name === 'mcc' ? name : bullName, warmupMs: context.settings.warmupSeconds * 1000, durationMs });
-    const counts = jobsByProcess.get(subject.name) ?? new Map<string, number>();
-    for (const [worker, jobs] of Object.entries(round.counters)) counts.set(worker, (counts.get(worker) ?? 0) + jobs);
+    const counts = jobsByProcess.get(subject.name) ?? {};
+    for (const [worker, jobs] of Object.entries(round.counters)) counts[worker] = (counts[worker] ?? 0) + jobs;
     jobsByProcess.set(subject.name, counts);
     return round;
   });
-  const busiest = (subject: SubjectName): number | null => {
-    const counts = [...(jobsByProcess.get(subject)?.values() ?? [])];
-    const total = counts.reduce((sum, jobs) => sum + jobs, 0);
-    return total === 0 ? null : Math.max(...counts) / total;
-  };
+  const busiest = (subject: SubjectName): number | null => busiestShare(jobsByProcess.get(subject) ?? {});
   const stats = await queue.stats();
   if (stats.ready + stats.delayed + stats.inFlight + stats.dead !== 0) throw new Error(`mcc: the queue is not empty after the cell: ${JSON.stringify(stats)}`);
   if (redis !== null) {
