@@ -77,6 +77,8 @@ const INITIAL_ROUND_TRIP_MS = 0.1;
 const READ_BEHIND_AFTER_LOSS = 16;
 /** Announcing stops after this many announcements in a row met nobody else (no loss, no one else's frame). */
 const QUIET_ROUNDS = 8;
+/** With combining on, a process winning direct CASes looks at the log every this many wins (helping, below). */
+const LOG_LOOK_EVERY = 4;
 /** Attempts to learn the fate of announced frames when reads fail, before reporting their outcome unknown. */
 const LOOK_AGAIN = 4;
 const LOOK_AGAIN_MS = 10;
@@ -97,6 +99,8 @@ export class DequeEngine {
    */
   #announcing = false;
   #quietRounds = 0;
+  /** Direct CASes won since this process last looked at the log (combining on). */
+  #winsSinceLogLook = 0;
   /** Whether the current announcement met another process (a loss, a frame of theirs, ours applied by them). */
   #metOthers = false;
   #idleTimer: NodeJS.Timeout | null = null;
@@ -351,6 +355,7 @@ export class DequeEngine {
         if (outcome.replied) this.backoff.unitMs = 0.8 * this.backoff.unitMs + 0.2 * (performance.now() - started);
         this.backoff.success();
         this.#anchor = outcome.entry;
+        if (round === null) this.#lookForAnnouncements(outcome.entry);
         if (switching) {
           this.#announcer.spareUsed();
           if (q !== undefined) this.#announcer.log.drop(q); // nobody reads the old log again
@@ -370,6 +375,13 @@ export class DequeEngine {
       this.#casesSinceLoss = 0;
       this.#metOthers = true;
       if (this.limits.combine) this.#announcing = true;
+      if (round === null && this.limits.combine && outcome.current !== null && outcome.current.value.q !== undefined && (this.#lastLogBytes ?? 0) <= MAX_LOG_BYTES) {
+        // Retrying directly would leave this batch one behind the winner for good: announce it
+        // instead (#run sends what is returned through #announce). The refusal was definite, so
+        // nothing of the batch applied.
+        this.#anchor = outcome.current;
+        return batch;
+      }
       // A combiner that lost looks at the anchor that won first (it may hold our results): no wait.
       const wait = this.backoff.failure();
       if (round === null || round.open.size === 0) await pause(wait);
@@ -381,6 +393,30 @@ export class DequeEngine {
       this.#anchor = outcome.current;
       if (round !== null && outcome.log != null) round.log = outcome.log;
     }
+  }
+
+  /**
+   * Helping, so a loser is not left one behind for good (docs/DESIGN.md, "The
+   * flat total is one process at a time"): a process that keeps winning direct
+   * CASes with combining on looks at the log every LOG_LOOK_EVERY wins (a read
+   * sent with its next requests, not awaited), and if someone announced since
+   * the anchor's `k`, it announces too — it stops CASing directly, so the
+   * first announcer's combining CAS finds the anchor unchanged and applies
+   * every frame it read, and this process's own frames follow by the usual
+   * rules (round.ts). Nothing here writes: it only chooses the mode.
+   */
+  #lookForAnnouncements(anchor: AnchorEntry): void {
+    const q = anchor.value.q;
+    if (!this.limits.combine || this.#announcing || q === undefined) return;
+    if (++this.#winsSinceLogLook < LOG_LOOK_EVERY) return;
+    this.#winsSinceLogLook = 0;
+    const consumed = anchor.value.k ?? 0;
+    this.#announcer.log.read(q).then(
+      (log) => {
+        if (log.bytes !== null && log.bytes.length > consumed && this.#anchor?.value.q === q) this.#announcing = true;
+      },
+      () => undefined, // a hint only: the next look tries again
+    );
   }
 
   /** A move to another deque: one MCAS over both anchors, retried with back-off. */
