@@ -21,11 +21,11 @@
  *   `set` followed by `stats` only `CLIENT_ERROR unauthenticated`), so a
  *   pipelined handshake could wait forever.
  */
-import type { Command } from '../connection/command';
 import type { ServerInfo } from '../connection/server-info';
 import { AuthenticationError, InvalidArgumentError } from '../errors';
 import type { MetaReply } from '../wire/meta-reply';
 import type { MetaWriter } from '../wire/meta-writer';
+import { KeylessRequest } from './keyless';
 import { metaError } from './status-error';
 
 export interface AuthCredentials {
@@ -36,24 +36,12 @@ export interface AuthCredentials {
 /** The ignored key of the authenticating `set`. */
 const AUTH_KEY = 'mcc:auth';
 
-abstract class MetaOnlyCommand<T> implements Command<T> {
-  abstract readonly name: string;
-  readonly key = null;
-  readonly keyLength = 0;
-  readonly value = null;
-  readonly flags = 0;
-  readonly cas = 0n;
-  readonly casEpoch = undefined;
+abstract class MetaOnlyCommand<T> extends KeylessRequest<T> {
   readonly opcode = 0;
-  readonly extras = null;
-  readonly quiet = false;
 
   decodeBinary(): T {
     throw new InvalidArgumentError('authfile authentication (memcached -Y) exists on the text and meta protocol only');
   }
-
-  abstract encodeMeta(out: MetaWriter): void;
-  abstract decodeMeta(reply: MetaReply, state: unknown, server: ServerInfo): T;
 }
 
 /** `mn` sent alone: true when the server requires authentication (`CLIENT_ERROR unauthenticated`), false when it answers `MN`. */

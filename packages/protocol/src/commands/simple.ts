@@ -4,25 +4,16 @@
  * `flush_all` on meta connections). NOOP is also the binary fence that
  * settles the quiet requests before it.
  */
-import type { Command, DecodeState } from '../connection/command';
+import type { DecodeState } from '../connection/command';
 import type { ServerInfo } from '../connection/server-info';
 import { Opcode, Status } from '../wire/constants';
 import type { MetaReply } from '../wire/meta-reply';
 import type { MetaWriter } from '../wire/meta-writer';
 import type { ResponseFrame } from '../wire/response-frame';
+import { KeylessRequest } from './keyless';
 import { metaError, statusError } from './status-error';
 
-abstract class KeylessCommand<T> implements Command<T> {
-  abstract readonly name: string;
-  abstract readonly opcode: number;
-  readonly key = null;
-  readonly keyLength = 0;
-  readonly value = null;
-  readonly flags = 0;
-  readonly cas = 0n;
-  readonly casEpoch = undefined;
-  readonly extras = null;
-  readonly quiet = false;
+abstract class KeylessCommand<T> extends KeylessRequest<T> {
   /** The meta request line and the reply code of success. */
   protected abstract readonly metaRequest: string;
   protected abstract readonly metaSuccess: string;
