@@ -24,15 +24,13 @@ export class FlightWindow {
 
   /** Whether another request may be written now. */
   get open(): boolean {
-    if (this.#shut) return false;
-    if (this.#inFlight < this.limit) return true;
-    this.#shut = true;
-    return false;
+    return !this.#shut;
   }
 
   /** A request of `bytes` was written; returns its charge, to be passed to {@link settled}. */
   charge(bytes: number): number {
     this.#inFlight += bytes;
+    if (this.#inFlight >= this.limit) this.#shut = true;
     return bytes;
   }
 
