@@ -21,16 +21,13 @@
  * second value), about 1 in 6 of these histories was not linearizable; see
  * linearizability-lost-move.test.ts for the interleaving, replayed.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { FaultProxy, closeAllProxies, useMemcached } from '@mcc/harness';
 import {
   HistoryRecorder,
-  checkLinearizability,
   dequeModel,
   drainDeques,
-  savePorcupineHistory,
+  requireLinearizable,
   type CheckResult,
   type DequeInput,
   type DequeOutput,
@@ -111,7 +108,7 @@ async function recordHistory(config: HistoryConfig): Promise<{ names: string[]; 
   }
 }
 
-/** Records and checks one history; on a violation the history is saved (Porcupine JSON) and named in the failure. */
+/** Records and checks one history; one not shown linearizable is saved (Porcupine JSON) and named in the failure. */
 async function expectLinearizable(config: HistoryConfig): Promise<{ result: CheckResult; faults: number; unknown: number; combined: number }> {
   const history = await recordHistory(config);
   expect(history.unexpected).toEqual([]);
@@ -119,13 +116,12 @@ async function expectLinearizable(config: HistoryConfig): Promise<{ result: Chec
   // A history with many open-ended operations can need far more search than most (the
   // permissive seeds: one gave up at 3 M steps): a search that gives up is run once more
   // with a budget 15 times larger before the test fails — a violation fails at once.
-  let result = checkLinearizability(model, history.operations, { maxSteps: 3_000_000, timeoutMs: 15_000 });
-  if (result.kind === 'unknown') result = checkLinearizability(model, history.operations, { maxSteps: 45_000_000, timeoutMs: 40_000 });
-  if (result.kind !== 'ok') {
-    const file = path.join(mkdtempSync(path.join(tmpdir(), 'mcc-lin-')), `deque-seed-${config.seed}.json`);
-    await savePorcupineHistory(file, model, history.operations, result);
-    throw new Error(`seed ${config.seed}: ${result.kind}${result.kind === 'unknown' ? ` (${result.reason})` : ''}; history of ${history.operations.length} operations saved to ${file}`);
-  }
+  const result = await requireLinearizable(model, history.operations, {
+    name: `deque-seed-${config.seed}`,
+    maxSteps: 3_000_000,
+    timeoutMs: 15_000,
+    retry: { maxSteps: 45_000_000, timeoutMs: 40_000 },
+  });
   return { result, faults: history.faults, unknown: history.unknown, combined: history.combined };
 }
 

@@ -3,11 +3,9 @@
  * checked with @mcc/linearizability, and the lost-acquisition interleaving
  * those histories found (issue 9 §3), replayed deterministically.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { FaultProxy, closeAllProxies, useMemcached } from '@mcc/harness';
-import { HistoryRecorder, checkLinearizability, finalRead, registerModel, savePorcupineHistory, type HistoryOperation, type RegisterInput, type RegisterOutput, runHistoryWorker, type HistoryWorkerMessage } from '@mcc/linearizability';
+import { HistoryRecorder, finalRead, registerModel, requireLinearizable, type HistoryOperation, type RegisterInput, type RegisterOutput, runHistoryWorker, type HistoryWorkerMessage } from '@mcc/linearizability';
 import { REFERENCE_KIND, connect, mcas, mcasGet, mcasGetMulti } from '../src';
 import { StorePool, expectNoReferences, uniqueKeys } from './helpers';
 
@@ -103,12 +101,7 @@ async function expectLinearizable(seed: number, faultProbability: number): Promi
     const operations = [...results.flatMap((result) => result.operations!), ...after.operations()];
     expect(results.flatMap((result) => result.unexpected ?? [])).toEqual([]);
     const model = registerModel(initial);
-    const result = checkLinearizability(model, operations, { maxSteps: 3_000_000, timeoutMs: 15_000 });
-    if (result.kind !== 'ok') {
-      const file = path.join(mkdtempSync(path.join(tmpdir(), 'mcc-lin-')), `mcas-seed-${seed}.json`);
-      await savePorcupineHistory(file, model, operations, result);
-      throw new Error(`seed ${seed}: ${result.kind}; history of ${operations.length} operations saved to ${file}`);
-    }
+    await requireLinearizable(model, operations, { name: `mcas-seed-${seed}`, maxSteps: 3_000_000, timeoutMs: 15_000 });
     return proxies.reduce((sum, proxy) => sum + Object.values(proxy.replyFaultCounts).reduce((a, b) => a + b, 0), 0);
   } finally {
     await store.close();

@@ -25,8 +25,6 @@
  * and after the jump every such job must come back to the drain (two
  * deliveries more), so a job lost hides behind no lost claim.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { FaultProxy, closeAllProxies, useMemcached } from '@mcc/harness';
 import {
@@ -34,7 +32,7 @@ import {
   checkLinearizability,
   drainQueue,
   queueModel,
-  savePorcupineHistory,
+  requireLinearizable,
   type HistoryOperation,
   type QueueInput,
   type QueueModelOptions,
@@ -131,18 +129,13 @@ function check(operations: readonly Operation[], options: QueueModelOptions) {
   return checkLinearizability(queueModel<number>(options), operations, { maxSteps: 3_000_000, timeoutMs: 15_000 });
 }
 
-/** Records and checks one history; on a violation the history is saved (Porcupine JSON) and named in the failure. */
+/** Records and checks one history; one not shown linearizable is saved (Porcupine JSON) and named in the failure. */
 async function expectLinearizable(config: HistoryConfig): Promise<Recorded> {
   const history = await recordHistory(config);
   expect(history.unexpected).toEqual([]);
   expect(config.faultProbability > 0 || history.unknown === 0).toBe(true);
   const options: QueueModelOptions = { lostClaims: config.faultProbability > 0, maxDeliveries: MAX_DELIVERIES, expiry: config.leaseMs !== undefined };
-  const result = check(history.operations, options);
-  if (result.kind !== 'ok') {
-    const file = path.join(mkdtempSync(path.join(tmpdir(), 'mcc-lin-')), `queue-seed-${config.seed}.json`);
-    await savePorcupineHistory(file, queueModel<number>(options), history.operations, result);
-    throw new Error(`seed ${config.seed}: ${result.kind}${result.kind === 'unknown' ? ` (${result.reason})` : ''}; history of ${history.operations.length} operations saved to ${file}`);
-  }
+  await requireLinearizable(queueModel<number>(options), history.operations, { name: `queue-seed-${config.seed}`, maxSteps: 3_000_000, timeoutMs: 15_000 });
   return history;
 }
 

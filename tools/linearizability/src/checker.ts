@@ -6,13 +6,14 @@
  *
  * The history becomes one list of call and return entries in time order
  * (a call before a return at the same instant: touching operations count as
- * concurrent). The search walks the list from its head: at a call, it tries
- * to linearize that operation now — the model must give the observed output
- * — and if so removes the operation's call and return from the list and
- * starts again from the head; at a return, the operation it belongs to
- * should have been linearized already, so it backtracks: undo the last
- * linearized operation and try the call after it. The history is
- * linearizable when every operation with a response has been linearized.
+ * concurrent). The candidates for the next linearization point are the
+ * calls before the first return still in the list. The search tries them
+ * one by one — earliest return first, see candidatesOf — and where the
+ * model gives the observed output it removes that operation's call and
+ * return from the list and goes one level deeper; when no candidate fits it
+ * backtracks: undo the last linearized operation and try the next candidate
+ * of its level. The history is linearizable when every operation with a
+ * response has been linearized.
  *
  * Open-ended operations (outcome unknown) have a call and no return: they
  * can be linearized anywhere after their invocation, with any output, and
@@ -99,45 +100,80 @@ function search<S, I, O>(model: Model<S, I, O>, operations: readonly HistoryOper
   const definite = operations.filter((operation) => operation.return !== null).length;
   const linearized = new Uint32Array(Math.ceil(operations.length / 32) + 1);
   const memo = new Set<string>();
-  const stack: { node: Node; state: S }[] = [];
+  const stack: { node: Node; state: S; candidates: readonly Node[]; tried: number }[] = [];
+  const byDeadline = (a: Node, b: Node): number => returnOf(operations, a) - returnOf(operations, b) || operations[a.op]!.call - operations[b.op]!.call;
   let longest: number[] = [];
   let done = 0;
   let state = model.init();
-  let entry = head.next;
+  let candidates: readonly Node[] = candidatesOf(head, byDeadline);
+  let tried = 0;
   for (let steps = 0; ; steps++) {
     if (done === definite) return { kind: 'ok', linearization: stack.map(({ node }) => node.op), steps };
     if (steps >= maxSteps) return { kind: 'unknown', reason: `gave up after ${steps} search steps`, steps };
     if (steps % CLOCK_EVERY === 0 && Date.now() > deadline) return { kind: 'unknown', reason: `gave up after ${options.timeoutMs ?? DEFAULT_TIMEOUT_MS} ms (${steps} steps)`, steps };
-    if (entry !== null && entry.isCall) {
+    if (tried < candidates.length) {
+      const entry = candidates[tried++]!;
       const operation = operations[entry.op]!;
       const next = model.step(state, operation.input, operation.return === null ? undefined : operation.output);
-      if (operation.return === null || equal(next.output, operation.output as O)) {
+      if (operation.return !== null && !equal(next.output, operation.output as O)) continue;
+      toggle(linearized, entry.op);
+      const key = `${bitsKey(linearized)}|${model.key(next.state)}`;
+      if (memo.has(key)) {
         toggle(linearized, entry.op);
-        const key = `${linearized.join(',')}|${model.key(next.state)}`;
-        if (!memo.has(key)) {
-          memo.add(key);
-          stack.push({ node: entry, state });
-          state = next.state;
-          if (operation.return !== null) done += 1;
-          lift(entry);
-          if (stack.length > longest.length) longest = stack.map(({ node }) => node.op);
-          entry = head.next;
-          continue;
-        }
-        toggle(linearized, entry.op);
+        continue;
       }
-      entry = entry.next;
+      memo.add(key);
+      stack.push({ node: entry, state, candidates, tried });
+      state = next.state;
+      if (operation.return !== null) done += 1;
+      lift(entry);
+      if (stack.length > longest.length) longest = stack.map(({ node }) => node.op);
+      candidates = candidatesOf(head, byDeadline);
+      tried = 0;
       continue;
     }
-    // A return whose operation is not linearized yet (or the end): undo the last choice and try the call after it.
+    // Every candidate here failed: undo the last choice and try the next candidate at its level.
     const top = stack.pop();
     if (top === undefined) return { kind: 'violation', longestPrefix: longest, steps };
     state = top.state;
     toggle(linearized, top.node.op);
     if (operations[top.node.op]!.return !== null) done -= 1;
     unlift(top.node);
-    entry = top.node.next;
+    candidates = top.candidates;
+    tried = top.tried;
   }
+}
+
+/**
+ * The operations that may be linearized next: the calls before the first
+ * return still in the list (an operation called after some operation
+ * returned cannot take effect before it), earliest return first. Any order
+ * gives the same verdict — the search tries them all before it backtracks —
+ * but this one finds a linearization far sooner when some operations are
+ * long: one that returns late can wait, one about to return cannot, and an
+ * operation tried first at every level that belongs late in the order sends
+ * the search down a deep wrong branch each time. Measured on recorded
+ * histories of 10 callers (deque contention test, 60 operations, some of
+ * them starved for 50–120 ms among 1 ms ones): 14 million steps became
+ * 12,842, and two the call-order search could not decide in 4 GB of memo
+ * took 60 and 13,376 steps.
+ */
+function candidatesOf(head: Node, byDeadline: (a: Node, b: Node) => number): Node[] {
+  const candidates: Node[] = [];
+  for (let entry = head.next; entry !== null && entry.isCall; entry = entry.next) candidates.push(entry);
+  return candidates.sort(byDeadline);
+}
+
+/** When an operation returned; open-ended ones (never required) last. */
+function returnOf(operations: readonly HistoryOperation<unknown, unknown>[], call: Node): number {
+  return operations[call.op]!.return ?? Infinity;
+}
+
+/** The set of linearized operations as a short string: two characters per 32 operations. */
+function bitsKey(bits: Uint32Array): string {
+  let key = '';
+  for (const word of bits) key += String.fromCharCode(word & 0xffff, word >>> 16);
+  return key;
 }
 
 function toggle(bits: Uint32Array, index: number): void {

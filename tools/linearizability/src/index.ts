@@ -5,6 +5,7 @@
  *     → merge the operations (plain JSON, one machine-wide clock)
  *     → checkLinearizability(model, operations, bounds) → ok | violation | unknown
  *     → savePorcupineHistory(…) to look at it in Porcupine's visualizer
+ *       (requireLinearizable: check, and save what fails, for tests)
  *
  * @packageDocumentation
  */
@@ -13,6 +14,7 @@ export { type HistoryWorkerMessage, runHistoryWorker } from './history-worker';
 export { type HistoryOperation, type PendingOperation, type RecorderOptions, type RecorderStats, HistoryRecorder, monotonicMicros } from './history';
 export { type Model, canonicalJson, jsonEqual } from './model';
 export { type CheckOptions, type CheckResult, checkLinearizability } from './checker';
+export { type RequireOptions, requireLinearizable } from './require-linearizable';
 export { type DequeInput, type DequeOutput, type DequeSide, type DequeState, dequeModel } from './models/deque-model';
 export { type QueueInput, type QueueModelOptions, type QueueOutput, type QueueState, queueModel } from './models/queue-model';
 export { type McasUpdateInput, type RegisterInput, type RegisterModelOptions, type RegisterOutput, type RegisterState, registerModel } from './models/register-model';

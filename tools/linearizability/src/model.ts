@@ -63,3 +63,23 @@ export function canonicalJson(value: unknown): string {
     return sorted;
   });
 }
+
+/**
+ * Small numbers for values, for memo keys: a value gets the next number the
+ * first time it is seen. Primitives are told apart by value and objects by
+ * identity, so different values never share a number; two equal objects
+ * that are distinct copies get two (a memo miss, which only costs time).
+ * A state's values are the histories' own inputs, so the same value is
+ * usually the same object. Far cheaper than JSON per step for long values.
+ */
+export function valueNumbers(): (value: unknown) => number {
+  const numbers = new Map<unknown, number>();
+  return (value) => {
+    let number = numbers.get(value);
+    if (number === undefined) {
+      number = numbers.size;
+      numbers.set(value, number);
+    }
+    return number;
+  };
+}

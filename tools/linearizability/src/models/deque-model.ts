@@ -6,7 +6,7 @@
  * recorder records `undefined` as `null`).
  */
 import type { HistoryOperation } from '../history';
-import { canonicalJson, type Model } from '../model';
+import { canonicalJson, type Model, valueNumbers } from '../model';
 
 export type DequeSide = 'left' | 'right';
 
@@ -60,6 +60,7 @@ export function dequeModel<V = unknown>(names: readonly string[]): Model<DequeSt
     if (index < 0) throw new RangeError(`the deque model has no deque "${name}" (it has ${names.join(', ')})`);
     return index;
   };
+  const numberOf = valueNumbers();
   return {
     name: `deques(${names.join(',')})`,
     init: () => names.map(() => []),
@@ -105,8 +106,7 @@ export function dequeModel<V = unknown>(names: readonly string[]): Model<DequeSt
         }
       }
     },
-    // Plain JSON: equal values written alike give equal keys (object values in another key order only miss the memo).
-    key: (state) => JSON.stringify(state),
+    key: (state) => state.map((items) => items.map(numberOf).join(',')).join('|'),
     readOnly: (input) => READ_ONLY.has(input.op),
     needed: unseenOpenPushes,
     describeOperation(input, output) {
