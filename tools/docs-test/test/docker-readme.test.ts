@@ -41,6 +41,8 @@ describe('MCC_SERVERS=… pnpm test against servers with the compose flags', () 
       (error: { stdout: string; stderr: string }) => ({ stdout: error.stdout, stderr: error.stderr }),
     );
     const summary = /Tests:\s+(.*)/.exec(result.stderr)?.[1] ?? result.stderr.slice(-2000);
-    expect(summary).toMatch(/^\d+ passed, \d+ total$/);
+    // The failing tests' names, so that a failure here says which one.
+    const failing = [...result.stderr.matchAll(/^\s*● (.+)$/gm)].map((match) => match[1]).filter((name) => name !== 'Console');
+    expect({ summary, failing }).toEqual({ summary: expect.stringMatching(/^\d+ passed, \d+ total$/), failing: [] });
   }, 480_000);
 });
