@@ -51,13 +51,13 @@
  *   jobs return to the front of ready (they are older than anything there);
  *   delayed jobs join the back when due.
  */
-import { randomFillSync } from 'node:crypto';
 import { Deque, DequeExistsError, InvalidArgumentError, waitFor, type Store } from '@mcc/deque';
 import { Claimer, type SweepCounters } from './claimer';
 import type { QueueCore, QueueSettings } from './core';
 import { QueueExistsError, QueueNotFoundError } from './errors';
+import { randomId } from './ids';
 import { Job } from './job';
-import { parseMeta, queueKeys, validateQueueName, type DeadLetter, type QueueMeta, type ReadyItem, type TimedItem } from './records';
+import { parseMeta, QUEUE_FORMAT, queueKeys, validateQueueName, type DeadLetter, type LeaseItem, type QueueMeta, type ReadyItem, type TimedItem } from './records';
 import { countInFlight } from './stats';
 import { queueOp } from './tracing';
 
@@ -118,7 +118,7 @@ export class WorkQueue<T = unknown> {
       store,
       keys,
       ready: Deque.bind<ReadyItem>(store, keys.ready),
-      leases: Deque.bind<TimedItem>(store, keys.leases),
+      leases: Deque.bind<LeaseItem>(store, keys.leases),
       delayed: Deque.bind<TimedItem>(store, keys.delayed),
       dead: this.deadLetters as Deque<DeadLetter>,
       settings,
@@ -134,7 +134,7 @@ export class WorkQueue<T = unknown> {
   static async create<T = unknown>(store: Store, name: string, options: WorkQueueOptions = {}): Promise<WorkQueue<T>> {
     validateQueueName(name);
     validateOptions(options);
-    const meta: QueueMeta = { v: 1, l: options.leaseMs ?? DEFAULT_LEASE_MS, m: options.maxDeliveries ?? DEFAULT_MAX_DELIVERIES };
+    const meta: QueueMeta = { v: QUEUE_FORMAT, l: options.leaseMs ?? DEFAULT_LEASE_MS, m: options.maxDeliveries ?? DEFAULT_MAX_DELIVERIES };
     const keys = queueKeys(name);
     // The deques first (open: a create that died half-way is completed), the record last: it makes the queue exist.
     await Promise.all([keys.ready, keys.leases, keys.delayed, keys.dead].map((deque) => Deque.open(store, deque)));
@@ -277,17 +277,7 @@ function checkValue(value: unknown, index: number): void {
   if (value === undefined) throw new InvalidArgumentError(`cannot push undefined (at index ${index})`);
 }
 
-const ID_BYTES = 12;
-/** Random bytes drawn from the OS in blocks (one call per 256 ids, not one per id). */
-const ID_POOL = Buffer.alloc(ID_BYTES * 256);
-let idOffset = ID_POOL.length;
-
 /** 96 random bits, base64url: unique without coordination. */
 function jobId(): string {
-  if (idOffset === ID_POOL.length) {
-    randomFillSync(ID_POOL);
-    idOffset = 0;
-  }
-  idOffset += ID_BYTES;
-  return ID_POOL.toString('base64url', idOffset - ID_BYTES, idOffset);
+  return randomId(12);
 }
