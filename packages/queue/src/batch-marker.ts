@@ -53,18 +53,10 @@ export class BatchMarker {
     try {
       while (this.#pending.length > 0) {
         await new Promise<void>((resolve) => process.nextTick(resolve)); // let the batch's other settles join
-        // One step per slot per write: a second settle of one slot (a concurrent ack and nack) waits for the next.
-        const round = new Map<number, Pending>();
-        for (let index = 0; index < this.#pending.length; ) {
-          const pending = this.#pending[index]!;
-          if (round.has(pending.slot)) index++;
-          else {
-            round.set(pending.slot, pending);
-            this.#pending.splice(index, 1);
-          }
-        }
+        const round = this.#takeRound();
         try {
-          const steps = new Map([...round].map(([slot, pending]) => [slot, pending.step]));
+          const steps = new Map<number, SlotStep<unknown>>();
+          for (const [slot, pending] of round) steps.set(slot, pending.step);
           const settled = await settleSlots(this.#core.store, this.#core.name, this.key, steps, this.#entry);
           this.#entry = settled.entry;
           for (const [slot, pending] of round) pending.resolve(settled.results.get(slot));
@@ -76,5 +68,18 @@ export class BatchMarker {
     } finally {
       this.#running = false;
     }
+  }
+
+  /** The settles of the next write: one per slot (a second settle of one slot — a concurrent ack and nack — waits for the next). */
+  #takeRound(): Map<number, Pending> {
+    const round = new Map<number, Pending>();
+    const later: Pending[] = [];
+    for (const pending of this.#pending) {
+      if (round.has(pending.slot)) later.push(pending);
+      else round.set(pending.slot, pending);
+    }
+    this.#pending.length = 0;
+    this.#pending.push(...later);
+    return round;
   }
 }

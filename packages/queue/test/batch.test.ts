@@ -6,7 +6,7 @@
  */
 import { tracingChannel } from 'node:diagnostics_channel';
 import { useMemcached } from '@mcc/harness';
-import { Deque, LeaseExpiredError, WorkQueue, type QueueOpMessage, type Store } from '../src';
+import { Deque, LeaseExpiredError, QueueCorruptedError, WorkQueue, type QueueOpMessage, type Store } from '../src';
 import { storeFactory } from './helpers';
 
 const server = useMemcached(1, { evictions: false });
@@ -32,6 +32,15 @@ async function sweepOnce(store: Store, name: string): Promise<void> {
 }
 
 describe('batch markers', () => {
+  it('refuses a format-1 queue (per-delivery markers) with a clear error', async () => {
+    const store = stores.open(server.addresses);
+    const name = uniqueName();
+    await store.add(`mcc:q:${name}`, { v: 1, l: 30_000, m: 5 });
+    const error = await WorkQueue.bind(store, name).push(1).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(QueueCorruptedError);
+    expect((error as Error).message).toMatch(/format 1/);
+  });
+
   it('a sweep removes the settled part of a batch, keeps the rest together with its new count, and the last sweep deletes the marker', async () => {
     const store = stores.open(server.addresses);
     const name = uniqueName();
