@@ -1,13 +1,13 @@
 /**
  * WorkQueue: a reliable (at-least-once) work queue on plain memcached —
  * leases, acknowledgements, redelivery, dead letters — built from four
- * deques and per-delivery markers (records.ts), with no lock server and no
+ * deques and one marker per claim batch (records.ts), with no lock server and no
  * background process.
  *
  * Design
  *
- *   push ──▶ ready ──claim──▶ lease log ──ack──▶ (marker 'a', dropped by a sweep)
- *              ▲                  │ lease expired (marker 'x') / nack (marker 'n')
+ *   push ──▶ ready ──claim──▶ lease log ──ack──▶ (slot 'a', dropped by a sweep)
+ *              ▲                  │ lease expired (slot 'x') / nack (slot 'n')
  *              └──── redeliver ───┤
  *   delayed ──due──▶ ready        └──▶ dead letters (after maxDeliveries claims)
  *
@@ -16,20 +16,21 @@
  *   ready and appends their leases to the log, so a job is always in
  *   exactly one place — a consumer crashing right after the claim leaves a
  *   lease in the log, never a lost job. Settling a delivery (ack, nack,
- *   extend, takeover) is one `add`/CAS of its marker; moving entries out of
+ *   extend, takeover) is one `add`/CAS of its slot in the claim batch's
+ *   marker (a batch's settles in a process share the write); moving entries out of
  *   the log (sweep.ts) is one conditional transaction. Each is the
  *   linearization point of its operation, and each either applies whole or
  *   not at all, so the queue is linearizable; a failed CAS always means
  *   another client's step succeeded, so it is lock-free.
  * - Expired leases are found by the consumers that claim (claimer.ts runs
  *   the sweeps between claim batches): the log is in claim order, so a
- *   sweep reads only its leftmost 256 entries and their markers — never the
+ *   sweep reads only its leftmost 256 entries and their batches' markers — never the
  *   whole log, never on every claim: after every 128 leases the consumer
  *   added (collecting as it adds), every leaseMs/4 (≤ 1 s), sooner after
  *   a nack or a mostly settled window, or when ready is empty and a lease
  *   the last sweep kept may have expired since (it reports the earliest).
  * - The takeover of an expired lease races the holder's ack on the
- *   delivery's marker: whichever `add`s first wins. The holder's late ack
+ *   delivery's slot of the batch marker: whichever writes it first wins. The holder's late ack
  *   then rejects with LeaseExpiredError — the job may run twice, which
  *   at-least-once delivery allows; an ack after the lease ended that nobody
  *   took over still succeeds.
@@ -234,7 +235,7 @@ export class WorkQueue<T = unknown> {
   /**
    * Lets an abandoned queue leave memcached by itself: its record and every
    * record of its four deques get a TTL of `seconds` (0: permanent again;
-   * delivery markers expire after a day anyway). For a queue no longer in
+   * batch markers expire after a day anyway). For a queue no longer in
    * use: later operations make the deques' anchors permanent again while
    * older chunks keep the TTL (see `Deque.expire`) — `expire(0)` first.
    */
