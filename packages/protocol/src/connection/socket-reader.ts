@@ -11,13 +11,14 @@
  * The buffer's size follows the replies. Small replies fill a 64 KiB buffer,
  * so a small value never keeps more than 64 KiB alive. After a read straight
  * into a large reply, the next large replies are likely queued behind it:
- * the next read goes into a 1 MiB buffer and takes several of them at once
+ * the next read goes into a buffer of up to 1 MiB and takes several at once
  * (each a view), only the last one, cut by the buffer's end, being copied in
  * part before its own buffer takes over. For `get 100 KiB` at 64 in flight
- * that is ~1.2 reads per reply instead of two (a 4 KiB probe for the header,
- * then the rest) and a tenth of the allocations: client CPU per get ~40 →
- * ~33 µs (BENCHMARKS.md, "Large reads in one go"). The price: a large value
- * may keep up to 1 MiB alive (the replies read with it).
+ * that is ~0.4 reads per reply instead of two (a 4 KiB probe for the header,
+ * then the rest) and far fewer allocations: client CPU per get ~40 → ~33 µs
+ * (BENCHMARKS.md, "Large reads in one go"). The price: a large value may
+ * keep up to 1 MiB alive (the replies read with it); small replies read
+ * into a large buffer are copied out (wire/reply-bytes.ts).
  */
 import { LARGE_REPLY } from '../wire/reply-bytes';
 import type { ReplyParser } from './wire';
