@@ -31,11 +31,11 @@ function random(seed: number): () => number {
  * offered, and at most what the kernel "has" (`available()`). Returns the
  * offers made right after a read that went straight into a reply's own buffer.
  */
-function stream(parser: ReplyParser, bytes: Buffer, available: () => number): number[] {
+function stream(parser: ReplyParser, bytes: Buffer, available: (at: number) => number): number[] {
   return drive(parser, bytes, available).offersAfterDirect;
 }
 
-function drive(parser: ReplyParser, bytes: Buffer, available: () => number): { offersAfterDirect: number[]; reads: number } {
+function drive(parser: ReplyParser, bytes: Buffer, available: (at: number) => number): { offersAfterDirect: number[]; reads: number } {
   const reader = new SocketReader(parser);
   const offersAfterDirect: number[] = [];
   let at = 0;
@@ -46,7 +46,7 @@ function drive(parser: ReplyParser, bytes: Buffer, available: () => number): { o
     const partial = parser.partialTarget();
     const direct = partial !== null && target.buffer === partial.buffer && target.byteOffset === partial.byteOffset;
     if (lastWasDirect && !direct) offersAfterDirect.push(target.length);
-    const count = Math.min(target.length, available(), bytes.length - at);
+    const count = Math.min(target.length, available(at), bytes.length - at);
     bytes.copy(target, 0, at, at + count);
     at += count;
     reader.received(count);
@@ -102,6 +102,21 @@ describe('SocketReader', () => {
     expect(reads).toBeLessThan(values.length * 0.5);
     const buffers = new Set(frames.map((frame) => frame.buffer.buffer));
     expect(buffers.size).toBeLessThan(values.length / 3);
+  });
+
+  it('one large reply at a time (sequential gets): after the first, each arrives in one read as a view, none assembled', () => {
+    const values = Array.from({ length: 30 }, (_, seed) => value(100 * 1024, seed));
+    const frames = values.map((v, i) => responseFrame({ opcode: Opcode.Get, opaque: i + 1, value: v }));
+    const ends: number[] = [];
+    frames.reduce((end, frame) => (ends.push(end + frame.length), end + frame.length), 0);
+    const got: ResponseFrame[] = [];
+    // The kernel holds only the reply being answered: no read gets past its end.
+    const { reads } = drive(new FrameParser((frame) => got.push(frame), () => LIMIT), Buffer.concat(frames), (at) => ends.find((end) => end > at)! - at);
+    expect(got.map((frame, i) => frame.value().equals(values[i]!))).toEqual(values.map(() => true));
+    // Assembled in a buffer of its own (the first, and one cut by a large buffer's end now and then), or a view of a large read.
+    const assembled = got.filter((frame) => frame.buffer.buffer.byteLength === frame.length).length;
+    expect(assembled).toBeLessThanOrEqual(2 + values.length / 8);
+    expect(reads).toBeLessThan(values.length * 1.3); // a probe and the rest for each: 2 per reply
   });
 
   it('copies small replies out of a large read buffer: a small value keeps at most 64 KiB alive, a large one at most 1 MiB', () => {

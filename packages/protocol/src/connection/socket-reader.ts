@@ -11,7 +11,8 @@
  * The buffer's size follows the replies. Small replies fill a 64 KiB buffer,
  * so a small value never keeps more than 64 KiB alive. After a read straight
  * into a large reply, the next large replies are likely queued behind it:
- * the next read goes into a buffer of up to 1 MiB and takes several at once
+ * reads go into a buffer of up to 1 MiB (for as long as each brings at least
+ * a large reply's worth of bytes) and take several at once
  * (each a view), only the last one, cut by the buffer's end, being copied in
  * part before its own buffer takes over. For `get 100 KiB` at 64 in flight
  * that is ~0.4 reads per reply instead of two (a 4 KiB probe for the header,
@@ -38,13 +39,16 @@ export class SocketReader {
   /** Whether {@link #buffer} is a large one (small replies read into it are copied out). */
   #large = false;
   /**
-   * The size of the next large buffer: twice what the last read into one
-   * brought (64 KiB to 1 MiB), so a trickle of large replies does not
-   * allocate 1 MiB each (that memory would count towards the next GC).
+   * The size of the next large buffer: twice what the last one took before
+   * it was left (64 KiB to 1 MiB), so large replies mixed with small ones do
+   * not allocate 1 MiB each time (that memory would count towards the next GC).
    */
   #largeSize = LARGE_READ_BUFFER_SIZE;
   #intoPartial = false;
-  /** The last read went straight into a large reply: the next one goes into a large buffer. */
+  /**
+   * Large replies are coming: the last read went straight into one, or it
+   * brought at least a large reply's worth of bytes into a large buffer.
+   */
   #afterLarge = false;
 
   constructor(private readonly parser: ReplyParser) {}
@@ -59,9 +63,9 @@ export class SocketReader {
     }
     this.#intoPartial = false;
     const large = this.#afterLarge;
-    this.#afterLarge = false;
-    // Small replies leave a large buffer's tail unused rather than be read into it.
+    // Small replies leave a large buffer's tail unused rather than be read (and copied) out of it.
     if (large !== this.#large || this.#buffer.length - this.#offset < MIN_FREE) {
+      if (this.#large) this.#largeSize = Math.min(LARGE_READ_BUFFER_SIZE, Math.max(READ_BUFFER_SIZE, 2 * this.#offset));
       this.#buffer = Buffer.allocUnsafe(large ? this.#largeSize : READ_BUFFER_SIZE);
       this.#offset = 0;
       this.#large = large;
@@ -77,7 +81,7 @@ export class SocketReader {
     }
     const chunk = this.#buffer.subarray(this.#offset, this.#offset + count);
     this.#offset += count;
-    if (this.#large) this.#largeSize = Math.min(LARGE_READ_BUFFER_SIZE, Math.max(READ_BUFFER_SIZE, 2 * count));
+    if (this.#large) this.#afterLarge = count >= LARGE_REPLY;
     this.parser.feed(chunk, this.#large);
   }
 
