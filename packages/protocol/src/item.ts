@@ -2,9 +2,10 @@
 export interface Item {
   readonly key: string;
   /**
-   * The value bytes. A view into the socket chunk it arrived in (no copy):
-   * valid for as long as you hold it, but it keeps that chunk (≤ 64 KiB) alive;
-   * copy a small value you keep for long.
+   * The value bytes. A view into the buffer it was read into (no copy):
+   * valid for as long as you hold it, but it keeps that buffer alive — at
+   * most 64 KiB for a value under 16 KiB, up to 1 MiB for a larger one (read
+   * with other large replies); copy a value you keep for long.
    */
   readonly value: Buffer;
   /** The item's 32-bit client flags. */

@@ -31,23 +31,29 @@ function random(seed: number): () => number {
  * offered, and at most what the kernel "has" (`available()`). Returns the
  * offers made right after a read that went straight into a reply's own buffer.
  */
-function stream(parser: ReplyParser, bytes: Buffer, available: () => number): number[] {
+function stream(parser: ReplyParser, bytes: Buffer, available: (at: number) => number): number[] {
+  return drive(parser, bytes, available).offersAfterDirect;
+}
+
+function drive(parser: ReplyParser, bytes: Buffer, available: (at: number) => number): { offersAfterDirect: number[]; reads: number } {
   const reader = new SocketReader(parser);
   const offersAfterDirect: number[] = [];
   let at = 0;
   let lastWasDirect = false;
+  let reads = 0;
   while (at < bytes.length) {
     const target = reader.next();
     const partial = parser.partialTarget();
     const direct = partial !== null && target.buffer === partial.buffer && target.byteOffset === partial.byteOffset;
     if (lastWasDirect && !direct) offersAfterDirect.push(target.length);
-    const count = Math.min(target.length, available(), bytes.length - at);
+    const count = Math.min(target.length, available(at), bytes.length - at);
     bytes.copy(target, 0, at, at + count);
     at += count;
     reader.received(count);
     lastWasDirect = direct;
+    reads++;
   }
-  return offersAfterDirect;
+  return { offersAfterDirect, reads };
 }
 
 const someBytes = (seed: number): (() => number) => {
@@ -83,14 +89,51 @@ describe('SocketReader', () => {
     });
   }
 
-  it('after a read straight into a large reply, offers a short read: the next large reply copies little before its own buffer takes over', () => {
-    const values = [1, 2, 3, 4, 5].map((seed) => value(100 * 1024, seed));
+  it('after a read straight into a large reply, reads several large replies at once (views of one buffer), not two reads per reply', () => {
+    const values = Array.from({ length: 40 }, (_, seed) => value(100 * 1024, seed));
     const bytes = Buffer.concat(values.map((v, i) => responseFrame({ opcode: Opcode.Get, opaque: i + 1, value: v })));
     const frames: ResponseFrame[] = [];
+    const parser = new FrameParser((frame) => frames.push(frame), () => LIMIT);
     // The kernel has everything: each read fills what it is offered.
-    const offers = stream(new FrameParser((frame) => frames.push(frame), () => LIMIT), bytes, () => Infinity);
-    expect(frames.map((frame) => frame.value().equals(values[frames.indexOf(frame)]!))).toEqual(values.map(() => true));
-    expect(offers.length).toBe(values.length - 1);
-    for (const offer of offers) expect(offer).toBeLessThanOrEqual(4 * 1024);
+    const { offersAfterDirect, reads } = drive(parser, bytes, () => Infinity);
+    expect(frames.map((frame, i) => frame.value().equals(values[i]!))).toEqual(values.map(() => true));
+    for (const offer of offersAfterDirect) expect(offer).toBeGreaterThan(512 * 1024);
+    // Before: a 4 KiB probe and the rest for each reply (80 reads); now ~1 MiB at a time.
+    expect(reads).toBeLessThan(values.length * 0.5);
+    const buffers = new Set(frames.map((frame) => frame.buffer.buffer));
+    expect(buffers.size).toBeLessThan(values.length / 3);
+  });
+
+  it('one large reply at a time (sequential gets): after the first, each arrives in one read as a view, none assembled', () => {
+    const values = Array.from({ length: 30 }, (_, seed) => value(100 * 1024, seed));
+    const frames = values.map((v, i) => responseFrame({ opcode: Opcode.Get, opaque: i + 1, value: v }));
+    const ends: number[] = [];
+    frames.reduce((end, frame) => (ends.push(end + frame.length), end + frame.length), 0);
+    const got: ResponseFrame[] = [];
+    // The kernel holds only the reply being answered: no read gets past its end.
+    const { reads } = drive(new FrameParser((frame) => got.push(frame), () => LIMIT), Buffer.concat(frames), (at) => ends.find((end) => end > at)! - at);
+    expect(got.map((frame, i) => frame.value().equals(values[i]!))).toEqual(values.map(() => true));
+    // Assembled in a buffer of its own (the first, and one cut by a large buffer's end now and then), or a view of a large read.
+    const assembled = got.filter((frame) => frame.buffer.buffer.byteLength === frame.length).length;
+    expect(assembled).toBeLessThanOrEqual(2 + values.length / 8);
+    expect(reads).toBeLessThan(values.length * 1.3); // a probe and the rest for each: 2 per reply
+  });
+
+  it('copies small replies out of a large read buffer: a small value keeps at most 64 KiB alive, a large one at most 1 MiB', () => {
+    for (const wire of ['binary', 'meta'] as const) {
+      // Large and small replies interleaved, the kernel holding everything: small ones land in large buffers.
+      const sizes = Array.from({ length: 60 }, (_, i) => (i % 3 === 0 ? 100 * 1024 : i % 3 === 1 ? 10 : 3000));
+      const values = sizes.map((size, i) => value(size, i));
+      const got: Buffer[] = [];
+      const parser: ReplyParser = wire === 'binary'
+        ? new FrameParser((frame) => got.push(frame.value()), () => LIMIT)
+        : new MetaParser((reply) => got.push(reply.value!), () => LIMIT);
+      const bytes = wire === 'binary'
+        ? Buffer.concat(values.map((v, i) => responseFrame({ opcode: Opcode.Get, opaque: i + 1, value: v })))
+        : Buffer.concat(values.flatMap((v, i) => [Buffer.from(`VA ${v.length} O${i + 1}\r\n`), v, Buffer.from('\r\n')]));
+      stream(parser, bytes, () => Infinity);
+      expect(got.map((v, i) => v.equals(values[i]!))).toEqual(values.map(() => true));
+      for (const v of got) expect(v.buffer.byteLength).toBeLessThanOrEqual(v.length < 16 * 1024 ? 64 * 1024 : LIMIT);
+    }
   });
 });

@@ -14,7 +14,8 @@ export interface WireReply {
 }
 
 export interface ReplyParser {
-  feed(chunk: Buffer): void;
+  /** `detach`: the chunk is part of a large read buffer; small replies are copied out of it (wire/reply-bytes.ts). */
+  feed(chunk: Buffer, detach?: boolean): void;
   /** Memory the socket may read the rest of a partly received reply into, or null. */
   partialTarget(): Buffer | null;
   partialReceived(count: number): void;

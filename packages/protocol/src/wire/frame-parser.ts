@@ -17,6 +17,7 @@
 import { ProtocolError } from '../errors';
 import { HEADER_LENGTH, RESPONSE_MAGIC } from './constants';
 import { PartialBody } from './partial-body';
+import { replyBytes } from './reply-bytes';
 import { ResponseFrame } from './response-frame';
 
 export class FrameParser {
@@ -37,8 +38,11 @@ export class FrameParser {
     return this.#headerFilled > 0 || this.#partial !== null;
   }
 
-  /** Feeds one chunk; calls `onFrame` for each complete frame, in order. Throws ProtocolError on garbage. */
-  feed(chunk: Buffer): void {
+  /**
+   * Feeds one chunk; calls `onFrame` for each complete frame, in order. Throws ProtocolError on garbage.
+   * `detach`: the chunk is part of a large read buffer, so small frames are copied out (see replyBytes).
+   */
+  feed(chunk: Buffer, detach = false): void {
     let offset = 0;
     if (this.#headerFilled > 0 || this.#partial !== null) {
       offset = this.#continuePartial(chunk);
@@ -51,7 +55,7 @@ export class FrameParser {
         this.#startPartial(chunk, offset, frameLength);
         return;
       }
-      this.onFrame(new ResponseFrame(chunk, offset));
+      this.onFrame(detach ? new ResponseFrame(replyBytes(chunk, offset, offset + frameLength, true), 0) : new ResponseFrame(chunk, offset));
       offset += frameLength;
     }
     if (offset < end) {

@@ -15,6 +15,7 @@
 import { ProtocolError } from '../errors';
 import { MetaReply } from './meta-reply';
 import { PartialBody } from './partial-body';
+import { replyBytes } from './reply-bytes';
 
 /** No reply line of memcached is longer (flags and a 250-byte key fit many times over). */
 export const MAX_LINE_LENGTH = 8192;
@@ -35,8 +36,11 @@ export class MetaParser {
     private readonly maxValueLength: () => number,
   ) {}
 
-  /** Feeds one chunk; calls `onReply` for each complete reply, in order. Throws ProtocolError on garbage. */
-  feed(chunk: Buffer): void {
+  /**
+   * Feeds one chunk; calls `onReply` for each complete reply, in order. Throws ProtocolError on garbage.
+   * `detach`: the chunk is part of a large read buffer, so small data blocks are copied out (see replyBytes).
+   */
+  feed(chunk: Buffer, detach = false): void {
     let offset = 0;
     const end = chunk.length;
     if (this.#partial !== null) {
@@ -75,7 +79,7 @@ export class MetaParser {
       const length = this.#valueLength(bytes, start, stop);
       if (end - offset >= length + 2) {
         checkTerminator(chunk, offset + length);
-        this.onReply(new MetaReply(bytes, start, stop, chunk.subarray(offset, offset + length)));
+        this.onReply(new MetaReply(bytes, start, stop, replyBytes(chunk, offset, offset + length, detach)));
         offset += length + 2;
         continue;
       }
