@@ -100,7 +100,8 @@ export async function runQueueLoad(args: LoadArgs, servers: readonly string[], p
     stopping = true;
     await Promise.all([...children].map((child) => new Promise((resolve) => {
       child.once('exit', resolve);
-      child.send('stop');
+      // A consumer may be killing itself right now (its channel closes before its exit): it stops either way.
+      if (child.connected) child.send('stop', (error) => error && child.kill('SIGKILL'));
     })));
     const dead = (await queue.deadLetters.range(0, -1)) as DeadLetter[];
     const checked = check(seen, dead);
