@@ -72,7 +72,7 @@ describe('batch markers', () => {
     const q = await WorkQueue.create<string>(store, name, { leaseMs: 300, maxClockSkewMs: 0 });
     await q.pushMany(['a', 'b', 'c']);
     const [a, b, c] = (await Promise.all([q.claim(), q.claim(), q.claim()])).map((job) => job!);
-    const batch = (await leaseLog(store, name))[0]!.b;
+    const [{ b: batch }] = await leaseLog(store, name);
     await Promise.all([a!.ack(), b!.ack()]);
     await c!.extend(150); // within the lease: no effect on the others
     await sleep(400); // past the lease and the extension
