@@ -7,21 +7,15 @@
  * delayed.ts) when they are due, so they need no timer and no background
  * process: consumers that claim are the ones that recover expired leases.
  *
- * The batch is also the unit of settling: its leases share one marker
- * (slot k for the k-th job, batch-marker.ts), so the batch's acks combine
- * into one write and a sweep reads and deletes one item per batch.
- *
  * A lost reply on the claim transaction whose outcome cannot be learned
  * hands out nothing: if it did apply, the leases are in the log with no
  * holder, expire, and are redelivered (deliveries + 1). Nothing is lost.
  */
 import { Deque, isLostReply } from '@mcc/deque';
-import { BatchMarker } from './batch-marker';
 import type { QueueCore, QueueSettings } from './core';
 import { sweepDelayed } from './delayed';
-import { randomId } from './ids';
 import { Job } from './job';
-import { MAX_BATCH, parseItem, type LeaseItem } from './records';
+import { parseItem, type TimedItem } from './records';
 import { sweepLeases, WINDOW, type SweepReport } from './sweep';
 import { queueOp } from './tracing';
 
@@ -30,6 +24,8 @@ interface Waiter<T> {
   readonly reject: (error: Error) => void;
 }
 
+/** Most claims in one transaction. */
+const MAX_BATCH = 64;
 /** Delayed jobs are looked at this often (ms) at most: their lateness bound when consumers are claiming. */
 const DELAYED_SWEEP_MS = 25;
 /** A full window of delayed jobs none of which is due is rotated at most this often (ms). */
@@ -138,23 +134,16 @@ export class Claimer<T> {
     const outcome = await Deque.transact([{ deque: core.ready, take: { side: 'left', count } }, { deque: core.leases }], (taken) => {
       if (taken[0]!.length === 0) return undefined;
       const now = Date.now();
-      const batch = batchId(); // fresh per attempt: only the committed attempt's leases exist
-      const leases = taken[0]!.map((value, slot): LeaseItem => {
+      const leases = taken[0]!.map((value): TimedItem => {
         const item = parseItem(core.name, core.keys.ready, value, false);
-        return { i: item.i, v: item.v, d: item.d + 1, u: now + settings.leaseMs, b: batch, k: slot, r: taken[0]!.length };
+        return { i: item.i, v: item.v, d: item.d + 1, u: now + settings.leaseMs };
       });
       return { pushes: [{ step: 1, side: 'right', values: leases.map((lease) => ({ value: lease })) }], result: leases };
     });
     if (outcome.status !== 'committed') return [];
     this.#claimedSinceSweep += outcome.result.length;
-    const marker = new BatchMarker(core, outcome.result[0]!.b);
-    return outcome.result.map((lease) => new Job<T>(core, lease, marker, () => this.sweepSoon()));
+    return outcome.result.map((lease) => new Job<T>(core, lease, () => this.sweepSoon()));
   }
-}
-
-/** 72 random bits (12 characters): unique per claim batch. */
-function batchId(): string {
-  return randomId(9);
 }
 
 /** Sweeps are retried by the next claim anyway: a lost reply in one is not the claimer's failure. */

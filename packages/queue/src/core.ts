@@ -3,7 +3,7 @@
  * its settings. Built once per handle by WorkQueue.
  */
 import type { Deque, Store } from '@mcc/deque';
-import type { DeadLetter, LeaseItem, QueueKeys, ReadyItem, TimedItem } from './records';
+import type { DeadLetter, QueueKeys, ReadyItem, TimedItem } from './records';
 
 export interface QueueSettings {
   /** Lease length of a claim, ms. */
@@ -19,7 +19,7 @@ export interface QueueCore {
   readonly store: Store;
   readonly keys: QueueKeys;
   readonly ready: Deque<ReadyItem>;
-  readonly leases: Deque<LeaseItem>;
+  readonly leases: Deque<TimedItem>;
   readonly delayed: Deque<TimedItem>;
   readonly dead: Deque<DeadLetter>;
   /** The settings, once known (the queue record is read on the first operation of a bound handle). */

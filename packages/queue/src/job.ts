@@ -1,15 +1,14 @@
 /**
  * A claimed job: the value, and the three ways to settle its delivery —
- * each one change of its slot in the claim batch's marker (markers.ts,
- * combined with the batch's other settles by batch-marker.ts), so they are
+ * each one change of the delivery's marker (markers.ts), so they are
  * idempotent under lost replies and race a sweeper's takeover fairly.
  */
 import { InvalidArgumentError } from '@mcc/deque';
-import type { BatchMarker } from './batch-marker';
 import type { QueueCore } from './core';
+import { MARKER_TTL_SECONDS } from './core';
 import { LeaseExpiredError } from './errors';
-import type { MarkerStep } from './markers';
-import type { LeaseItem, Marker } from './records';
+import { settleMarker, type MarkerStep } from './markers';
+import type { Marker, TimedItem } from './records';
 import { queueOp } from './tracing';
 
 type Outcome = null | Error;
@@ -23,15 +22,11 @@ export class Job<T = unknown> {
   #leaseUntil: number;
   #state: 'leased' | 'acked' | 'nacked' = 'leased';
   readonly #core: QueueCore;
-  readonly #marker: BatchMarker;
-  readonly #slot: number;
   readonly #onNack: () => void;
 
   /** @internal Jobs come from `WorkQueue.claim`. */
-  constructor(core: QueueCore, lease: LeaseItem, marker: BatchMarker, onNack: () => void) {
+  constructor(core: QueueCore, lease: TimedItem, onNack: () => void) {
     this.#core = core;
-    this.#marker = marker;
-    this.#slot = lease.k;
     this.id = lease.i;
     this.value = lease.v as T;
     this.deliveries = lease.d;
@@ -108,17 +103,18 @@ export class Job<T = unknown> {
   /** A marker this delivery's holder did not write: taken over ('x'), or settled elsewhere. */
   #expired(marker: Marker): Error {
     return marker.s === 'x'
-      ? new LeaseExpiredError(this.#core.name, this.id, this.deliveries, this.#marker.key)
+      ? new LeaseExpiredError(this.#core.name, this.id, this.deliveries, this.#core.keys.marker(this.id, this.deliveries))
       : new InvalidArgumentError(`job ${this.id} (delivery ${this.deliveries}) is already settled (${marker.s})`);
   }
 
-  /** One settling change of this delivery's slot in the batch marker, traced as `kind` on `mcc:queue:op`. */
+  /** One settling change of the marker, traced as `kind` on `mcc:queue:op`. */
   #settle(kind: 'ack' | 'nack' | 'extend', step: (current: Marker | null) => MarkerStep<Outcome>): Promise<void> {
-    return queueOp(this.#core.name, kind, [this.id], this.deliveries, () => this.#settleSlot(step));
+    return queueOp(this.#core.name, kind, [this.id], this.deliveries, () => this.#settleMarker(step));
   }
 
-  async #settleSlot(step: (current: Marker | null) => MarkerStep<Outcome>): Promise<void> {
-    const outcome = await this.#marker.settle(this.#slot, step);
+  async #settleMarker(step: (current: Marker | null) => MarkerStep<Outcome>): Promise<void> {
+    const key = this.#core.keys.marker(this.id, this.deliveries);
+    const outcome = await settleMarker(this.#core.store, this.#core.name, key, MARKER_TTL_SECONDS, step);
     if (outcome !== null) throw outcome;
   }
 }

@@ -1,21 +1,16 @@
 /**
  * The records of a queue named NAME (msgpack, short field names):
  *
- *   mcc:q:NAME                  {v: 2, l: leaseMs, m: maxDeliveries}      written once by create
+ *   mcc:q:NAME                  {v: 1, l: leaseMs, m: maxDeliveries}      written once by create
  *   deque NAME/ready            {i: id, v: value, d: deliveries so far}   oldest leftmost
- *   deque NAME/taken            the lease log, in claim order: {i, v, d: this delivery (≥ 1), u: lease until (ms),
- *                               b: claim batch id, k: slot in the batch, r: entries of batch b in the log}
+ *   deque NAME/taken            {i, v, d: this delivery (≥ 1), u: lease until, ms}   the lease log, in claim order
  *   deque NAME/delayed          {i, v, d, u: due at, ms}                   not claimable before u
  *   deque NAME/dead             {id, value, deliveries}                    the dead letters (user-facing names)
- *   mcc:q:NAME:b:B              marker of claim batch B: an array, slot k = the state of the delivery in slot k
+ *   mcc:q:NAME:m:ID:D           marker of delivery D of job ID (below)
  *
- * One marker per claim BATCH, not per delivery (format 2): the deliveries
- * of one claim transaction share an item, so settling them, sweeping them
- * and deleting the marker cost one request per batch, not one per job. A
- * slot settles one delivery; the item is written with `add` (no marker
- * yet) or a CAS, so exactly one settlement of each slot wins:
+ * A marker settles one delivery; it is written with `add` (or CAS from an
+ * extension), so exactly one settlement wins:
  *
- *   null          nothing recorded: leased until the entry's u
  *   {s: 'e', u}   extended: leased until u (ms) — may be extended again
  *   {s: 'a'}      acknowledged: done for good
  *   {s: 'n', u}   nacked: back to the queue at u (ms; now for no delay)
@@ -35,17 +30,6 @@ export interface TimedItem extends ReadyItem {
   readonly u: number;
 }
 
-/** An entry of the lease log: the lease, and where its delivery's state lives (slot `k` of batch `b`'s marker). */
-export interface LeaseItem extends TimedItem {
-  readonly b: string;
-  readonly k: number;
-  /** How many entries of batch `b` the log holds (the claim's batch size, less what sweeps removed): a sweep acts on a batch only when it sees all of them. */
-  readonly r: number;
-}
-
-/** Most deliveries one claim transaction hands out: the slots of one batch marker. */
-export const MAX_BATCH = 64;
-
 export interface DeadLetter<T = unknown> {
   readonly id: string;
   readonly value: T;
@@ -53,14 +37,10 @@ export interface DeadLetter<T = unknown> {
   readonly deliveries: number;
 }
 
-/** The state of one delivery (a slot of a batch marker). */
 export type Marker = { readonly s: 'e'; readonly u: number } | { readonly s: 'a' } | { readonly s: 'n'; readonly u: number } | { readonly s: 'x' };
 
-/** The queue record's format version: 2 since markers are per claim batch (1: per delivery). */
-export const QUEUE_FORMAT = 2;
-
 export interface QueueMeta {
-  readonly v: typeof QUEUE_FORMAT;
+  readonly v: 1;
   readonly l: number;
   readonly m: number;
 }
@@ -81,8 +61,7 @@ export interface QueueKeys {
   readonly leases: string;
   readonly delayed: string;
   readonly dead: string;
-  /** The marker of claim batch `batch`. */
-  marker(batch: string): string;
+  marker(id: string, delivery: number): string;
 }
 
 export function queueKeys(name: string): QueueKeys {
@@ -95,7 +74,7 @@ export function queueKeys(name: string): QueueKeys {
     leases: `${name}/taken`,
     delayed: `${name}/delayed`,
     dead: `${name}/dead`,
-    marker: (batch) => `mcc:q:${name}:b:${batch}`,
+    marker: (id, delivery) => `mcc:q:${name}:m:${id}:${delivery}`,
   };
 }
 
@@ -114,40 +93,15 @@ export function parseItem(queue: string, where: string, value: unknown, timed: b
   return value as unknown as ReadyItem;
 }
 
-/** Checks an entry of the lease log. @throws QueueCorruptedError */
-export function parseLease(queue: string, where: string, value: unknown): LeaseItem {
-  const item = parseItem(queue, where, value, true) as unknown as Record<string, unknown>;
-  if (typeof item.b !== 'string' || item.b.length === 0 || !isSlot(item.k) || !Number.isSafeInteger(item.r) || (item.r as number) < 1 || (item.r as number) > MAX_BATCH) {
-    throw new QueueCorruptedError(queue, where, 'a lease is not {i, v, d, u, b, k, r} (b a batch id, k < 64, 1 ≤ r ≤ 64)');
-  }
-  return item as unknown as LeaseItem;
-}
-
-function isSlot(value: unknown): value is number {
-  return Number.isSafeInteger(value) && (value as number) >= 0 && (value as number) < MAX_BATCH;
-}
-
-/** Checks a batch marker: an array of at most MAX_BATCH slots, each null or a delivery state. @throws QueueCorruptedError */
-export function parseSlots(queue: string, key: string, value: unknown): readonly (Marker | null)[] {
-  if (!Array.isArray(value) || value.length > MAX_BATCH) throw new QueueCorruptedError(queue, key, `a batch marker is not an array of at most ${MAX_BATCH} slots`);
-  return value.map((slot: unknown) => (slot === null ? null : parseMarker(queue, key, slot)));
-}
-
-function parseMarker(queue: string, key: string, value: unknown): Marker {
+export function parseMarker(queue: string, key: string, value: unknown): Marker {
   if (isRecord(value)) {
     if ((value.s === 'a' || value.s === 'x') && Object.keys(value).length === 1) return value as Marker;
     if ((value.s === 'e' || value.s === 'n') && Number.isFinite(value.u)) return value as Marker;
   }
-  throw new QueueCorruptedError(queue, key, 'a slot of a batch marker is not null or one of {s: e|a|n|x}');
-}
-
-/** A slot that settles its delivery for good: acked, nacked or taken over. */
-export function isFinal(slot: Marker | null | undefined): boolean {
-  return slot !== null && slot !== undefined && slot.s !== 'e';
+  throw new QueueCorruptedError(queue, key, 'a delivery marker is not one of {s: e|a|n|x}');
 }
 
 export function parseMeta(queue: string, key: string, value: unknown): QueueMeta {
-  if (isRecord(value) && value.v === QUEUE_FORMAT && Number.isSafeInteger(value.l) && Number.isSafeInteger(value.m)) return value as unknown as QueueMeta;
-  if (isRecord(value) && value.v === 1) throw new QueueCorruptedError(queue, key, 'the queue record is format 1 (per-delivery markers, an earlier @mcc/queue): this version reads format 2 only — drain it with the earlier version');
-  throw new QueueCorruptedError(queue, key, `the queue record is not {v: ${QUEUE_FORMAT}, l, m}`);
+  if (isRecord(value) && value.v === 1 && Number.isSafeInteger(value.l) && Number.isSafeInteger(value.m)) return value as unknown as QueueMeta;
+  throw new QueueCorruptedError(queue, key, 'the queue record is not {v: 1, l, m}');
 }

@@ -1,13 +1,13 @@
 /**
  * WorkQueue: a reliable (at-least-once) work queue on plain memcached —
  * leases, acknowledgements, redelivery, dead letters — built from four
- * deques and one marker per claim batch (records.ts), with no lock server and no
+ * deques and per-delivery markers (records.ts), with no lock server and no
  * background process.
  *
  * Design
  *
- *   push ──▶ ready ──claim──▶ lease log ──ack──▶ (slot 'a', dropped by a sweep)
- *              ▲                  │ lease expired (slot 'x') / nack (slot 'n')
+ *   push ──▶ ready ──claim──▶ lease log ──ack──▶ (marker 'a', dropped by a sweep)
+ *              ▲                  │ lease expired (marker 'x') / nack (marker 'n')
  *              └──── redeliver ───┤
  *   delayed ──due──▶ ready        └──▶ dead letters (after maxDeliveries claims)
  *
@@ -16,21 +16,20 @@
  *   ready and appends their leases to the log, so a job is always in
  *   exactly one place — a consumer crashing right after the claim leaves a
  *   lease in the log, never a lost job. Settling a delivery (ack, nack,
- *   extend, takeover) is one `add`/CAS of its slot in the claim batch's
- *   marker (a batch's settles in a process share the write); moving entries out of
+ *   extend, takeover) is one `add`/CAS of its marker; moving entries out of
  *   the log (sweep.ts) is one conditional transaction. Each is the
  *   linearization point of its operation, and each either applies whole or
  *   not at all, so the queue is linearizable; a failed CAS always means
  *   another client's step succeeded, so it is lock-free.
  * - Expired leases are found by the consumers that claim (claimer.ts runs
  *   the sweeps between claim batches): the log is in claim order, so a
- *   sweep reads only its leftmost 256 entries and their batches' markers — never the
+ *   sweep reads only its leftmost 256 entries and their markers — never the
  *   whole log, never on every claim: after every 128 leases the consumer
  *   added (collecting as it adds), every leaseMs/4 (≤ 1 s), sooner after
  *   a nack or a mostly settled window, or when ready is empty and a lease
  *   the last sweep kept may have expired since (it reports the earliest).
  * - The takeover of an expired lease races the holder's ack on the
- *   delivery's slot of the batch marker: whichever writes it first wins. The holder's late ack
+ *   delivery's marker: whichever `add`s first wins. The holder's late ack
  *   then rejects with LeaseExpiredError — the job may run twice, which
  *   at-least-once delivery allows; an ack after the lease ended that nobody
  *   took over still succeeds.
@@ -52,13 +51,13 @@
  *   jobs return to the front of ready (they are older than anything there);
  *   delayed jobs join the back when due.
  */
+import { randomFillSync } from 'node:crypto';
 import { Deque, DequeExistsError, InvalidArgumentError, waitFor, type Store } from '@mcc/deque';
 import { Claimer, type SweepCounters } from './claimer';
 import type { QueueCore, QueueSettings } from './core';
 import { QueueExistsError, QueueNotFoundError } from './errors';
-import { randomId } from './ids';
 import { Job } from './job';
-import { parseMeta, QUEUE_FORMAT, queueKeys, validateQueueName, type DeadLetter, type LeaseItem, type QueueMeta, type ReadyItem, type TimedItem } from './records';
+import { parseMeta, queueKeys, validateQueueName, type DeadLetter, type QueueMeta, type ReadyItem, type TimedItem } from './records';
 import { countInFlight } from './stats';
 import { queueOp } from './tracing';
 
@@ -119,7 +118,7 @@ export class WorkQueue<T = unknown> {
       store,
       keys,
       ready: Deque.bind<ReadyItem>(store, keys.ready),
-      leases: Deque.bind<LeaseItem>(store, keys.leases),
+      leases: Deque.bind<TimedItem>(store, keys.leases),
       delayed: Deque.bind<TimedItem>(store, keys.delayed),
       dead: this.deadLetters as Deque<DeadLetter>,
       settings,
@@ -135,7 +134,7 @@ export class WorkQueue<T = unknown> {
   static async create<T = unknown>(store: Store, name: string, options: WorkQueueOptions = {}): Promise<WorkQueue<T>> {
     validateQueueName(name);
     validateOptions(options);
-    const meta: QueueMeta = { v: QUEUE_FORMAT, l: options.leaseMs ?? DEFAULT_LEASE_MS, m: options.maxDeliveries ?? DEFAULT_MAX_DELIVERIES };
+    const meta: QueueMeta = { v: 1, l: options.leaseMs ?? DEFAULT_LEASE_MS, m: options.maxDeliveries ?? DEFAULT_MAX_DELIVERIES };
     const keys = queueKeys(name);
     // The deques first (open: a create that died half-way is completed), the record last: it makes the queue exist.
     await Promise.all([keys.ready, keys.leases, keys.delayed, keys.dead].map((deque) => Deque.open(store, deque)));
@@ -235,7 +234,7 @@ export class WorkQueue<T = unknown> {
   /**
    * Lets an abandoned queue leave memcached by itself: its record and every
    * record of its four deques get a TTL of `seconds` (0: permanent again;
-   * batch markers expire after a day anyway). For a queue no longer in
+   * delivery markers expire after a day anyway). For a queue no longer in
    * use: later operations make the deques' anchors permanent again while
    * older chunks keep the TTL (see `Deque.expire`) — `expire(0)` first.
    */
@@ -278,7 +277,17 @@ function checkValue(value: unknown, index: number): void {
   if (value === undefined) throw new InvalidArgumentError(`cannot push undefined (at index ${index})`);
 }
 
+const ID_BYTES = 12;
+/** Random bytes drawn from the OS in blocks (one call per 256 ids, not one per id). */
+const ID_POOL = Buffer.alloc(ID_BYTES * 256);
+let idOffset = ID_POOL.length;
+
 /** 96 random bits, base64url: unique without coordination. */
 function jobId(): string {
-  return randomId(12);
+  if (idOffset === ID_POOL.length) {
+    randomFillSync(ID_POOL);
+    idOffset = 0;
+  }
+  idOffset += ID_BYTES;
+  return ID_POOL.toString('base64url', idOffset - ID_BYTES, idOffset);
 }

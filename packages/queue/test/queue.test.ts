@@ -220,9 +220,8 @@ describe('WorkQueue', () => {
     const q = await WorkQueue.create<string>(store, name, { leaseMs: 60_000 });
     await q.push('orphan');
     const holder = (await q.claim())!;
-    // A sweeper wrote the takeover into the holder's slot of its batch marker, then died before its transaction.
-    const [lease] = (await Deque.bind<{ b: string; k: number }>(store, `${name}/taken`).range(0, 0)) as { b: string; k: number }[];
-    await store.add(`mcc:q:${name}:b:${lease!.b}`, [...Array<null>(lease!.k).fill(null), { s: 'x' }]);
+    // A sweeper wrote the takeover marker, then died before its transaction.
+    await store.add(`mcc:q:${name}:m:${holder.id}:1`, { s: 'x' });
     const other = WorkQueue.bind<string>(open(), name);
     const job = (await other.claim({ waitMs: 1000 }))!; // long before the 60 s lease ends
     expect(job).toMatchObject({ id: holder.id, deliveries: 2 });

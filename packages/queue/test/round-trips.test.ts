@@ -1,4 +1,3 @@
-import { tracingChannel } from 'node:diagnostics_channel';
 import { useMemcached } from '@mcc/harness';
 import { WorkQueue } from '../src';
 import { storeFactory, writesDuring } from './helpers';
@@ -41,46 +40,5 @@ describe('round trips (one server: a socket write is a round trip)', () => {
     const writes = await writesDuring(store, () => Promise.all(Array.from({ length: 8 }, () => q.claim())));
     expect(writes).toBeLessThanOrEqual(9);
     expect(await q.stats()).toMatchObject({ ready: 0, inFlight: 8 });
-  });
-
-  it('the acks of one claim batch share one request (one marker per batch), and a sweep reads and deletes it once', async () => {
-    const store = stores.open(server.addresses);
-    const q = await WorkQueue.create<number>(store, `rtb-${process.pid}-${Date.now()}`, { leaseMs: 30_000 });
-    await q.pushMany(Array.from({ length: 8 }, (_, i) => i));
-    const jobs = await Promise.all(Array.from({ length: 8 }, () => q.claim()));
-    expect(new Set(jobs.map((job) => job!.value)).size).toBe(8);
-    const before = { ...store.client.metrics };
-    await Promise.all(jobs.map((job) => job!.ack()));
-    expect(store.client.metrics.requests - before.requests).toBe(1);
-    expect(store.client.metrics.writes - before.writes).toBe(1);
-    // Acks one after another: each is one request (a CAS from the marker the last one wrote — no read).
-    await q.pushMany(Array.from({ length: 4 }, (_, i) => i));
-    const more = await Promise.all(Array.from({ length: 4 }, () => q.claim()));
-    for (const job of more) {
-      const requests = store.client.metrics.requests;
-      await job!.ack();
-      expect(store.client.metrics.requests - requests).toBe(1);
-    }
-    // The next sweep (a fresh handle sweeps before its first claim): one marker read and one delete per batch.
-    const markerCommands: string[] = [];
-    const commands = tracingChannel<unknown, { command: string; key: string | null }>('mcc:protocol:command');
-    const handlers = {
-      start: (message: { command: string; key: string | null }) => void (message.key?.includes(':b:') === true && markerCommands.push(message.command)),
-      end() {},
-      asyncStart() {},
-      asyncEnd() {},
-      error() {},
-    };
-    commands.subscribe(handlers);
-    const sweeper = WorkQueue.bind<number>(store, q.name);
-    try {
-      expect(await sweeper.claim()).toBeUndefined();
-      await new Promise((resolve) => setTimeout(resolve, 50)); // the quiet deletes
-    } finally {
-      commands.unsubscribe(handlers);
-    }
-    expect(sweeper.sweepCounters.dropped).toBe(12);
-    expect(markerCommands).toHaveLength(4); // 2 batches: 2 reads (one getMulti), 2 deletes
-    expect(await q.stats()).toEqual({ ready: 0, delayed: 0, inFlight: 0, dead: 0 });
   });
 });
