@@ -11,7 +11,7 @@
  * hands out nothing: if it did apply, the leases are in the log with no
  * holder, expire, and are redelivered (deliveries + 1). Nothing is lost.
  */
-import { Deque, isLostReply } from '@mcc/deque';
+import { Deque, isLostReply, McasContentionError } from '@mcc/deque';
 import type { QueueCore, QueueSettings } from './core';
 import { sweepDelayed } from './delayed';
 import { Job } from './job';
@@ -104,7 +104,7 @@ export class Claimer<T> {
       this.#lastDelayedSweep = Date.now();
       const rotate = this.#lastDelayedSweep - this.#lastRotation >= DELAYED_ROTATE_MS;
       if (rotate) this.#lastRotation = this.#lastDelayedSweep;
-      await tolerateLostReply(sweepDelayed(this.core, rotate), 0);
+      await bestEffort(sweepDelayed(this.core, rotate), 0);
     }
     const jobs = await this.#take(count, settings);
     // Nothing ready: perhaps leases expired — if the last sweep left any that may have by now.
@@ -118,7 +118,7 @@ export class Claimer<T> {
     this.#sweepSoon = false;
     this.#claimedSinceSweep = 0;
     this.#lastSweep = Date.now();
-    const report = await tolerateLostReply(queueOp(this.core.name, 'sweep', null, null, () => sweepLeases(this.core, settings)), { seen: 0, dropped: 0, redelivered: 0, nacked: 0, dead: 0, settled: 0, nextExpiry: 0 });
+    const report = await bestEffort(queueOp(this.core.name, 'sweep', null, null, () => sweepLeases(this.core, settings)), { seen: 0, dropped: 0, redelivered: 0, nacked: 0, dead: 0, settled: 0, nextExpiry: 0 });
     this.#nextExpiry = report.nextExpiry;
     this.counters.redelivered += report.redelivered;
     this.counters.nacked += report.nacked;
@@ -146,12 +146,19 @@ export class Claimer<T> {
   }
 }
 
-/** Sweeps are retried by the next claim anyway: a lost reply in one is not the claimer's failure. */
-async function tolerateLostReply<R>(work: Promise<R>, fallback: R): Promise<R> {
+/**
+ * Sweeps are retried by the next claim anyway: a lost reply in one, or a
+ * sweep that kept losing its transaction to other writers of the deques
+ * (McasContentionError: `pnpm load queue`'s producers, pushing 15,000 jobs/s
+ * onto `ready`, made a sweep lose 1,000 attempts in a row and the consumer
+ * that ran it fail), is not the claimer's failure — the leases stay in the
+ * log, and the next sweep finds them.
+ */
+async function bestEffort<R>(work: Promise<R>, fallback: R): Promise<R> {
   try {
     return await work;
   } catch (error) {
-    if (isLostReply(error)) return fallback;
+    if (isLostReply(error) || error instanceof McasContentionError) return fallback;
     throw error;
   }
 }
