@@ -149,7 +149,7 @@ export class Claimer<T> {
 /**
  * Sweeps are retried by the next claim anyway: a lost reply in one, or a
  * sweep that kept losing its transaction to other writers of the deques
- * (McasContentionError: `pnpm load queue`'s producers, pushing 15,000 jobs/s
+ * (McasContentionError: `pnpm load queue`'s producers, pushing 16,000–19,000 jobs/s
  * onto `ready`, made a sweep lose 1,000 attempts in a row and the consumer
  * that ran it fail), is not the claimer's failure — the leases stay in the
  * log, and the next sweep finds them.

@@ -2,7 +2,7 @@
  * A sweep is best effort: one that keeps losing its transaction to other
  * writers (McasContentionError after its attempts) must not fail the claim
  * that ran it — the expired leases stay in the log and the next sweep
- * recovers them. Found by `pnpm load queue`: producers pushing ~15,000
+ * recovers them. Found by `pnpm load queue`: producers pushing 16,000–19,000
  * jobs/s onto `ready` made a sweep lose 1,000 attempts in a row, and the
  * consumer whose claim ran it failed (2 runs in 3).
  */
