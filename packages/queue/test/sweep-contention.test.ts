@@ -24,12 +24,12 @@ test('a sweep that loses to contention leaves the claim empty-handed, and the ne
   // Every sweep transaction (the one that takes from the lease log) fails as a contended one does.
   const transact = Deque.transact.bind(Deque);
   let sweeps = 0;
-  jest.spyOn(Deque, 'transact').mockImplementation(((steps: Parameters<typeof Deque.transact>[0], decide: Parameters<typeof Deque.transact>[1], options?: Parameters<typeof Deque.transact>[2]) => {
+  jest.spyOn(Deque, 'transact').mockImplementation(((steps: Parameters<typeof Deque.transact>[0], decide: Parameters<typeof Deque.transact>[1]) => {
     if (steps[0]!.deque.name === `${name}/taken`) {
       sweeps++;
       return Promise.reject(new McasContentionError('anchor', 1000, 'Deque.transact: the anchors kept changing for 1000 attempts'));
     }
-    return transact(steps, decide, options);
+    return transact(steps, decide);
   }) as typeof Deque.transact);
   await expect(q.claim({ waitMs: 150 })).resolves.toBeUndefined();
   expect(sweeps).toBeGreaterThan(0);
