@@ -99,7 +99,7 @@ function search<S, I, O>(model: Model<S, I, O>, operations: readonly HistoryOper
   const head = buildList(operations);
   const definite = operations.filter((operation) => operation.return !== null).length;
   const linearized = new Uint32Array(Math.ceil(operations.length / 32) + 1);
-  const memo = new Set<string>();
+  const memo = new Memo();
   const stack: { node: Node; state: S; candidates: readonly Node[]; tried: number }[] = [];
   const byDeadline = (a: Node, b: Node): number => returnOf(operations, a) - returnOf(operations, b) || operations[a.op]!.call - operations[b.op]!.call;
   let longest: number[] = [];
@@ -167,6 +167,27 @@ function candidatesOf(head: Node, byDeadline: (a: Node, b: Node) => number): Nod
 /** When an operation returned; open-ended ones (never required) last. */
 function returnOf(operations: readonly HistoryOperation<unknown, unknown>[], call: Node): number {
   return operations[call.op]!.return ?? Infinity;
+}
+
+/**
+ * The memo's keys, in as many Sets as it takes: one V8 Set holds at most
+ * 2^24 entries and throws a RangeError beyond (seen on a combining deque
+ * history past 16.7 M memo entries), and a search with a large step bound
+ * must end in a verdict or 'unknown', not a crash.
+ */
+class Memo {
+  static readonly #PER_SET = 1 << 23;
+  readonly #sets = [new Set<string>()];
+
+  has(key: string): boolean {
+    return this.#sets.some((set) => set.has(key));
+  }
+
+  add(key: string): void {
+    let last = this.#sets[this.#sets.length - 1]!;
+    if (last.size >= Memo.#PER_SET) this.#sets.push((last = new Set<string>()));
+    last.add(key);
+  }
 }
 
 /** The set of linearized operations as a short string: two characters per 32 operations. */
