@@ -32,6 +32,13 @@ export interface CheckOptions {
   readonly maxSteps?: number;
   /** Most milliseconds before giving up with 'unknown'; default 10,000. */
   readonly timeoutMs?: number;
+  /**
+   * Bounds of a second search when the first gives up: a history with many
+   * open-ended or long operations can need far more search than most (one
+   * combining history took 17.9 M steps). A violation is final at once.
+   * Default: none.
+   */
+  readonly retry?: Omit<CheckOptions, 'retry'>;
 }
 
 export type CheckResult =
@@ -68,7 +75,9 @@ const CLOCK_EVERY = 4096;
 export function checkLinearizability<S, I, O>(model: Model<S, I, O>, history: readonly HistoryOperation<I, O>[], options: CheckOptions = {}): CheckResult {
   // Search the operations that can matter; report indexes into `history`.
   const kept = history.map((_, index) => index).filter(pruner(model, history));
-  const result = search(model, kept.map((index) => resolved(model, history[index]!)), options);
+  const operations = kept.map((index) => resolved(model, history[index]!));
+  let result = search(model, operations, options);
+  if (result.kind === 'unknown' && options.retry !== undefined) result = search(model, operations, options.retry);
   const original = (indexes: readonly number[]): number[] => indexes.map((index) => kept[index]!);
   if (result.kind === 'ok') return { ...result, linearization: original(result.linearization) };
   if (result.kind === 'violation') return { ...result, longestPrefix: original(result.longestPrefix) };

@@ -15,18 +15,11 @@ import { savePorcupineHistory } from './porcupine';
 export interface RequireOptions extends CheckOptions {
   /** Names the saved file and the error, e.g. `deque-seed-7`. */
   readonly name: string;
-  /**
-   * Bounds for a second search when the first gives up ('unknown'): a
-   * history with many open-ended operations can need far more search than
-   * most. A violation fails at once. Default: no second search.
-   */
-  readonly retry?: CheckOptions;
 }
 
 /** Resolves to the 'ok' result, or rejects naming the saved history (see the file comment). */
 export async function requireLinearizable<S, I, O>(model: Model<S, I, O>, operations: readonly HistoryOperation<I, O>[], options: RequireOptions): Promise<Extract<CheckResult, { kind: 'ok' }>> {
-  let result = checkLinearizability(model, operations, options);
-  if (result.kind === 'unknown' && options.retry !== undefined) result = checkLinearizability(model, operations, options.retry);
+  const result = checkLinearizability(model, operations, options);
   if (result.kind === 'ok') return result;
   const file = path.join(mkdtempSync(path.join(tmpdir(), 'mcc-lin-')), `${options.name}.json`);
   await savePorcupineHistory(file, model, operations, result);

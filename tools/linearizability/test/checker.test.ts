@@ -40,6 +40,9 @@ test('a step bound or a time bound ends the search with unknown, never a hang', 
   const bySteps = checkLinearizability(model, impossibleAfterWrites(14), { maxSteps: 1000 });
   expect(bySteps).toMatchObject({ kind: 'unknown', steps: 1000 });
   expect(bySteps.kind === 'unknown' && bySteps.reason).toMatch(/1000 search steps/);
+  // A search that gives up is run again with the retry's bounds, which decide it.
+  const retried = checkLinearizability(model, impossibleAfterWrites(14), { maxSteps: 1000, retry: { maxSteps: 2_000_000, timeoutMs: 60_000 } });
+  expect(retried.kind).toBe('violation');
   const started = Date.now();
   const byTime = checkLinearizability(model, impossibleAfterWrites(20), { timeoutMs: 50 });
   expect(byTime.kind).toBe('unknown');

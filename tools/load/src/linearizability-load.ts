@@ -160,8 +160,11 @@ export async function runLinearizabilityLoad(args: LoadArgs, servers: readonly s
   for (let seed = firstSeed; Date.now() < deadline; seed++) {
     const kind: Kind = (['deque', 'deque', 'registers', 'queue'] as const)[(seed - firstSeed) % 4]!;
     const history = await recordHistory(kind, seed, args, servers);
-    let result = checkLinearizability(history.model, history.operations, { maxSteps: MAX_STEPS, timeoutMs: CHECK_TIMEOUT_MS });
-    if (result.kind === 'unknown') result = checkLinearizability(history.model, history.operations, { maxSteps: RETRY_MAX_STEPS, timeoutMs: RETRY_TIMEOUT_MS });
+    const result = checkLinearizability(history.model, history.operations, {
+      maxSteps: MAX_STEPS,
+      timeoutMs: CHECK_TIMEOUT_MS,
+      retry: { maxSteps: RETRY_MAX_STEPS, timeoutMs: RETRY_TIMEOUT_MS },
+    });
     counts.histories += 1;
     counts[kind] += 1;
     counts.operations += history.operations.length;
