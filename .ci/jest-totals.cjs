@@ -35,6 +35,24 @@ function usesProtocol(name, seen = new Set()) {
 let passed = 0;
 let failed = 0;
 const missing = [];
+const failures = []; // one line or a few per failed test or suite, printed just above the totals
+
+/** The first lines of a failure message, without ANSI colours: enough to name the cause in CI's tail. */
+function excerpt(message, lines = 12) {
+  // eslint-disable-next-line no-control-regex
+  const plain = String(message ?? '').replace(/\u001b\[[0-9;]*m/g, '');
+  return plain.split('\n').slice(0, lines).map((line) => `      ${line}`).join('\n');
+}
+
+function collectFailures(label, protocol, summary) {
+  for (const suite of summary.testResults ?? []) {
+    const file = path.relative(root, suite.name);
+    const failedTests = (suite.assertionResults ?? []).filter((test) => test.status === 'failed');
+    for (const test of failedTests) failures.push(`  ✕ [${protocol}] ${file} › ${test.fullName}\n${excerpt(test.failureMessages?.[0])}`);
+    // A suite that failed to load (or failed outside any test) has a message and no failed test.
+    if (suite.status === 'failed' && failedTests.length === 0) failures.push(`  ✕ [${protocol}] ${file} (suite)\n${excerpt(suite.message)}`);
+  }
+}
 for (const [name, { dir, label, manifest }] of manifests) {
   if (!manifest.scripts?.test) continue;
   const binary = path.join(dir, '.jest-results.binary.json');
@@ -51,8 +69,10 @@ for (const [name, { dir, label, manifest }] of manifests) {
     failed += summary.numFailedTests;
     // A suite that failed to load has no failed tests but must still fail the run.
     failed += summary.numRuntimeErrorTestSuites ?? 0;
+    collectFailures(label, protocol, summary);
   }
 }
+if (failures.length > 0) console.log(`\nfailed:\n${failures.join('\n')}\n`);
 for (const name of missing) console.error(`no jest results from ${name}: its tests did not run to completion`);
 failed += missing.length;
 console.log(`${passed} passed, ${failed} failed`);
