@@ -5,7 +5,7 @@
  * chooses (a large reply straight into its own buffer); TLS sockets hand
  * out decrypted chunks, fed to the same reader. `ready` fires when requests
  * may be written: on `connect`, or on `secureConnect` once the server's
- * certificate was verified.
+ * certificate was verified — unless the socket connected to itself (below).
  */
 import * as net from 'node:net';
 import * as tls from 'node:tls';
@@ -32,12 +32,15 @@ export function openSocket(address: ServerAddress, options: ResolvedClientOption
       port: address.port,
       onread: { buffer: () => reader.next(), callback: (count: number) => events.received(count) },
     });
-    socket.on('connect', () => events.ready());
+    socket.on('connect', () => {
+      if (!refusedAsSelfConnected(socket, address)) events.ready();
+    });
   } else {
     const custom = options.tls;
     // SNI and the certificate's name check use the host as configured, unless told otherwise.
     const servername = custom.servername ?? (net.isIP(address.host) === 0 ? address.host : undefined);
     socket = tls.connect({ ...custom, host: address.host, port: address.port, ...(servername === undefined ? {} : { servername }) });
+    socket.on('connect', () => refusedAsSelfConnected(socket, address)); // before any handshake byte is read back
     socket.on('secureConnect', () => events.ready());
     socket.on('data', (data: Buffer) => events.chunk(data));
   }
@@ -46,4 +49,19 @@ export function openSocket(address: ServerAddress, options: ResolvedClientOption
   socket.on('error', (error) => events.error(error));
   socket.on('close', () => events.close());
   return socket;
+}
+
+/**
+ * TCP's simultaneous open lets a connection to a port of this host where
+ * nothing listens succeed — with itself — when the kernel picks that same
+ * port as the local one (the port is in the ephemeral range). The socket
+ * would then read back its own requests as replies. It is what it means: no
+ * server there, a refused connection; destroys the socket with that error
+ * and says whether it did.
+ */
+function refusedAsSelfConnected(socket: net.Socket, address: ServerAddress): boolean {
+  if (socket.localPort !== socket.remotePort || socket.localAddress !== socket.remoteAddress) return false;
+  const error = Object.assign(new Error(`connect ECONNREFUSED ${address.host}:${address.port}: the socket connected to itself (TCP simultaneous open): nothing listens on that port`), { code: 'ECONNREFUSED' });
+  socket.destroy(error);
+  return true;
 }
