@@ -109,6 +109,8 @@ function search<S, I, O>(model: Model<S, I, O>, operations: readonly HistoryOper
   const definite = operations.filter((operation) => operation.return !== null).length;
   const linearized = new Uint32Array(Math.ceil(operations.length / 32) + 1);
   const memo = new Memo();
+  const feasible = model.feasibility?.(operations);
+  const pending = (op: number): boolean => (linearized[op >>> 5]! & (1 << (op & 31))) === 0;
   const stack: { node: Node; state: S; candidates: readonly Node[]; tried: number }[] = [];
   const byDeadline = (a: Node, b: Node): number => returnOf(operations, a) - returnOf(operations, b) || operations[a.op]!.call - operations[b.op]!.call;
   let longest: number[] = [];
@@ -132,6 +134,10 @@ function search<S, I, O>(model: Model<S, I, O>, operations: readonly HistoryOper
         continue;
       }
       memo.add(key);
+      if (feasible !== undefined && !feasible(next.state, pending, entry.op)) {
+        toggle(linearized, entry.op);
+        continue;
+      }
       stack.push({ node: entry, state, candidates, tried });
       state = next.state;
       if (operation.return !== null) done += 1;

@@ -1,0 +1,212 @@
+/**
+ * The deque model's feasibility test (Model.feasibility): a necessary
+ * condition, checked on each state the search reaches, for the operations
+ * not yet linearized to be linearizable from it. It lets the search drop a
+ * wrong order of pushes when it is made, not hundreds of operations later
+ * when the values are finally popped (a combining history under faults:
+ * concurrent extends whose order only the drain at the end reveals).
+ *
+ * The one fact it rests on: an element leaves its deque only through one of
+ * its two ends, by an operation whose output is its value — a pop, popLeft
+ * or moveTo with that deque as source (a rotation too: it leaves and comes
+ * back) — or by a clear. While it stays, the elements on its left stay on
+ * its left. So, for an element x of deque D, its possible removals are the
+ * pending operations on D that returned x's value, plus every pending
+ * open-ended pop/popLeft/moveTo of D (it may have taken anything, at any
+ * time after its call):
+ *
+ * - If every possible removal of x is at the left end, each element left of
+ *   x must leave by the left end first: it needs a possible left removal
+ *   called no later than the last return among x's. Mirrored for the right.
+ * - A pending operation that saw D empty (a pop, peek or moveTo that
+ *   returned null, a length of 0) needs every element of D gone before it
+ *   returns: each needs a possible removal called no later than that.
+ *
+ * Both only relax what a real linearization must do (they ignore which
+ * removal actually happens, and where), so dropping a state that fails them
+ * never drops a linearizable future: the verdict stays exact. A pending
+ * clear of D turns the test off for D. Equal values (the workloads never
+ * push one twice) only add possible removals, which keeps it sound.
+ */
+import type { HistoryOperation } from '../history';
+import { canonicalJson } from '../model';
+import type { DequeInput, DequeOutput, DequeState } from './deque-model';
+
+/** A pending operation that may take an element out of a deque. */
+interface Removal {
+  readonly op: number;
+  readonly deque: number;
+  readonly left: boolean;
+  readonly call: number;
+  /** Infinity for an open-ended one. */
+  readonly ret: number;
+}
+
+interface DequeFacts {
+  /** Pending open-ended removals of this deque: they may take any element. */
+  readonly wildcards: Removal[];
+  /** Operations that saw this deque empty, and when they returned. */
+  readonly empties: { readonly op: number; readonly ret: number }[];
+  /** Clears of this deque, definite or open-ended. */
+  readonly clears: number[];
+}
+
+const PUSHES: ReadonlySet<DequeInput['op']> = new Set(['append', 'appendLeft', 'extend', 'extendLeft']);
+const REMOVALS: ReadonlySet<DequeInput['op']> = new Set(['pop', 'popLeft', 'moveTo']);
+const SEES_EMPTY_WITH_NULL: ReadonlySet<DequeInput['op']> = new Set(['pop', 'popLeft', 'moveTo', 'peek', 'peekLeft']);
+
+export function dequeFeasibility<V>(
+  indexOf: (name: string) => number,
+  deques: number,
+  operations: readonly HistoryOperation<DequeInput<V>, DequeOutput<V>>[],
+): (state: DequeState<V>, pending: (op: number) => boolean, last: number) => boolean {
+  const byValue = new Map<string, Removal[]>();
+  const pushedTwice = valuesPushedTwice(operations);
+  const affected = operations.map((operation) => affects(indexOf, operation));
+  const facts: DequeFacts[] = Array.from({ length: deques }, () => ({ wildcards: [], empties: [], clears: [] }));
+  operations.forEach((operation, op) => {
+    const input = operation.input;
+    const deque = indexOf(input.deque);
+    if (input.op === 'clear') facts[deque]!.clears.push(op);
+    if (operation.return === null) {
+      if (REMOVALS.has(input.op)) facts[deque]!.wildcards.push({ op, deque, left: leftEnd(input), call: operation.call, ret: Infinity });
+      return;
+    }
+    const output = operation.output;
+    if (output === null || output === undefined) {
+      if (SEES_EMPTY_WITH_NULL.has(input.op)) facts[deque]!.empties.push({ op, ret: operation.return });
+    } else if (input.op === 'length') {
+      if (output === 0) facts[deque]!.empties.push({ op, ret: operation.return });
+    } else if (REMOVALS.has(input.op)) {
+      const key = canonicalJson(output);
+      const list = byValue.get(key) ?? [];
+      // A copy of a value pushed twice may never leave (its removals may all take the other copy): as if they could return at any time.
+      list.push({ op, deque, left: leftEnd(input), call: operation.call, ret: pushedTwice.has(key) ? Infinity : operation.return });
+      byValue.set(key, list);
+    }
+  });
+  const removalsOf = byIdentity((value) => byValue.get(canonicalJson(value)));
+  const bounds = new Bounds();
+  const feasible = (state: DequeState<V>, pending: (op: number) => boolean, deque: number): boolean => {
+    const items = state[deque]!;
+    const fact = facts[deque]!;
+    if (items.length === 0 || fact.clears.some(pending)) return true;
+    bounds.fill(items.length, fact.wildcards, deque, pending);
+    items.forEach((item, at) => bounds.add(at, removalsOf(item), deque, pending));
+    let firstEmpty = Infinity;
+    for (const empty of fact.empties) if (pending(empty.op)) firstEmpty = Math.min(firstEmpty, empty.ret);
+    return bounds.allGoneBy(firstEmpty) && bounds.endAllows(true) && bounds.endAllows(false);
+  };
+  return (state, pending, last) => affected[last]!.every((deque) => feasible(state, pending, deque));
+}
+
+/** The values (canonical JSON) more than one push pushed. */
+function valuesPushedTwice(operations: readonly HistoryOperation<DequeInput<unknown>, unknown>[]): Set<string> {
+  const once = new Set<string>();
+  const twice = new Set<string>();
+  for (const { input } of operations) {
+    const values = input.op === 'extend' || input.op === 'extendLeft' ? input.values : input.op === 'append' || input.op === 'appendLeft' ? [input.value] : [];
+    for (const value of values) {
+      const key = canonicalJson(value);
+      (once.has(key) ? twice : once).add(key);
+    }
+  }
+  return twice;
+}
+
+/**
+ * The deques whose test an operation can turn false (every other one stays
+ * as it was, or only loses constraints): the one it adds an element to, and
+ * for an open-ended removal the one whose elements lose it as a possible
+ * removal. (With equal values a pop can take a possible removal from an
+ * element it did not take: not tested then, which only prunes less.)
+ */
+function affects(indexOf: (name: string) => number, { input, return: returned }: HistoryOperation<DequeInput<unknown>, unknown>): number[] {
+  const open = returned === null;
+  if (PUSHES.has(input.op)) return [indexOf(input.deque)];
+  if (input.op === 'moveTo') return open ? [indexOf(input.deque), indexOf(input.target)] : [indexOf(input.target)];
+  return open && REMOVALS.has(input.op) ? [indexOf(input.deque)] : [];
+}
+
+/** The side an operation takes from: pop and moveTo's default `from` are the right end. */
+function leftEnd(input: DequeInput<unknown>): boolean {
+  return input.op === 'popLeft' || (input.op === 'moveTo' && input.from === 'left');
+}
+
+/**
+ * Per element of one deque (by position from the left): the earliest call
+ * and the latest return of its possible removals at each end (Infinity and
+ * -Infinity: none). Reused from state to state: the test runs at every step.
+ */
+class Bounds {
+  #length = 0;
+  #leftCall = new Float64Array(16);
+  #leftRet = new Float64Array(16);
+  #rightCall = new Float64Array(16);
+  #rightRet = new Float64Array(16);
+
+  /** Starts over for `length` elements, each of which any of `wildcards` (pending ones) may take. */
+  fill(length: number, wildcards: readonly Removal[], deque: number, pending: (op: number) => boolean): void {
+    if (length > this.#leftCall.length) {
+      const size = Math.max(length, 2 * this.#leftCall.length);
+      this.#leftCall = new Float64Array(size);
+      this.#leftRet = new Float64Array(size);
+      this.#rightCall = new Float64Array(size);
+      this.#rightRet = new Float64Array(size);
+    }
+    this.#length = length;
+    this.#leftCall.fill(Infinity, 0, length);
+    this.#rightCall.fill(Infinity, 0, length);
+    this.#leftRet.fill(-Infinity, 0, length);
+    this.#rightRet.fill(-Infinity, 0, length);
+    for (let at = 0; at < length; at++) this.add(at, wildcards, deque, pending);
+  }
+
+  /** Counts `removals` (those pending, of this deque) as possible removals of the element at `at`. */
+  add(at: number, removals: readonly Removal[] | undefined, deque: number, pending: (op: number) => boolean): void {
+    if (removals === undefined) return;
+    for (const removal of removals) {
+      if (removal.deque !== deque || !pending(removal.op)) continue;
+      const calls = removal.left ? this.#leftCall : this.#rightCall;
+      const rets = removal.left ? this.#leftRet : this.#rightRet;
+      calls[at] = Math.min(calls[at]!, removal.call);
+      rets[at] = Math.max(rets[at]!, removal.ret);
+    }
+  }
+
+  /** Whether every element has a possible removal called no later than `time`. */
+  allGoneBy(time: number): boolean {
+    if (time === Infinity) return true;
+    for (let at = 0; at < this.#length; at++) if (Math.min(this.#leftCall[at]!, this.#rightCall[at]!) > time) return false;
+    return true;
+  }
+
+  /**
+   * Scanning from one end: an element that can only leave by this end needs
+   * every element before it to be able to leave by this end, by a removal
+   * called no later than its own last return.
+   */
+  endAllows(left: boolean): boolean {
+    const calls = left ? this.#leftCall : this.#rightCall;
+    const rets = left ? this.#leftRet : this.#rightRet;
+    const others = left ? this.#rightCall : this.#leftCall;
+    let latestFirstCall = -Infinity;
+    for (let step = 0; step < this.#length; step++) {
+      const at = left ? step : this.#length - 1 - step;
+      if (others[at] === Infinity && calls[at]! !== Infinity && latestFirstCall > rets[at]!) return false;
+      latestFirstCall = Math.max(latestFirstCall, calls[at]!);
+    }
+    return true;
+  }
+}
+
+/** `lookup` of a state's values, cached by identity (they are the history's own inputs): one Map read per element. */
+function byIdentity<T>(lookup: (value: unknown) => T): (value: unknown) => T {
+  const cache = new Map<unknown, T>();
+  return (value) => {
+    if (cache.has(value)) return cache.get(value)!;
+    const found = lookup(value);
+    cache.set(value, found);
+    return found;
+  };
+}
