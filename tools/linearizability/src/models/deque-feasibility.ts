@@ -155,11 +155,14 @@ class Bounds {
       this.#rightRet = new Float64Array(size);
     }
     this.#length = length;
-    this.#leftCall.fill(Infinity, 0, length);
-    this.#rightCall.fill(Infinity, 0, length);
-    this.#leftRet.fill(-Infinity, 0, length);
-    this.#rightRet.fill(-Infinity, 0, length);
-    for (let at = 0; at < length; at++) this.add(at, wildcards, deque, pending);
+    // The wildcards' bounds, the same for every element: in slot 0 first, then copied.
+    this.#leftCall[0] = this.#rightCall[0] = Infinity;
+    this.#leftRet[0] = this.#rightRet[0] = -Infinity;
+    this.add(0, wildcards, deque, pending);
+    this.#leftCall.fill(this.#leftCall[0]!, 1, length);
+    this.#rightCall.fill(this.#rightCall[0]!, 1, length);
+    this.#leftRet.fill(this.#leftRet[0]!, 1, length);
+    this.#rightRet.fill(this.#rightRet[0]!, 1, length);
   }
 
   /** Counts `removals` (those pending, of this deque) as possible removals of the element at `at`. */
