@@ -128,16 +128,17 @@ function search<S, I, O>(model: Model<S, I, O>, operations: readonly HistoryOper
       const next = model.step(state, operation.input, operation.return === null ? undefined : operation.output);
       if (operation.return !== null && !equal(next.output, operation.output as O)) continue;
       toggle(linearized, entry.op);
+      // A state the model's test refuses has no future: not kept in the memo (the test is as cheap as its key, and memory is the bound).
+      if (feasible !== undefined && !feasible(next.state, pending, entry.op)) {
+        toggle(linearized, entry.op);
+        continue;
+      }
       const key = `${bitsKey(linearized)}|${model.key(next.state)}`;
       if (memo.has(key)) {
         toggle(linearized, entry.op);
         continue;
       }
       memo.add(key);
-      if (feasible !== undefined && !feasible(next.state, pending, entry.op)) {
-        toggle(linearized, entry.op);
-        continue;
-      }
       stack.push({ node: entry, state, candidates, tried });
       state = next.state;
       if (operation.return !== null) done += 1;
