@@ -25,8 +25,12 @@
  * Both only relax what a real linearization must do (they ignore which
  * removal actually happens, and where), so dropping a state that fails them
  * never drops a linearizable future: the verdict stays exact. A pending
- * clear of D turns the test off for D. Equal values (the workloads never
- * push one twice) only add possible removals, which keeps it sound.
+ * clear of D turns the test off for D. The first rule needs x to leave at
+ * all: true when its value was pushed once (a pending operation returns
+ * it, so it must leave D); a value pushed twice (the workloads never do)
+ * may stay for good, its pops taking the other copy, so its removals count
+ * as returning at any time (found by a differential run against the plain
+ * search; test/deque-feasibility.test.ts).
  */
 import type { HistoryOperation } from '../history';
 import { canonicalJson } from '../model';
