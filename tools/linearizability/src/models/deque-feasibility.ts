@@ -21,16 +21,21 @@
  * - A pending operation that saw D empty (a pop, peek or moveTo that
  *   returned null, a length of 0) needs every element of D gone before it
  *   returns: each needs a possible removal called no later than that.
+ * - A pending push (with a response) of a value v onto D's right end, v
+ *   able to leave D only by the left: each element of D either leaves
+ *   before the push returns (a possible removal called no later), or is
+ *   left of v and leaves by the left before v does (the first rule, for v
+ *   not pushed yet). Mirrored for a push onto the left end.
  *
- * Both only relax what a real linearization must do (they ignore which
+ * All three only relax what a real linearization must do (they ignore which
  * removal actually happens, and where), so dropping a state that fails them
  * never drops a linearizable future: the verdict stays exact. A pending
- * clear of D turns the test off for D. The first rule needs x to leave at
- * all: true when its value was pushed once (a pending operation returns
- * it, so it must leave D); a value pushed twice (the workloads never do)
- * may stay for good, its pops taking the other copy, so its removals count
- * as returning at any time (found by a differential run against the plain
- * search; test/deque-feasibility.test.ts).
+ * clear of D turns the test off for D. The first and third rules need x
+ * (v) to leave at all: true when its value was pushed once (a pending
+ * operation returns it, so it must leave D); a value pushed twice (the
+ * workloads never do) may stay for good, its pops taking the other copy,
+ * so its removals count as returning at any time (found by a differential
+ * run against the plain search; test/deque-feasibility*.test.ts).
  */
 import type { HistoryOperation } from '../history';
 import { canonicalJson } from '../model';
@@ -53,6 +58,8 @@ interface DequeFacts {
   readonly empties: { readonly op: number; readonly ret: number }[];
   /** Clears of this deque, definite or open-ended. */
   readonly clears: number[];
+  /** Each value each push with a response puts on this deque, at which end. */
+  readonly pushes: { readonly op: number; readonly ret: number; readonly left: boolean; readonly key: string }[];
 }
 
 const PUSHES: ReadonlySet<DequeInput['op']> = new Set(['append', 'appendLeft', 'extend', 'extendLeft']);
@@ -67,11 +74,16 @@ export function dequeFeasibility<V>(
   const byValue = new Map<string, Removal[]>();
   const pushedTwice = valuesPushedTwice(operations);
   const affected = operations.map((operation) => affects(indexOf, operation));
-  const facts: DequeFacts[] = Array.from({ length: deques }, () => ({ wildcards: [], empties: [], clears: [] }));
+  const facts: DequeFacts[] = Array.from({ length: deques }, () => ({ wildcards: [], empties: [], clears: [], pushes: [] }));
   operations.forEach((operation, op) => {
     const input = operation.input;
     const deque = indexOf(input.deque);
     if (input.op === 'clear') facts[deque]!.clears.push(op);
+    if (operation.return !== null && PUSHES.has(input.op)) {
+      const values = 'values' in input ? input.values : 'value' in input ? [input.value] : [];
+      const left = input.op === 'appendLeft' || input.op === 'extendLeft';
+      for (const value of values) facts[deque]!.pushes.push({ op, ret: operation.return, left, key: canonicalJson(value) });
+    }
     if (operation.return === null) {
       if (REMOVALS.has(input.op)) facts[deque]!.wildcards.push({ op, deque, left: leftEnd(input), call: operation.call, ret: Infinity });
       return;
@@ -99,7 +111,22 @@ export function dequeFeasibility<V>(
     items.forEach((item, at) => bounds.add(at, removalsOf(item), deque, pending));
     let firstEmpty = Infinity;
     for (const empty of fact.empties) if (pending(empty.op)) firstEmpty = Math.min(firstEmpty, empty.ret);
-    return bounds.allGoneBy(firstEmpty) && bounds.endAllows(true) && bounds.endAllows(false);
+    return bounds.allGoneBy(firstEmpty) && bounds.endAllows(true) && bounds.endAllows(false) && pushesAllow(deque, pending);
+  };
+  /** The third rule, for the pending pushes onto `deque` (the elements' bounds already filled). */
+  const pushesAllow = (deque: number, pending: (op: number) => boolean): boolean => {
+    const fact = facts[deque]!;
+    const latest = bounds.latestFirstCall();
+    for (const push of fact.pushes) {
+      // A push returning after every element could have left constrains none.
+      if (push.ret >= latest || !pending(push.op)) continue;
+      const removals = byValue.get(push.key);
+      if (removals === undefined) continue;
+      const coming = bounds.alone(removals, fact.wildcards, deque, pending);
+      const onlyByOtherEnd = push.left ? coming.leftCall === Infinity && coming.rightCall !== Infinity : coming.rightCall === Infinity && coming.leftCall !== Infinity;
+      if (onlyByOtherEnd && !bounds.outrunBy(push.ret, push.left ? coming.rightRet : coming.leftRet, !push.left)) return false;
+    }
+    return true;
   };
   return (state, pending, last) => affected[last]!.every((deque) => feasible(state, pending, deque));
 }
@@ -179,6 +206,43 @@ class Bounds {
       calls[at] = Math.min(calls[at]!, removal.call);
       rets[at] = Math.max(rets[at]!, removal.ret);
     }
+  }
+
+  /** The latest over the elements of their earliest possible removal's call. */
+  latestFirstCall(): number {
+    let latest = -Infinity;
+    for (let at = 0; at < this.#length; at++) latest = Math.max(latest, Math.min(this.#leftCall[at]!, this.#rightCall[at]!));
+    return latest;
+  }
+
+  /** The bounds of one value's removals (with the wildcards), not stored. */
+  alone(removals: readonly Removal[], wildcards: readonly Removal[], deque: number, pending: (op: number) => boolean): { leftCall: number; leftRet: number; rightCall: number; rightRet: number } {
+    const bounds = { leftCall: Infinity, leftRet: -Infinity, rightCall: Infinity, rightRet: -Infinity };
+    for (const list of [removals, wildcards]) {
+      for (const removal of list) {
+        if (removal.deque !== deque || !pending(removal.op)) continue;
+        if (removal.left) {
+          bounds.leftCall = Math.min(bounds.leftCall, removal.call);
+          bounds.leftRet = Math.max(bounds.leftRet, removal.ret);
+        } else {
+          bounds.rightCall = Math.min(bounds.rightCall, removal.call);
+          bounds.rightRet = Math.max(bounds.rightRet, removal.ret);
+        }
+      }
+    }
+    return bounds;
+  }
+
+  /**
+   * A value pushed by an operation returning at `pushed` onto the other end
+   * than `left`, which can only leave by end `left`, at the latest by `ret`:
+   * every element must either be able to leave before the push returns, or
+   * leave by end `left` by a removal called no later than `ret`.
+   */
+  outrunBy(pushed: number, ret: number, left: boolean): boolean {
+    const calls = left ? this.#leftCall : this.#rightCall;
+    for (let at = 0; at < this.#length; at++) if (Math.min(this.#leftCall[at]!, this.#rightCall[at]!) > pushed && calls[at]! > ret) return false;
+    return true;
   }
 
   /** Whether every element has a possible removal called no later than `time`. */
