@@ -21,7 +21,9 @@
  * everything else".
  *
  * Memo: a (set of linearized operations, model state) pair seen before
- * leads to the same future; the search skips it. A step bound and a time
+ * leads to the same future; the search skips it. A model's feasibility
+ * test (Model.feasibility, a necessary condition for the pending operations
+ * to fit) drops a new state before that, without keeping it. A step bound and a time
  * bound end the search with 'unknown' rather than hanging.
  */
 import type { HistoryOperation } from './history';
