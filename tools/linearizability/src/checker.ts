@@ -21,7 +21,9 @@
  * everything else".
  *
  * Memo: a (set of linearized operations, model state) pair seen before
- * leads to the same future; the search skips it. A step bound and a time
+ * leads to the same future; the search skips it. A model's feasibility
+ * test (Model.feasibility, a necessary condition for the pending operations
+ * to fit) drops a new state before that, without keeping it. A step bound and a time
  * bound end the search with 'unknown' rather than hanging.
  */
 import type { HistoryOperation } from './history';
@@ -109,6 +111,8 @@ function search<S, I, O>(model: Model<S, I, O>, operations: readonly HistoryOper
   const definite = operations.filter((operation) => operation.return !== null).length;
   const linearized = new Uint32Array(Math.ceil(operations.length / 32) + 1);
   const memo = new Memo();
+  const feasible = model.feasibility?.(operations);
+  const pending = (op: number): boolean => (linearized[op >>> 5]! & (1 << (op & 31))) === 0;
   const stack: { node: Node; state: S; candidates: readonly Node[]; tried: number }[] = [];
   const byDeadline = (a: Node, b: Node): number => returnOf(operations, a) - returnOf(operations, b) || operations[a.op]!.call - operations[b.op]!.call;
   let longest: number[] = [];
@@ -126,6 +130,11 @@ function search<S, I, O>(model: Model<S, I, O>, operations: readonly HistoryOper
       const next = model.step(state, operation.input, operation.return === null ? undefined : operation.output);
       if (operation.return !== null && !equal(next.output, operation.output as O)) continue;
       toggle(linearized, entry.op);
+      // A state the model's test refuses has no future: not kept in the memo (the test is as cheap as its key, and memory is the bound).
+      if (feasible !== undefined && !feasible(next.state, pending, entry.op)) {
+        toggle(linearized, entry.op);
+        continue;
+      }
       const key = `${bitsKey(linearized)}|${model.key(next.state)}`;
       if (memo.has(key)) {
         toggle(linearized, entry.op);

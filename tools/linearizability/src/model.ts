@@ -41,6 +41,17 @@ export interface Model<S, I, O> {
    * undefined: keep it open-ended.
    */
   resolveOpen?(input: I): O | undefined;
+  /**
+   * A test of the states the search reaches, for `operations` (the ones
+   * searched): false only if the operations still pending (`pending(index)`)
+   * cannot all be linearized from `state`, reached by linearizing operation
+   * `last` — a necessary condition, so the search may drop the state at
+   * once instead of finding out many steps later. It must never refuse a
+   * state with a linearizable future, or verdicts become wrong; it may
+   * accept states without one (and look only at what `last` changed).
+   * undefined: every state is tried.
+   */
+  feasibility?(operations: readonly HistoryOperation<I, O>[]): (state: S, pending: (index: number) => boolean, last: number) => boolean;
   /** One line for a visualization; `output` undefined for an open-ended operation. */
   describeOperation(input: I, output: O | undefined): string;
   describeState(state: S): string;

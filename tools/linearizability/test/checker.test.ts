@@ -102,3 +102,22 @@ test('operations that start early and return late do not send the search astray'
   const wrong = starvedAppends(5).map((operation, index) => (index === 6 ? { ...operation, output: 'long0' } : operation));
   expect(checkLinearizability(model, wrong, { maxSteps: 5_000_000, timeoutMs: 60_000 }).kind).toBe('violation');
 });
+
+test("a model's feasibility test is asked about each new state, and a refused state is never searched from", () => {
+  const base = registerModel<number>({});
+  const history = impossibleAfterWrites(3).slice(0, 3); // three concurrent writes
+  const asked: { pending: boolean[]; last: number }[] = [];
+  // Refuses every state in which k0 was written and k1 not yet: the search's first choice.
+  const model = {
+    ...base,
+    feasibility: () => (_state: unknown, pending: (index: number) => boolean, last: number) => {
+      asked.push({ pending: history.map((_, index) => pending(index)), last });
+      return pending(0) || !pending(1);
+    },
+  };
+  const result = checkLinearizability(model, history);
+  expect(asked[0]).toEqual({ pending: [false, true, true], last: 0 });
+  expect(result).toMatchObject({ kind: 'ok', linearization: [1, 0, 2] });
+  // Refusing everything makes a linearizable history a violation: the test is trusted, so it must be a necessary condition.
+  expect(checkLinearizability({ ...base, feasibility: () => () => false }, history).kind).toBe('violation');
+});

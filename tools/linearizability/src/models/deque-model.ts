@@ -7,6 +7,7 @@
  */
 import type { HistoryOperation } from '../history';
 import { canonicalJson, type Model, valueNumbers } from '../model';
+import { dequeFeasibility } from './deque-feasibility';
 
 export type DequeSide = 'left' | 'right';
 
@@ -109,6 +110,7 @@ export function dequeModel<V = unknown>(names: readonly string[]): Model<DequeSt
     key: (state) => state.map((items) => items.map(numberOf).join(',')).join('|'),
     readOnly: (input) => READ_ONLY.has(input.op),
     needed: unseenOpenPushes,
+    feasibility: (operations) => dequeFeasibility(indexOf, names.length, operations),
     describeOperation(input, output) {
       const shown = output === undefined ? '?' : JSON.stringify(output);
       switch (input.op) {
