@@ -6,6 +6,7 @@ import { buffersSize } from './prepare';
 const inlineElement = (value: unknown): Element => inlineBytes(Buffer.from(JSON.stringify(value)));
 const inlineValue = (bytes: Uint8Array): unknown => JSON.parse(Buffer.from(bytes).toString());
 import { planBatch, type Operation, type PlanningCache, type Side } from './plan';
+import { seededRandom } from '@mcc/harness';
 
 /**
  * A model check of the planner: random batches of pushes and pops at both
@@ -121,11 +122,6 @@ class Simulation {
   }
 }
 
-function random(seed: number): () => number {
-  let state = seed;
-  return () => (state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
-}
-
 describe('planBatch', () => {
   it('pops undefined from an empty deque without changing it', () => {
     const plan = planBatch(emptyAnchor(), [{ kind: 'pop', side: 'left' }], { chunk: () => undefined, hasValue: () => false }, {
@@ -178,7 +174,7 @@ describe('planBatch', () => {
     ['large buffers', 2000, 3, false],
   ])('agrees with an array under random batches (%s)', (_name, flushBytes, seed, chunksRead) => {
     const sim = new Simulation(flushBytes);
-    const next = random(seed);
+    const next = seededRandom(seed);
     let counter = 0;
     for (let round = 0; round < 400; round++) {
       const operations: Operation[] = [];

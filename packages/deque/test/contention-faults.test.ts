@@ -7,7 +7,7 @@
  * error may or may not have happened. (Moves between two deques under
  * faults are issue 9 §3's, tested with its fix.)
  */
-import { FaultProxy, closeAllProxies, useMemcached } from '@mcc/harness';
+import { FaultProxy, closeAllProxies, useMemcached, seededRandom } from '@mcc/harness';
 import { HistoryRecorder, dequeModel, requireLinearizable, type DequeInput } from '@mcc/linearizability';
 import { Deque } from '../src';
 import { storeFactory } from './helpers';
@@ -25,16 +25,6 @@ const CALLERS = 2;
 const OPERATIONS = 6;
 const OPTIONS = { flushBytes: 96, inlineMaxBytes: 48 };
 
-function random(seed: number): () => number {
-  let state = seed >>> 0 || 1;
-  return () => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return (state >>> 0) / 2 ** 32;
-  };
-}
-
 describe.each([
   ['direct CASes', false],
   ['cross-process combining', true],
@@ -46,7 +36,7 @@ describe.each([
     const name = `lin-faults-${seed}-${Date.now()}`;
     await Deque.create(stores.open(addresses), name, OPTIONS);
     const recorder = new HistoryRecorder<DequeInput, unknown>();
-    const next = random(seed);
+    const next = seededRandom(seed);
     const clients = Array.from({ length: CLIENTS }, () => Deque.bind(stores.open(addresses, { requestTimeoutMs: 200 }), name, { ...OPTIONS, combine }));
     const run = (id: number, input: DequeInput, operation: () => Promise<unknown>): Promise<unknown> => recorder.record(id, input, operation).catch(() => undefined);
     // With combining, before the faults: every client pushes at once on a fresh handle, so CASes are lost and clients start announcing.

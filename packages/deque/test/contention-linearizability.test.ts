@@ -5,7 +5,7 @@
  * project's linearizability checker: pushes at both ends, pops, peeks,
  * length, moves between the deques and rotations within one.
  */
-import { useMemcached } from '@mcc/harness';
+import { useMemcached, seededRandom } from '@mcc/harness';
 import { HistoryRecorder, dequeModel, requireLinearizable, type DequeInput } from '@mcc/linearizability';
 import { Deque } from '../src';
 import { storeFactory } from './helpers';
@@ -21,22 +21,12 @@ const OPERATIONS = 6;
 /** Small chunks, and values over 48 encoded bytes in items of their own. */
 const OPTIONS = { flushBytes: 96, inlineMaxBytes: 48 };
 
-function random(seed: number): () => number {
-  let state = seed >>> 0 || 1;
-  return () => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return (state >>> 0) / 2 ** 32;
-  };
-}
-
 async function history(seed: number): Promise<ReturnType<HistoryRecorder<DequeInput, unknown>['operations']>> {
   const names = [`lin-a-${seed}-${Date.now()}`, `lin-b-${seed}-${Date.now()}`];
   const setup = stores.open(cluster.addresses);
   await Promise.all(names.map((name) => Deque.create(setup, name, OPTIONS)));
   const recorder = new HistoryRecorder<DequeInput, unknown>();
-  const next = random(seed);
+  const next = seededRandom(seed);
   await Promise.all(
     Array.from({ length: CLIENTS }, async (_, client) => {
       const store = stores.open(cluster.addresses);

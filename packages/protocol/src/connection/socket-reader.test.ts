@@ -6,6 +6,7 @@ import type { MetaReply } from '../wire/meta-reply';
 import type { ResponseFrame } from '../wire/response-frame';
 import { SocketReader } from './socket-reader';
 import type { ReplyParser } from './wire';
+import { seededRandom } from '@mcc/harness';
 
 const LIMIT = 1024 * 1024;
 /** Values of every size class: small, just under and over the direct-read threshold, 100 KiB, 1 MiB. */
@@ -15,15 +16,6 @@ function value(size: number, seed: number): Buffer {
   const bytes = Buffer.allocUnsafe(size);
   for (let i = 0; i < size; i++) bytes[i] = (i * 31 + seed) & 0xff;
   return bytes;
-}
-
-/** A deterministic pseudo-random sequence, so a failure replays. */
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state * 1103515245 + 12345) & 0x7fffffff;
-    return state / 0x7fffffff;
-  };
 }
 
 /**
@@ -57,7 +49,7 @@ function drive(parser: ReplyParser, bytes: Buffer, available: (at: number) => nu
 }
 
 const someBytes = (seed: number): (() => number) => {
-  const next = random(seed);
+  const next = seededRandom(seed);
   return () => 1 + Math.floor(next() * 200 * 1024);
 };
 
