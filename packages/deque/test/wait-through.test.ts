@@ -1,4 +1,4 @@
-import { FaultProxy, useMemcached } from '@mcc/harness';
+import { FaultProxy, useMemcached, sleep } from '@mcc/harness';
 import { ConnectionClosedError, Deque } from '../src';
 import { storeFactory } from './helpers';
 
@@ -10,7 +10,6 @@ afterAll(async () => {
   await stores.closeAll();
   await proxy.close();
 });
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Cuts every connection through the proxy and refuses new ones for `ms`. */
 async function outage(ms: number): Promise<void> {

@@ -1,4 +1,4 @@
-import { FaultProxy, useMemcached } from '@mcc/harness';
+import { FaultProxy, useMemcached, sleep } from '@mcc/harness';
 import { WorkQueue, type Job } from '../src';
 import { storeFactory } from './helpers';
 
@@ -11,7 +11,6 @@ afterAll(async () => {
   await proxy.close();
 });
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 let counter = 0;
 const uniqueName = (): string => `fq-${process.pid}-${Date.now()}-${counter++}`;
 

@@ -1,4 +1,4 @@
-import { useMemcached } from '@mcc/harness';
+import { useMemcached, sleep } from '@mcc/harness';
 import { Deque, InvalidArgumentError, LeaseExpiredError, QueueCorruptedError, QueueExistsError, QueueNotFoundError, WorkQueue } from '../src';
 import { storeFactory } from './helpers';
 
@@ -8,7 +8,6 @@ afterAll(() => stores.closeAll());
 
 let counter = 0;
 const uniqueName = (): string => `q-${process.pid}-${Date.now()}-${counter++}`;
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const open = () => stores.open(cluster.addresses);
 
 describe('WorkQueue', () => {

@@ -5,7 +5,7 @@
  * as 'expired'); nothing is published while nobody subscribes.
  */
 import { channel, tracingChannel } from 'node:diagnostics_channel';
-import { useMemcached, recordTraces, TRACE_PHASES, type TracePhase } from '@mcc/harness';
+import { useMemcached, recordTraces, TRACE_PHASES, type TracePhase, sleep } from '@mcc/harness';
 import { LeaseExpiredError, WorkQueue, type QueueOpMessage } from '../src';
 import { storeFactory } from './helpers';
 import * as tracing from '../src/tracing';
@@ -18,7 +18,6 @@ afterAll(() => stores.closeAll());
 
 let counter = 0;
 const uniqueName = (): string => `traced-q-${process.pid}-${Date.now()}-${counter++}`;
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 const recorded = (body: () => Promise<void>): Promise<Map<QueueOpMessage, Phase[]>> => recordTraces<QueueOpMessage>('mcc:queue:op', body);
 
