@@ -21,6 +21,7 @@ export {
 } from './fault-proxy';
 export { seededRandom } from './seeded-random';
 export { sleep } from './real-timers';
+export { runWorkerScript } from './worker-script';
 export { MEMCACHED_BIN_ENV, findMemcached } from './find-memcached';
 export { freePort } from './free-port';
 export { type MemcachedOptions, type TlsServerFiles, MEMCACHED_HOST, buildMemcachedArgs } from './memcached-args';
