@@ -135,7 +135,14 @@ async function expectLinearizable(config: HistoryConfig): Promise<Recorded> {
   expect(history.unexpected).toEqual([]);
   expect(config.faultProbability > 0 || history.unknown === 0).toBe(true);
   const options: QueueModelOptions = { lostClaims: config.faultProbability > 0, maxDeliveries: MAX_DELIVERIES, expiry: config.leaseMs !== undefined };
-  await requireLinearizable(queueModel<number>(options), history.operations, { name: `queue-seed-${config.seed}`, maxSteps: 3_000_000, timeoutMs: 15_000 });
+  // A few histories need far more search than most (`pnpm load linearizability`: one in 38 queue histories
+  // undecided at 30 M steps): a search that gives up runs once more with a larger budget — a violation fails at once.
+  await requireLinearizable(queueModel<number>(options), history.operations, {
+    name: `queue-seed-${config.seed}`,
+    maxSteps: 3_000_000,
+    timeoutMs: 15_000,
+    retry: { maxSteps: 20_000_000, timeoutMs: 40_000 },
+  });
   return history;
 }
 
@@ -158,23 +165,23 @@ test('a fault-free history is linearizable, strictly; the same history broken (a
   const start = Math.min(...history.operations.map((operation) => operation.call));
   const lost: Operation = { client: 99, input: { op: 'push', value: 99_000_000 }, call: start - 20, return: start - 10, output: null };
   expect(check([lost, ...history.operations], strict).kind).toBe('violation');
-}, 30_000);
+}, 90_000);
 
 test.each([2, 3, 4])('histories with lost, torn and stalled replies are linearizable (seed %i)', async (seed) => {
   const history = await expectLinearizable({ ...BASE, seed });
   expect(history.faults).toBeGreaterThan(0);
-}, 30_000);
+}, 90_000);
 
 test('with leases short enough to expire while clients hold them: takeovers and LeaseExpiredErrors, and still linearizable', async () => {
   const history = await expectLinearizable({ ...BASE, seed: 5, leaseMs: 150 });
   const expired = history.operations.filter((operation) => operation.output === 'expired').length;
   const redelivered = history.operations.filter((operation) => operation.input.op === 'claim' && typeof operation.output === 'object' && operation.output !== null && operation.output.deliveries > 1).length;
   expect(expired + redelivered).toBeGreaterThan(0);
-}, 30_000);
+}, 90_000);
 
 test('and with a few random seeds', async () => {
   for (let run = 0; run < 2; run++) {
     const seed = 1000 + Math.floor(Math.random() * 1_000_000);
     await expectLinearizable({ ...BASE, seed });
   }
-}, 50_000);
+}, 150_000);
