@@ -96,3 +96,28 @@ export function expireAll<V>(state: QueueState<V>, maxDeliveries: number): Queue
   return next;
 }
 
+
+/** Whether a count fits one character of a key: a whole number below 0xffff (a delivery number observed may be anything). */
+const small = (n: number): boolean => (n & 0xffff) === n && n !== 0xffff;
+
+/**
+ * The memo key (Model.key): numbers and status letters only (`values`
+ * follows from the numbers). Usually one character per number, each list
+ * after its length, so no separator is needed; a state with a number too
+ * large (or odd) for one character gets a longer textual key, which starts with a
+ * digit, never with the compact key's first character (NUL).
+ */
+export function stateKey(state: QueueState): string {
+  const { ready, back } = state;
+  const fits = (job: QueueJob): boolean => small(job[1]) && small(job[2]);
+  if (!small(ready.length) || !small(back.length) || !small(state.ghosts) || !small(state.dead) || !ready.every(fits) || !back.every(fits)) {
+    const jobs = (list: readonly QueueJob[]): string => list.map((job) => `${job[2]}.${job[1]}`).join(',');
+    return `${jobs(ready)}|${jobs(back)}|${state.deliveries.join(',')}|${state.ghosts}|${state.dead}|${state.allExpired ? 1 : 0}`;
+  }
+  let key = String.fromCharCode(0, state.allExpired ? 1 : 0, state.ghosts, state.dead, ready.length);
+  for (const job of ready) key += String.fromCharCode(job[2], job[1]);
+  key += String.fromCharCode(back.length);
+  for (const job of back) key += String.fromCharCode(job[2], job[1]);
+  // Status letters and `.`, one string per job number, the last: commas are enough.
+  return key + state.deliveries.join(',');
+}
