@@ -93,6 +93,10 @@ export function queueFeasibility<V>(
   // a settle or expireAll leaves ready, ghosts and the pending claims as they were, and a claim that made a ghost only adds one.
   const changesReady = operations.map(({ input, output, return: ret }) => input.op === 'push' || input.op === 'pushMany' || (input.op === 'claim' && ret !== null && output !== null && typeof output === 'object'));
 
+  // Per job in ready, reused from state to state (the search asks one state at a time).
+  let earliest = new Float64Array(64);
+  let due = new Float64Array(64);
+
   return (state, pending, last) => {
     const ready = state.ready;
     if (ready.length === 0 || !changesReady[last]!) return true;
@@ -105,8 +109,7 @@ export function queueFeasibility<V>(
       return ghosts;
     };
     // Per job in ready: the earliest call of a pending claim returning it (it can leave by itself no sooner), and the earliest return (it must leave by then).
-    const earliest = new Array<number>(ready.length);
-    const due = new Array<number>(ready.length);
+    if (earliest.length < ready.length) [earliest, due] = [new Float64Array(2 * ready.length), new Float64Array(2 * ready.length)];
     for (let at = 0; at < ready.length; at++) {
       let first = Infinity;
       let by = Infinity;
