@@ -16,7 +16,7 @@ export { type Model, canonicalJson, jsonEqual } from './model';
 export { type CheckOptions, type CheckResult, checkLinearizability } from './checker';
 export { type RequireOptions, requireLinearizable } from './require-linearizable';
 export { type DequeInput, type DequeOutput, type DequeSide, type DequeState, dequeModel } from './models/deque-model';
-export { type QueueInput, type QueueModelOptions, type QueueOutput, type QueueState, queueModel } from './models/queue-model';
+export { type QueueInput, type QueueJob, type QueueModelOptions, type QueueOutput, type QueueState, queueModel } from './models/queue-model';
 export { type McasUpdateInput, type RegisterInput, type RegisterModelOptions, type RegisterOutput, type RegisterState, registerModel } from './models/register-model';
 export {
   type PorcupineFile,

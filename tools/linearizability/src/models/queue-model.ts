@@ -50,7 +50,11 @@
  * dead letters instead (counted in the state, not observable here).
  */
 import type { HistoryOperation } from '../history';
-import { canonicalJson, type Model } from '../model';
+import { canonicalJson, jsonEqual, type Model } from '../model';
+import { queueFeasibility } from './queue-feasibility';
+import { ACKED, expireAll, jobNumbers, LEASED, NACKED, type QueueJob, type QueueState, sendBack, stateKey, statusOf, TAKEN, withDelivery } from './queue-state';
+
+export { jobNumbers, type QueueJob, type QueueState } from './queue-state';
 
 export type QueueInput<V = unknown> =
   | { readonly op: 'push'; readonly value: V }
@@ -68,22 +72,6 @@ export type QueueInput<V = unknown> =
  */
 export type QueueOutput<V = unknown> = null | { readonly value: V; readonly deliveries: number } | 'ok' | 'expired' | 'settled' | 'unclaimed' | 'jobs left' | 'ghost';
 
-type DeliveryStatus = 'leased' | 'acked' | 'nacked' | 'taken';
-
-export interface QueueState<V = unknown> {
-  /** Claimable jobs in order: [value, claims so far]. */
-  readonly ready: readonly (readonly [V, number])[];
-  /** Nacked or taken-over jobs not yet swept back (sorted by key): [value, claims so far]. */
-  readonly back: readonly (readonly [V, number])[];
-  /** Every delivery: key `value:delivery` (canonical JSON of the value) → status. Sorted by key. */
-  readonly deliveries: readonly (readonly [string, DeliveryStatus])[];
-  /** Claims that may have leased a job to nobody, not yet accounted for. */
-  readonly ghosts: number;
-  readonly dead: number;
-  /** After an `expireAll`. */
-  readonly allExpired: boolean;
-}
-
 export interface QueueModelOptions {
   /** Leases may expire at any moment (default false: leases outlive the history). */
   readonly expiry?: boolean;
@@ -93,64 +81,38 @@ export interface QueueModelOptions {
   readonly maxDeliveries?: number;
 }
 
-const deliveryKey = (value: unknown, delivery: number): string => `${canonicalJson(value)}:${delivery}`;
-
-function withDelivery<V>(state: QueueState<V>, key: string, status: DeliveryStatus): QueueState<V> {
-  const deliveries = state.deliveries.filter(([k]) => k !== key).concat([[key, status]]);
-  deliveries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-  return { ...state, deliveries };
-}
-
-function statusOf(state: QueueState, key: string): DeliveryStatus | undefined {
-  return state.deliveries.find(([k]) => k === key)?.[1];
-}
-
-/** The job of delivery `delivery` goes back (or to the dead letters): after a nack or a takeover. */
-function sendBack<V>(state: QueueState<V>, value: V, delivery: number, maxDeliveries: number): QueueState<V> {
-  if (delivery >= maxDeliveries) return { ...state, dead: state.dead + 1 };
-  const back = [...state.back, [value, delivery] as const].sort((a, b) => (canonicalJson(a) < canonicalJson(b) ? -1 : 1));
-  return { ...state, back };
-}
-
-/** Every lease still held is taken over: its job comes back. */
-function expireAll<V>(state: QueueState<V>, maxDeliveries: number): QueueState<V> {
-  let next: QueueState<V> = { ...state, allExpired: true };
-  for (const [key, status] of state.deliveries) {
-    if (status !== 'leased') continue;
-    const split = key.lastIndexOf(':');
-    const value = JSON.parse(key.slice(0, split)) as V;
-    const delivery = Number(key.slice(split + 1));
-    next = sendBack(withDelivery(next, key, 'taken'), value, delivery, maxDeliveries);
-  }
-  return next;
-}
-
 /** A model of one work queue, empty at first; see the file comment. */
 export function queueModel<V = unknown>(options: QueueModelOptions = {}): Model<QueueState<V>, QueueInput<V>, QueueOutput<V>> {
   const expiry = options.expiry ?? false;
   const lostClaims = options.lostClaims ?? true;
   const maxDeliveries = options.maxDeliveries ?? Infinity;
-  const same = (a: V, b: V): boolean => canonicalJson(a) === canonicalJson(b);
+  const numberOf = jobNumbers();
+  const fresh = (value: V): QueueJob<V> => [value, 0, numberOf(value)];
 
   /** The claim that got `job`, if the queue may hand it out now; null if not. */
   function claimOf(state: QueueState<V>, job: { value: V; deliveries: number }): QueueState<V> | null {
-    const lease = (s: QueueState<V>): QueueState<V> => withDelivery(s, deliveryKey(job.value, job.deliveries), 'leased');
+    // Delivery numbers are whole (the queue counts claims); any other one was never handed out.
+    if (!Number.isInteger(job.deliveries)) return null;
+    const number = numberOf(job.value);
+    const lease = (s: QueueState<V>): QueueState<V> => withDelivery(s, job.value, number, job.deliveries, LEASED);
     // Leases of ghosts may expire (expiry), or have expired (after expireAll): then a ghost's take costs one more delivery.
     const ghostLeasesExpire = expiry || state.allExpired;
-    const at = state.ready.findIndex(([value]) => same(value, job.value));
+    const at = state.ready.findIndex((ready) => ready[2] === number);
     if (at >= 0) {
       const extra = job.deliveries - 1 - state.ready[at]![1];
       if ((extra === 0 || (extra === 1 && ghostLeasesExpire)) && at + extra <= state.ghosts) {
         // The jobs before it were leased to nobody by ghost claims (and, after expireAll, came back).
         let next: QueueState<V> = { ...state, ready: state.ready.slice(at + 1), ghosts: state.ghosts - at - extra };
-        for (const [value, claims] of state.ready.slice(0, at)) {
-          next = state.allExpired ? sendBack(withDelivery(next, deliveryKey(value, claims + 1), 'taken'), value, claims + 1, maxDeliveries) : withDelivery(next, deliveryKey(value, claims + 1), 'leased');
+        for (const [value, claims, skipped] of state.ready.slice(0, at)) {
+          next = state.allExpired
+            ? sendBack(withDelivery(next, value, skipped, claims + 1, TAKEN), value, skipped, claims + 1, maxDeliveries)
+            : withDelivery(next, value, skipped, claims + 1, LEASED);
         }
-        if (extra === 1) next = withDelivery(next, deliveryKey(job.value, job.deliveries - 1), 'taken');
+        if (extra === 1) next = withDelivery(next, job.value, number, job.deliveries - 1, TAKEN);
         return lease(next);
       }
     }
-    const back = state.back.findIndex(([value]) => same(value, job.value));
+    const back = state.back.findIndex((waiting) => waiting[2] === number);
     // A ghost may have leased it to nobody and that lease expired in turn: a later delivery number.
     if (back >= 0) {
       const skipped = job.deliveries - 1 - state.back[back]![1];
@@ -159,8 +121,8 @@ export function queueModel<V = unknown>(options: QueueModelOptions = {}): Model<
       }
     }
     // With expiry: the lease before this one expired and the claim took the job over.
-    if (expiry && job.deliveries - 1 < maxDeliveries && statusOf(state, deliveryKey(job.value, job.deliveries - 1)) === 'leased') {
-      return lease(withDelivery(state, deliveryKey(job.value, job.deliveries - 1), 'taken'));
+    if (expiry && job.deliveries - 1 < maxDeliveries && statusOf(state, number, job.deliveries - 1) === LEASED) {
+      return lease(withDelivery(state, job.value, number, job.deliveries - 1, TAKEN));
     }
     return null;
   }
@@ -187,37 +149,38 @@ export function queueModel<V = unknown>(options: QueueModelOptions = {}): Model<
   }
 
   function settle(state: QueueState<V>, input: Extract<QueueInput<V>, { delivery: number }>, observed: QueueOutput<V> | undefined): { state: QueueState<V>; output: QueueOutput<V> } {
-    const key = deliveryKey(input.value, input.delivery);
-    const status = statusOf(state, key);
+    const number = numberOf(input.value);
+    const status = statusOf(state, number, input.delivery);
+    const mark = (to: string): QueueState<V> => withDelivery(state, input.value, number, input.delivery, to);
     if (status === undefined) return { state, output: 'unclaimed' };
-    if (status === 'taken') return { state, output: 'expired' };
-    if (status === 'leased' && expiry && observed === 'expired') {
+    if (status === TAKEN) return { state, output: 'expired' };
+    if (status === LEASED && expiry && observed === 'expired') {
       // The lease expired and a sweeper took it over just before.
-      return { state: sendBack(withDelivery(state, key, 'taken'), input.value, input.delivery, maxDeliveries), output: 'expired' };
+      return { state: sendBack(mark(TAKEN), input.value, number, input.delivery, maxDeliveries), output: 'expired' };
     }
     switch (input.op) {
       case 'ack':
-        if (status === 'acked') return { state, output: 'ok' };
-        if (status === 'nacked') return { state, output: 'settled' };
-        return { state: withDelivery(state, key, 'acked'), output: 'ok' };
+        if (status === ACKED) return { state, output: 'ok' };
+        if (status === NACKED) return { state, output: 'settled' };
+        return { state: mark(ACKED), output: 'ok' };
       case 'nack':
-        if (status === 'nacked') return { state, output: 'ok' };
-        if (status === 'acked') return { state, output: 'settled' };
-        return { state: sendBack(withDelivery(state, key, 'nacked'), input.value, input.delivery, maxDeliveries), output: 'ok' };
+        if (status === NACKED) return { state, output: 'ok' };
+        if (status === ACKED) return { state, output: 'settled' };
+        return { state: sendBack(mark(NACKED), input.value, number, input.delivery, maxDeliveries), output: 'ok' };
       case 'extend':
-        return { state, output: status === 'leased' ? 'ok' : 'settled' };
+        return { state, output: status === LEASED ? 'ok' : 'settled' };
     }
   }
 
   return {
     name: `queue(${expiry ? 'leases may expire' : 'leases never expire'}${lostClaims ? '' : ', no lost claims'})`,
-    init: () => ({ ready: [], back: [], deliveries: [], ghosts: 0, dead: 0, allExpired: false }),
+    init: () => ({ ready: [], back: [], deliveries: [], values: [], ghosts: 0, dead: 0, allExpired: false }),
     step(state, input, observed) {
       switch (input.op) {
         case 'push':
-          return { state: { ...state, ready: [...state.ready, [input.value, 0]] }, output: null };
+          return { state: { ...state, ready: [...state.ready, fresh(input.value)] }, output: null };
         case 'pushMany':
-          return { state: { ...state, ready: [...state.ready, ...input.values.map((value) => [value, 0] as const)] }, output: null };
+          return { state: { ...state, ready: [...state.ready, ...input.values.map(fresh)] }, output: null };
         case 'claim':
           return claim(state, input.final === true, observed);
         case 'expireAll':
@@ -226,12 +189,20 @@ export function queueModel<V = unknown>(options: QueueModelOptions = {}): Model<
           return settle(state, input, observed);
       }
     },
-    key: (state) => JSON.stringify(state),
+    // The checker's default compares JSON; a claim's job by its number first (the same verdict: equal numbers, equal JSON).
+    outputsEqual(modelOutput, observed) {
+      if (modelOutput === observed) return true;
+      if (modelOutput === null || observed === null || typeof modelOutput !== 'object' || typeof observed !== 'object') return false;
+      if (modelOutput.deliveries !== observed.deliveries || numberOf(modelOutput.value) !== numberOf(observed.value)) return false;
+      return jsonEqual(modelOutput, observed);
+    },
+    key: stateKey,
     // Without expiry an extension changes nothing; with it, an open-ended one may have lost to a takeover, which a later observation shows anyway.
     readOnly: (input) => input.op === 'extend',
     // A ghost only ever lets later claims find more missing, so an open-ended claim is best taken at once: one ghost from its invocation.
     resolveOpen: (input) => (input.op === 'claim' && lostClaims ? 'ghost' : undefined),
     needed: unseenOpenPushes,
+    feasibility: (operations) => queueFeasibility(numberOf, lostClaims, operations),
     describeOperation(input, output) {
       const shown = output === undefined ? '?' : JSON.stringify(output);
       switch (input.op) {
@@ -247,9 +218,14 @@ export function queueModel<V = unknown>(options: QueueModelOptions = {}): Model<
           return `${input.op}(${JSON.stringify(input.value)}#${input.delivery}) → ${shown}`;
       }
     },
-    describeState: (state) =>
-      `ready ${JSON.stringify(state.ready)}; coming back ${JSON.stringify(state.back)}; ghosts ${state.ghosts}; dead ${state.dead}; ` +
-      `leased ${state.deliveries.filter(([, status]) => status === 'leased').map(([key]) => key).join(' ') || '-'}`,
+    describeState(state) {
+      const jobs = (list: readonly QueueJob<V>[]): string => JSON.stringify(list.map(([value, claims]) => [value, claims]));
+      const leased: string[] = [];
+      state.deliveries.forEach((statuses, job) => {
+        for (let at = 0; at < (statuses?.length ?? 0); at++) if (statuses![at] === LEASED) leased.push(`${canonicalJson(state.values[job])}:${at + 1}`);
+      });
+      return `ready ${jobs(state.ready)}; coming back ${jobs(state.back)}; ghosts ${state.ghosts}; dead ${state.dead}; leased ${leased.join(' ') || '-'}`;
+    },
   };
 }
 
