@@ -8,22 +8,12 @@
  * histories: about one in 300 of these.)
  */
 import { checkLinearizability, dequeModel, type DequeInput, type DequeOutput, type HistoryOperation } from '../src';
+import { generator } from './helpers';
 
 type Op = HistoryOperation<DequeInput<number>, DequeOutput<number>>;
 const model = dequeModel<number>(['a', 'b']);
 const plain = { ...model, feasibility: undefined };
 const KINDS = ['append', 'appendLeft', 'extend', 'extendLeft', 'pop', 'popLeft', 'peek', 'peekLeft', 'moveTo', 'moveTo', 'pop', 'popLeft', 'length', 'clear'] as const;
-
-/** mulberry32: a seeded generator, so a failure can be replayed. */
-function generator(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Operations of a few clients with random overlaps, outputs from a random linearization, then damaged at random. */
 function randomHistory(random: () => number): Op[] {

@@ -11,20 +11,10 @@
  */
 import { checkLinearizability, type HistoryOperation, queueModel, type QueueInput, type QueueModelOptions, type QueueOutput } from '../src';
 import { referenceQueueModel } from './queue-model-reference';
+import { generator } from './helpers';
 
 type Op = HistoryOperation<QueueInput<number>, QueueOutput<number>>;
 type Job = { value: number; deliveries: number };
-
-/** mulberry32: a seeded generator, so a failure can be replayed. */
-function generator(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const KINDS = ['push', 'push', 'pushMany', 'claim', 'claim', 'claim', 'settle', 'settle', 'settle'] as const;
 
