@@ -199,6 +199,16 @@ export class FaultProxy {
     this.#replyFaults.setRandom(random);
   }
 
+  /**
+   * Ends every reply fault: disarms the armed ones that have not fired yet
+   * (a fault armed by position waits for its bytes however long that takes —
+   * it must not hit the clean phase of a test, such as a final drain) and
+   * stops the random ones. Returns how many armed faults never fired.
+   */
+  clearReplyFaults(): number {
+    return this.#replyFaults.clear();
+  }
+
   /** Reply faults injected so far (armed and random), by kind. */
   get replyFaultCounts(): ReplyFaultCounts {
     return this.#replyFaults.counts;

@@ -96,6 +96,14 @@ export class ReplyFaults {
     this.#armed.push({ fault, position, repliesToSkip: fault.afterReplies ?? 0 });
   }
 
+  /** Disarms every armed fault and stops the random ones; returns how many armed faults never fired. */
+  clear(): number {
+    const unfired = this.#armed.length;
+    this.#armed.length = 0;
+    this.#random = null;
+    return unfired;
+  }
+
   setRandom(config: RandomReplyFaults | null): void {
     if (config !== null) validateRandomFaults(config);
     this.#random = config === null ? null : { config, next: seededRandom(config.seed) };

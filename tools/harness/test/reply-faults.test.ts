@@ -108,6 +108,20 @@ test('random faults: probability 1 hits every reply, with the kinds given; null 
   expect(await rawTextRequest(proxy.address, 'version\r\n')).toMatch(/^VERSION /);
 });
 
+test('clearReplyFaults disarms faults still waiting for their bytes and stops the random ones', async () => {
+  proxy.injectReplyFault({ kind: 'cut', afterBytes: 10_000 }); // far beyond what the test sends
+  proxy.injectReplyFault({ kind: 'cut', afterReplies: 1 });
+  proxy.setRandomReplyFaults({ seed: 7, probability: 1, kinds: ['cut'] });
+  expect(proxy.clearReplyFaults()).toBe(2);
+  const client = await TestSocket.connect(proxy.address);
+  for (let i = 1; i <= 3; i++) {
+    client.write('version\r\n');
+    await client.waitForText(new RegExp(`(VERSION [^\\r]*\\r\\n){${i}}$`));
+  }
+  expect(proxy.replyFaultCounts).toEqual({ cut: 0, tear: 0, stall: 0 });
+  expect(proxy.clearReplyFaults()).toBe(0);
+});
+
 test('random stalls with a probability below 1 hit some replies and not others', async () => {
   proxy.setRandomReplyFaults({ seed: 3, probability: 0.5, kinds: ['stall'], stallMs: 20 });
   const client = await TestSocket.connect(proxy.address);
