@@ -76,20 +76,23 @@ export function canonicalJson(value: unknown): string {
 }
 
 /**
- * Small numbers for values, for memo keys: a value gets the next number the
- * first time it is seen. Primitives are told apart by value and objects by
- * identity, so different values never share a number; two equal objects
- * that are distinct copies get two (a memo miss, which only costs time).
- * A state's values are the histories' own inputs, so the same value is
+ * Small numbers for values, equal exactly when the values are equal by
+ * canonical JSON (as the models compare them), so a model may compare and
+ * key numbers instead of values. A primitive is looked up by value, an
+ * object by identity, and only an object's first sight pays for its JSON —
+ * a state's values are the histories' own inputs, so the same value is
  * usually the same object. Far cheaper than JSON per step for long values.
  */
 export function valueNumbers(): (value: unknown) => number {
-  const numbers = new Map<unknown, number>();
+  const byValue = new Map<unknown, number>();
+  const byJson = new Map<string, number>();
   return (value) => {
-    let number = numbers.get(value);
+    let number = byValue.get(value);
     if (number === undefined) {
-      number = numbers.size;
-      numbers.set(value, number);
+      const json = canonicalJson(value);
+      number = byJson.get(json);
+      if (number === undefined) byJson.set(json, (number = byJson.size));
+      byValue.set(value, number);
     }
     return number;
   };

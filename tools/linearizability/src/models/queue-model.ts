@@ -50,11 +50,11 @@
  * dead letters instead (counted in the state, not observable here).
  */
 import type { HistoryOperation } from '../history';
-import { canonicalJson, jsonEqual, type Model } from '../model';
+import { canonicalJson, jsonEqual, type Model, valueNumbers } from '../model';
 import { queueFeasibility } from './queue-feasibility';
-import { ACKED, expireAll, jobNumbers, LEASED, NACKED, type QueueJob, type QueueState, sendBack, stateKey, statusOf, TAKEN, withDelivery } from './queue-state';
+import { ACKED, expireAll, LEASED, NACKED, type QueueJob, type QueueState, sendBack, stateKey, statusOf, TAKEN, withDelivery } from './queue-state';
 
-export { jobNumbers, type QueueJob, type QueueState } from './queue-state';
+export { type QueueJob, type QueueState } from './queue-state';
 
 export type QueueInput<V = unknown> =
   | { readonly op: 'push'; readonly value: V }
@@ -86,7 +86,7 @@ export function queueModel<V = unknown>(options: QueueModelOptions = {}): Model<
   const expiry = options.expiry ?? false;
   const lostClaims = options.lostClaims ?? true;
   const maxDeliveries = options.maxDeliveries ?? Infinity;
-  const numberOf = jobNumbers();
+  const numberOf = valueNumbers();
   const fresh = (value: V): QueueJob<V> => [value, 0, numberOf(value)];
 
   /** The claim that got `job`, if the queue may hand it out now; null if not. */

@@ -1,13 +1,12 @@
 /**
  * The queue model's state and the changes every step is made of (see
  * queue-model.ts). Built for the search: jobs are compared and keyed by
- * numbers (jobNumbers), each job's deliveries are one short string of
+ * numbers (valueNumbers in model.ts), each job's deliveries are one short string of
  * status letters, so a step copies a few arrays and never sorts or
  * serializes values, and the memo key is numbers and letters.
  */
-import { canonicalJson } from '../model';
 
-/** A job waiting: [value, claims so far, the value's number (equal values, equal numbers: see jobNumbers)]. */
+/** A job waiting: [value, claims so far, the value's number (equal values, equal numbers: see valueNumbers)]. */
 export type QueueJob<V = unknown> = readonly [V, number, number];
 
 /** A delivery's status, one character: leased, acked, nacked, taken over; `.` for a delivery number never handed out. */
@@ -34,27 +33,6 @@ export interface QueueState<V = unknown> {
   readonly dead: number;
   /** After an `expireAll`. */
   readonly allExpired: boolean;
-}
-
-/**
- * Numbers for job values, equal (by canonical JSON, as the old model
- * compared them) exactly when the values are: a primitive is looked up by
- * value, an object by identity, and only a first sight pays for its JSON.
- * So the model compares and keys numbers, never JSON, per step.
- */
-export function jobNumbers(): (value: unknown) => number {
-  const byValue = new Map<unknown, number>();
-  const byJson = new Map<string, number>();
-  return (value) => {
-    let number = byValue.get(value);
-    if (number === undefined) {
-      const json = canonicalJson(value);
-      number = byJson.get(json);
-      if (number === undefined) byJson.set(json, (number = byJson.size));
-      byValue.set(value, number);
-    }
-    return number;
-  };
 }
 
 export function statusOf(state: QueueState, job: number, delivery: number): string | undefined {
