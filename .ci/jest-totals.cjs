@@ -44,7 +44,7 @@ function excerpt(message, lines = 12) {
   return plain.split('\n').slice(0, lines).map((line) => `      ${line}`).join('\n');
 }
 
-function collectFailures(label, protocol, summary) {
+function collectFailures(protocol, summary) {
   for (const suite of summary.testResults ?? []) {
     const file = path.relative(root, suite.name);
     const failedTests = (suite.assertionResults ?? []).filter((test) => test.status === 'failed');
@@ -69,7 +69,7 @@ for (const [name, { dir, label, manifest }] of manifests) {
     failed += summary.numFailedTests;
     // A suite that failed to load has no failed tests but must still fail the run.
     failed += summary.numRuntimeErrorTestSuites ?? 0;
-    collectFailures(label, protocol, summary);
+    collectFailures(protocol, summary);
   }
 }
 if (failures.length > 0) console.log(`\nfailed:\n${failures.join('\n')}\n`);
