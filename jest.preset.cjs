@@ -16,4 +16,8 @@ module.exports = {
   testTimeout: 30_000,
   // Real memcached processes and sockets: never leave a test worker behind.
   forceExit: false,
+  // Two test files at a time even on a 2-core machine (jest's default there is
+  // one): most integration tests wait on sockets, leases and timers rather than
+  // compute, so a second worker shortens `pnpm test` by about a fifth.
+  maxWorkers: 2,
 };
