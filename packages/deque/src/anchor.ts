@@ -33,6 +33,7 @@
  * move back into the buffer and the chunk leaves the range. So chunks are
  * never partly consumed and need no offsets, and the range stays contiguous.
  */
+import { randomInt } from 'node:crypto';
 import { isElement, type Element } from './element';
 
 /** A pending result: `true` a push applied, `null` a pop of an empty deque, an element the value popped. */
@@ -76,6 +77,27 @@ export const RECENT_BATCHES = 16;
 
 export function emptyAnchor(): Anchor {
   return { v: 1, s: 0, n: 0, l: [], r: [], a: 0, b: -1, as: 0, bs: 0, o: [] };
+}
+
+/** Sequence numbers of a new deque start below this (2^48 − 1: far from 2^53, room for 2^53 − 2^48 changes). */
+const SEQUENCE_START_BOUND = 2 ** 48 - 1;
+
+/**
+ * The first anchor of a new deque: empty, its sequence number `s` at random.
+ * A chunk is known by its slot and its base (the `s` it was flushed at): the
+ * planning cache of every handle, and a flush that finds its slot taken,
+ * trust a chunk of the same slot and base to hold the same elements. Within
+ * one deque that is true (`s` only grows); across two deques of the same name
+ * — one destroyed and created again, or created again on a restarted server
+ * while another process still holds a handle, or a leftover chunk of the
+ * first in the second's key space — it is true only if their bases never
+ * meet, which starting both at 0 made likely: a handle then popped the old
+ * deque's elements from its cache in place of the new one's
+ * (test/recreated.test.ts). From random starts two deques' bases meet with
+ * negligible probability.
+ */
+export function createdAnchor(): Anchor {
+  return { ...emptyAnchor(), s: randomInt(SEQUENCE_START_BOUND) };
 }
 
 export function hasChunks(anchor: Pick<Anchor, 'a' | 'b'>): boolean {

@@ -8,7 +8,7 @@
  * anchors); plan.ts is the state machine, docs/FORMAT.md the records.
  */
 import { CasUnsupportedError, InvalidArgumentError, RecordKind, type Store } from '@mcc/mcas';
-import { emptyAnchor } from './anchor';
+import { createdAnchor } from './anchor';
 import { isExternal } from './element';
 import { DequeEngine, type DequeStats } from './engine';
 import { DequeExistsError, DequeOutcomeUnknownError } from './errors';
@@ -103,7 +103,7 @@ export class Deque<T = unknown> {
     // Every later operation is a CAS: refuse a CAS-less server (-C) before writing anything.
     const server = store.client.serverFor(anchorKey);
     if (!(await store.client.serverInfo(server)).casEnabled) throw new CasUnsupportedError(server, anchorKey);
-    const created = await store.add(anchorKey, emptyAnchor(), { kind: RecordKind.DequeAnchor });
+    const created = await store.add(anchorKey, createdAnchor(), { kind: RecordKind.DequeAnchor });
     if (created === null) throw new DequeExistsError(deque.name, deque.#records.keys.anchor);
     deque.#engine.invalidate(created as AnchorEntry);
     return deque;

@@ -34,7 +34,7 @@ export interface DequeReport {
   readonly rightBuffer: number;
   readonly chunks: number;
   readonly externalValues: number;
-  /** Anchor sequence number (changes so far). */
+  /** Anchor sequence number: +1 on every change, from a random start (a new deque's is not 0). */
   readonly sequence: number;
   /** The leftmost and rightmost values, when readable. */
   readonly left?: unknown;

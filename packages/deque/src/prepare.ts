@@ -19,7 +19,7 @@ export function buffersSize(elements: readonly Element[]): number {
 /** The ready plan for `operations` on `anchor`, or null if the anchor turned out stale while fetching. */
 export async function prepare(records: DequeRecords, anchor: AnchorEntry, operations: readonly Operation[], batchId: string, flushBytes: number): Promise<ReadyPlan | null> {
   for (;;) {
-    const plan = planBatch(anchor.value, operations, records.cacheFor(anchor.cas), { batchId, flushBytes, sizeOf: buffersSize });
+    const plan = planBatch(anchor.value, operations, records.cacheFor(anchor), { batchId, flushBytes, sizeOf: buffersSize });
     if (plan.kind === 'ready') return plan;
     if (!(await records.fetch(anchor, plan.chunks, plan.values))) return null;
   }

@@ -15,6 +15,11 @@ import type { ChunkRef, Flush, PlanningCache } from './plan';
 
 export type AnchorEntry = Entry<Anchor>;
 
+/** One anchor state: its CAS id with its sequence number (a CAS id alone repeats after a server restart). */
+function anchorId(anchor: AnchorEntry): string {
+  return `${anchor.cas}/${anchor.value.s}`;
+}
+
 /**
  * Deletes garbage quietly (no round trip of its own, nothing awaited). Its
  * failures are nobody's: the operation that made the garbage has already
@@ -29,15 +34,23 @@ export function dropQuietly(store: Store, target: Entry<unknown> | string): void
   }
 }
 
-/** Chunks are immutable, so a small cache of them is never wrong once keyed by slot and base. */
+/**
+ * Chunks are immutable, so a small cache of them is never wrong once keyed by
+ * slot and base — within one deque, and across deques of one name because
+ * each starts its sequence numbers at random (anchor.ts, `createdAnchor`).
+ */
 const CHUNK_CACHE_SIZE = 64;
 
 export class DequeRecords {
   /** Chunks by `slot@base`. */
   readonly #chunks = new Map<string, Entry<Chunk>>();
-  /** Chunks fetched by slot for the anchor with this CAS (their base was not known). */
+  /**
+   * Chunks fetched by slot for one anchor (their base was not known), named by
+   * its CAS id and sequence number: a CAS id alone can come back after a
+   * server restart, on a deque created again since.
+   */
   #fresh = new Map<number, Entry<Chunk>>();
-  #freshFor: bigint = -1n;
+  #freshFor = '';
   /** External values fetched for pops not yet committed. */
   readonly #values = new Map<string, unknown>();
   /** Whether this process has seen the anchor: its absence is then corruption rather than "not found". */
@@ -77,11 +90,12 @@ export class DequeRecords {
     this.#seenAnchor = false;
   }
 
-  /** What the planner may use for the anchor with CAS `anchorCas`. */
-  cacheFor(anchorCas: bigint): PlanningCache {
-    if (anchorCas !== this.#freshFor) {
+  /** What the planner may use for this anchor. */
+  cacheFor(anchor: AnchorEntry): PlanningCache {
+    const id = anchorId(anchor);
+    if (id !== this.#freshFor) {
       this.#fresh = new Map();
-      this.#freshFor = anchorCas;
+      this.#freshFor = id;
     }
     return {
       chunk: (slot, base) => (base === undefined ? this.#fresh.get(slot) : this.#chunks.get(`${slot}@${base}`))?.value,
@@ -138,7 +152,7 @@ export class DequeRecords {
       } else if (base !== undefined && chunk.s !== base) {
         problem ??= { key, reason: `the chunk has base ${chunk.s}, the anchor expects ${base}` };
       } else {
-        this.#remember(slot, entry as Entry<Chunk>, anchor.cas);
+        this.#remember(slot, entry as Entry<Chunk>, anchor);
       }
     }
     for (const key of values) {
@@ -153,10 +167,10 @@ export class DequeRecords {
     return false;
   }
 
-  #remember(slot: number, entry: Entry<Chunk>, anchorCas: bigint): void {
+  #remember(slot: number, entry: Entry<Chunk>, anchor: AnchorEntry): void {
     if (this.#chunks.size >= CHUNK_CACHE_SIZE) this.#chunks.delete(this.#chunks.keys().next().value!);
     this.#chunks.set(`${slot}@${entry.value.s}`, entry);
-    if (anchorCas === this.#freshFor) this.#fresh.set(slot, entry);
+    if (anchorId(anchor) === this.#freshFor) this.#fresh.set(slot, entry);
   }
 
   /**
@@ -176,7 +190,7 @@ export class DequeRecords {
     for (let attempt = 0; attempt < 3; attempt++) {
       const written = await this.store.add(key, flush.chunk, { kind: RecordKind.DequeNode });
       if (written !== null) {
-        this.#remember(flush.slot, written, anchor.cas);
+        this.#remember(flush.slot, written, anchor);
         return true;
       }
       const existing = await this.store.get<Chunk>(key);
@@ -184,21 +198,18 @@ export class DequeRecords {
       const chunk = parseChunk(existing.value);
       const base = typeof chunk === 'string' ? -Infinity : chunk.s;
       if (base === flush.chunk.s) {
-        this.#remember(flush.slot, existing, anchor.cas);
+        this.#remember(flush.slot, existing, anchor);
         return true;
       }
-      if (base > flush.chunk.s) {
-        // A chunk newer than our anchor: our anchor is stale — unless it is still current,
-        // which no correct writer can bring about (never loop on it).
-        if ((await this.readAnchor()).cas === anchor.cas) {
-          throw new DequeCorruptedError(this.name, key, `the slot holds a chunk of base ${base}, newer than the anchor (${flush.chunk.s})`);
-        }
-        return false;
-      }
+      // A chunk newer than our anchor: our anchor is stale — unless it is still current. Then
+      // the chunk is not this deque's: no state of it had that base yet, so it is a leftover
+      // of an earlier deque of the same name (sequence numbers start at random: anchor.ts),
+      // outside the range like any other garbage.
+      if (base > flush.chunk.s && (await this.readAnchor()).cas !== anchor.cas) return false;
       // Garbage from an abandoned flush: overwrite it in place, by CAS, rather than delete and add again.
       const replaced = await this.store.cas(existing, flush.chunk, { kind: RecordKind.DequeNode });
       if (replaced !== null) {
-        this.#remember(flush.slot, replaced, anchor.cas);
+        this.#remember(flush.slot, replaced, anchor);
         return true;
       }
     }

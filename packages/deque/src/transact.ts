@@ -245,7 +245,7 @@ async function planTakes(participants: readonly TransactParticipant[], anchors: 
   for (const [index, participant] of participants.entries()) {
     const anchor = anchors[index]!;
     for (;;) {
-      const plan = planBatch(anchor.value, takeOperations(participant.take), participant.records.cacheFor(anchor.cas), planOptions(participant, 'probe'));
+      const plan = planBatch(anchor.value, takeOperations(participant.take), participant.records.cacheFor(anchor), planOptions(participant, 'probe'));
       if (plan.kind === 'ready') {
         takes.push(plan.popped.filter((element): element is Element => element !== undefined));
         break;
@@ -284,7 +284,7 @@ async function commitAttempt(
   for (const [index, participant] of participants.entries()) {
     const anchor = anchors[index]!;
     const operations = [...takeOperations(participant.take), ...pushOperations[index]!];
-    const plan = planBatch(anchor.value, operations, participant.records.cacheFor(anchor.cas), planOptions(participant, batchId));
+    const plan = planBatch(anchor.value, operations, participant.records.cacheFor(anchor), planOptions(participant, batchId));
     // Same anchor, same cache: the takes plan as before, and pushes never need a fetch.
     if (plan.kind === 'need') return 'retry';
     plans.push(plan);

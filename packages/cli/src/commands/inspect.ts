@@ -36,7 +36,7 @@ export const inspectCommand: Command = {
       ['length', formatCount(report.length)],
       ['left end', empty ? '(empty)' : formatValue(report.left)],
       ['right end', empty ? '(empty)' : formatValue(report.right)],
-      ['storage', `${describeStorage(report)}, ${formatCount(report.sequence)} changes`],
+      ['storage', `${describeStorage(report)}, sequence number ${report.sequence}`],
       ...(combining === null ? [] : [['combining', combining]]),
       ['status', ok ? 'ok' : `CORRUPTED: ${report.problems.length} problem${report.problems.length === 1 ? '' : 's'} (mcc fsck ${name} lists them)`],
     ];
