@@ -41,6 +41,17 @@ import { planBatch, type Operation, type Plan, type Side } from './plan';
 import { DequeRecords, type AnchorEntry } from './records';
 import { dequeOpChannel, traceTransact } from './tracing';
 
+/**
+ * The descriptors of a deque's MCASes live 30 days, memcached's longest
+ * relative TTL (mcas's default is a day). An MCAS whose originator died
+ * midway (a move, a work queue's claim) stays in the anchors until the next
+ * reader finishes it, and a deque may go unread for as long as its users are
+ * away. A reference whose descriptor expired is corruption (mcas README): with
+ * a day, a work queue whose consumers were all killed during a claim and
+ * started again two days later would be reported corrupt, with nothing lost.
+ */
+const DESCRIPTOR_TTL_SECONDS = 2_592_000;
+
 /** What to take from one deque: `count` values (fewer if it holds fewer) from one end. */
 export interface DequeTake {
   readonly side: Side;
@@ -302,7 +313,11 @@ async function commitAttempt(
     // What the MCAS (or the single CAS) wrote itself, as entries with their CAS ids: the engines keep them.
     const written = new Map<string, AnchorEntry>();
     // `retrying`: a lost race is followed by a read of the anchors (through mcasGet) anyway.
-    const applied = await mcas(store, updates, { onWritten: (entry) => written.set(entry.key, entry as AnchorEntry), retrying: true });
+    const applied = await mcas(store, updates, {
+      onWritten: (entry) => written.set(entry.key, entry as AnchorEntry),
+      retrying: true,
+      descriptorTtlSeconds: DESCRIPTOR_TTL_SECONDS,
+    });
     for (const [index, participant] of participants.entries()) {
       const key = anchors[index]!.key;
       if (plans[index]!.changed) participant.engine.noteRace(applied);

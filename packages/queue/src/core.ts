@@ -26,5 +26,18 @@ export interface QueueCore {
   settings(): Promise<QueueSettings>;
 }
 
-/** Markers must outlive any holder that could still try to settle its delivery: one day, like MCAS descriptors. */
-export const MARKER_TTL_SECONDS = 86_400;
+/** The longest lease, and the longest extension: 2^31 − 1 ms (about 24.8 days), under MARKER_TTL_SECONDS. */
+export const MAX_LEASE_MS = 2_147_483_647;
+
+/**
+ * A marker must outlive the lease-log entry it settles, which stays until a
+ * sweep drops it — and sweeps run only while consumers claim. So markers
+ * live as long as memcached lets a relative TTL be: 30 days (2,592,000 s;
+ * memcached 1.6.18 reads one second more as a Unix time, in 1970: the item
+ * is gone at once — checked). With one day, as before, a queue left without
+ * consumers for a day redelivered the jobs acknowledged just before they
+ * stopped, and an extension beyond a day lapsed after a day
+ * (test/marker-ttl.test.ts). Beyond 30 days without a sweep the same can
+ * happen (README, "Expiry").
+ */
+export const MARKER_TTL_SECONDS = 2_592_000;

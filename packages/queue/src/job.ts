@@ -5,7 +5,7 @@
  */
 import { InvalidArgumentError } from '@mcc/deque';
 import type { QueueCore } from './core';
-import { MARKER_TTL_SECONDS } from './core';
+import { MARKER_TTL_SECONDS, MAX_LEASE_MS } from './core';
 import { LeaseExpiredError } from './errors';
 import { settleMarker, type MarkerStep } from './markers';
 import type { Marker, TimedItem } from './records';
@@ -85,7 +85,7 @@ export class Job<T = unknown> {
    * @throws LeaseExpiredError if the lease expired and another consumer took the job over
    */
   async extend(ms: number): Promise<void> {
-    if (!(Number.isFinite(ms) && ms > 0)) throw new InvalidArgumentError(`extend: ms must be a number > 0, got ${String(ms)}`);
+    if (!(Number.isFinite(ms) && ms > 0 && ms <= MAX_LEASE_MS)) throw new InvalidArgumentError(`extend: ms must be a number > 0 and ≤ ${MAX_LEASE_MS} (the longest lease), got ${String(ms)}`);
     this.#checkLeased('extend');
     const until = Date.now() + ms;
     await this.#settle('extend', (current) => {

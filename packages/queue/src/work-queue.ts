@@ -54,7 +54,7 @@
 import { randomFillSync } from 'node:crypto';
 import { Deque, DequeExistsError, InvalidArgumentError, waitFor, type Store } from '@mcc/deque';
 import { Claimer, type SweepCounters } from './claimer';
-import type { QueueCore, QueueSettings } from './core';
+import { MAX_LEASE_MS, type QueueCore, type QueueSettings } from './core';
 import { QueueExistsError, QueueNotFoundError } from './errors';
 import { Job } from './job';
 import { parseMeta, queueKeys, validateQueueName, type DeadLetter, type QueueMeta, type ReadyItem, type TimedItem } from './records';
@@ -90,7 +90,6 @@ export interface QueueStats {
 
 const DEFAULT_LEASE_MS = 30_000;
 const DEFAULT_MAX_DELIVERIES = 5;
-const MAX_LEASE_MS = 2_147_483_647;
 
 export class WorkQueue<T = unknown> {
   readonly name: string;
@@ -234,7 +233,7 @@ export class WorkQueue<T = unknown> {
   /**
    * Lets an abandoned queue leave memcached by itself: its record and every
    * record of its four deques get a TTL of `seconds` (0: permanent again;
-   * delivery markers expire after a day anyway). For a queue no longer in
+   * delivery markers expire after 30 days anyway). For a queue no longer in
    * use: later operations make the deques' anchors permanent again while
    * older chunks keep the TTL (see `Deque.expire`) — `expire(0)` first.
    */
