@@ -7,7 +7,7 @@ const stores = storeFactory();
 afterAll(() => stores.closeAll());
 
 describe('round trips (one server: a socket write is a round trip)', () => {
-  it('push 1, claim 5 plus at most 3 for the sweeps it runs, ack 1 (uncontended: the claim starts from the anchors this process last wrote)', async () => {
+  it('push 1, claim 5 plus at most 3 for a lease sweep and 1 for a look at the delayed jobs, ack 1 (uncontended: the claim starts from the anchors this process last wrote)', async () => {
     const store = stores.open(server.addresses);
     const q = await WorkQueue.create<number>(store, `rt-${process.pid}-${Date.now()}`, { leaseMs: 30_000 });
     await q.push(0);
@@ -27,7 +27,9 @@ describe('round trips (one server: a socket write is a round trip)', () => {
     expect(Math.max(...acks)).toBe(1);
     // Both anchors known (the push's CAS, the last claim's release): a 2-location MCAS only (add descriptor, 2 acquires, decide, release) = 5.
     expect(Math.min(...claims)).toBe(5);
-    expect(Math.max(...claims)).toBeLessThanOrEqual(8);
+    // Both sweeps are timed (claimer.ts: leases every leaseMs / 4 at most 1 s, delayed jobs every 25 ms), so
+    // on a slow machine one claim can run both: seen once at load 8–14 (9 writes).
+    expect(Math.max(...claims)).toBeLessThanOrEqual(9);
   });
 
   it('8 concurrent claims share one transaction', async () => {
