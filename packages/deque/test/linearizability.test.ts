@@ -92,7 +92,7 @@ async function recordHistory(config: HistoryConfig): Promise<{ names: string[]; 
         }),
       ),
     );
-    for (const proxy of proxies) proxy.setRandomReplyFaults(null);
+    for (const proxy of proxies) proxy.clearReplyFaults(); // every fault ends before the final reads
     const drain = new HistoryRecorder<DequeInput<number>, DequeOutput<number>>();
     await drainDeques(new Map(names.map((name) => [name, Deque.bind<number>(store, name, { flushBytes: config.flushBytes })])), drain, 0);
     return {

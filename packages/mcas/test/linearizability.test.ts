@@ -95,7 +95,7 @@ async function expectLinearizable(seed: number, faultProbability: number): Promi
     const results = await Promise.all(
       [0, 1, 2].map((index) => runWorker({ servers, keys, clients: 2, firstClient: 1 + index * 2, rounds: 10, seed, requestTimeoutMs: 150 })),
     );
-    for (const proxy of proxies) proxy.setRandomReplyFaults(null);
+    for (const proxy of proxies) proxy.clearReplyFaults(); // every fault ends before the final reads
     const after = new HistoryRecorder<RegisterInput<string>, RegisterOutput<string>>();
     await finalRead({ read: (wanted) => mcasGetMulti<string>(store, wanted), mcas: () => Promise.resolve(false) }, after, 0, keys);
     const operations = [...results.flatMap((result) => result.operations!), ...after.operations()];

@@ -100,7 +100,7 @@ async function recordHistory(config: HistoryConfig): Promise<Recorded> {
         }),
       ),
     );
-    for (const proxy of proxies) proxy.setRandomReplyFaults(null);
+    for (const proxy of proxies) proxy.clearReplyFaults(); // every fault ends before the final reads
     const drain = new HistoryRecorder<QueueInput<number>, QueueOutput<number>>();
     const realNow = Date.now;
     let drained: number;

@@ -104,7 +104,7 @@ async function recordHistory(kind: Kind, seed: number, args: LoadArgs, servers: 
       config,
       args.processes,
     );
-    for (const proxy of proxies) proxy.setRandomReplyFaults(null);
+    for (const proxy of proxies) proxy.clearReplyFaults(); // every fault ends before the final reads
     const after = new HistoryRecorder();
     let model: Model<unknown, unknown, unknown>;
     if (kind === 'deque') {
