@@ -16,8 +16,9 @@ module.exports = {
   testTimeout: 30_000,
   // Real memcached processes and sockets: never leave a test worker behind.
   forceExit: false,
-  // Two test files at a time even on a 2-core machine (jest's default there is
-  // one): most integration tests wait on sockets, leases and timers rather than
-  // compute, so a second worker shortens `pnpm test` by about a fifth.
-  maxWorkers: 2,
+  // At least two test files at a time, also on a 2-core machine (jest's default
+  // is one per core but one): most integration tests wait on sockets, leases
+  // and timers rather than compute, so a second worker shortens `pnpm test`
+  // by about a fifth there.
+  maxWorkers: Math.max(2, require('node:os').availableParallelism() - 1),
 };
