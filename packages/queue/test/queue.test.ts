@@ -29,12 +29,13 @@ describe('WorkQueue', () => {
 
   it('redelivers an expired lease to another consumer (deliveries + 1); the old holder cannot ack', async () => {
     const name = uniqueName();
-    const q = await WorkQueue.create<string>(open(), name, { leaseMs: 200, maxClockSkewMs: 0 });
+    // A lease long enough for the other claim to come before it ends on a loaded machine (200 ms did not, once).
+    const q = await WorkQueue.create<string>(open(), name, { leaseMs: 1000, maxClockSkewMs: 0 });
     await q.push('job');
     const first = (await q.claim())!;
     const other = WorkQueue.bind<string>(open(), name);
     expect(await other.claim()).toBeUndefined(); // leased
-    await sleep(250);
+    await sleep(1050);
     const second = (await other.claim({ waitMs: 1000 }))!;
     expect(second).toMatchObject({ id: first.id, value: 'job', deliveries: 2 });
     await expect(first.ack()).rejects.toBeInstanceOf(LeaseExpiredError);
@@ -245,5 +246,5 @@ describe('WorkQueue', () => {
     // 3000 leases went through the log; what is left is at most about a window of acked entries.
     expect(await Deque.bind(store, `${name}/taken`).length()).toBeLessThanOrEqual(300);
     expect(await q.stats()).toEqual({ ready: 0, delayed: 0, inFlight: 0, dead: 0 });
-  });
+  }, 90_000); // ~1 s on a quiet machine; beyond 30 s once at load 8
 });
