@@ -4,7 +4,7 @@
  * one left: chunks in other handles' caches, chunk items on the servers that
  * did not restart. A chunk is known by slot and base, so the two deques'
  * bases must never meet (anchor.ts, `createdAnchor`). Both tests failed when
- * every deque started at sequence number 0: the first popped 38 of the old
+ * every deque started at sequence number 0: the first popped 37–38 of the old
  * deque's values out of a handle's cache (and lost as many new ones), the
  * second published chunks the old deque had left on the other servers.
  */
