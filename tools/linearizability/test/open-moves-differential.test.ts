@@ -77,12 +77,12 @@ function randomHistory(random: () => number): Op[] {
   return operations;
 }
 
-test('the reductions for open-ended operations never change a verdict: 600 random histories against the plain search', () => {
+test('the reductions for open-ended operations never change a verdict: 400 random histories against the plain search', () => {
   const random = generator(20261202);
   const verdicts = { ok: 0, violation: 0 };
   let steps = 0;
   let plainSteps = 0;
-  for (let round = 0; round < 600; round++) {
+  for (let round = 0; round < 400; round++) {
     const history = randomHistory(random);
     const expected = checkLinearizability(plain, history, { maxSteps: 1_000_000, openReductions: false });
     const result = checkLinearizability(model, history, { maxSteps: 1_000_000 });
@@ -94,7 +94,7 @@ test('the reductions for open-ended operations never change a verdict: 600 rando
     plainSteps += expected.steps;
   }
   // Both kinds, in numbers: the run tells something either way; and the reductions do reduce.
-  expect(verdicts.ok).toBeGreaterThan(120);
-  expect(verdicts.violation).toBeGreaterThan(120);
+  expect(verdicts.ok).toBeGreaterThan(80);
+  expect(verdicts.violation).toBeGreaterThan(80);
   expect(steps).toBeLessThan(plainSteps);
 });
