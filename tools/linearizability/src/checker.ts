@@ -155,15 +155,16 @@ function search<S, I, O>(model: Model<S, I, O>, operations: readonly HistoryOper
       if (open && twins[entry.op]! >= 0 && pending(twins[entry.op]!)) continue;
       const next = model.step(state, operation.input, open ? undefined : operation.output);
       if (!open && !equal(next.output, operation.output as O)) continue;
-      const nextKey = model.key(next.state);
+      let nextKey = open && reduce ? model.key(next.state) : undefined;
       // An open-ended operation that changes nothing here is dominated by leaving it pending: see the file comment.
-      if (open && reduce && nextKey === stateKey) continue;
+      if (nextKey === stateKey) continue;
       toggle(linearized, entry.op);
       // A state the model's test refuses has no future: not kept in the memo (the test is as cheap as its key, and memory is the bound).
       if (feasible !== undefined && !feasible(next.state, pending, entry.op)) {
         toggle(linearized, entry.op);
         continue;
       }
+      nextKey ??= model.key(next.state);
       const key = `${bitsKey(linearized)}|${nextKey}`;
       if (memo.has(key)) {
         toggle(linearized, entry.op);
