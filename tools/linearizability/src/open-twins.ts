@@ -10,13 +10,14 @@
  * input (an open-ended operation is stepped with no observed output), so
  * twins have the same effect wherever they are put, and neither has an
  * output to match or a return that bounds it. Take any linearization, and
- * the instants at which it puts the twins of one input that took effect;
- * give those instants, earliest first, to the twins in invocation order.
- * Each twin still takes effect after its invocation: the k-th earliest
- * instant is no earlier than the k-th invocation among those twins, since
- * each instant follows the invocation of its own twin. The states and
- * outputs are the same, step for step: a linearization in which the twins
- * that took effect are the earliest-called ones, in call order. So the
+ * the m instants t1 ≤ … ≤ tm at which it puts the twins of one input that
+ * took effect; give t1 to the earliest-called twin, t2 to the next, and so
+ * on. Each still takes effect after its invocation: the k twins placed at
+ * t1 … tk were each called no later than tk, so at least k twins were
+ * called by tk, and the k-th earliest-called one among all of them too.
+ * The states and outputs are the same, step for step: a linearization in
+ * which the twins that took effect are the earliest-called ones, in call
+ * order (ties: by index, the order used below). So the
  * search may look for those only, and as the rule depends only on which
  * operations are linearized, the memo's (set, state) pairs still decide
  * their futures.
