@@ -2,13 +2,15 @@
  * The reductions for open-ended operations, one by one: the checker's
  * (twins in call order, no step that changes nothing: src/open-twins.ts and
  * src/checker.ts) and the deque feasibility rules for moves and lost values
- * (src/models/deque-exits.ts, src/models/deque-lost-values.ts). Each is
+ * (src/models/deque-exits.ts, src/models/deque-lost-values.ts), and the
+ * counting of removals at an end (src/models/deque-observed-at-end.ts). Each is
  * shown to decide what it should, with the plain search's verdict and fewer
  * steps, and the rules' conditions one at a time on hand-made states.
  */
 import { checkLinearizability, dequeModel, type DequeInput, type DequeOutput, type HistoryOperation } from '../src';
 import { dequeExits } from '../src/models/deque-exits';
 import { dequeLostValues } from '../src/models/deque-lost-values';
+import { dequeObservedAtEnd } from '../src/models/deque-observed-at-end';
 import { earlierTwins } from '../src/open-twins';
 import { done, open, replays } from './helpers';
 
@@ -96,6 +98,28 @@ describe('the rule for moves: an element to be seen in another deque needs a mov
     expect(own([2], pendingExcept(), 0)).toBe(false);
     // An element seen only in its own deque needs no move.
     expect(dequeExits(indexOf, 2, [done(1, 10, 20, { op: 'popLeft', deque: 'a' }, 1)], new Set())([1], pendingExcept(), 0)).toBe(true);
+  });
+});
+
+describe('the rule for ends: an element to be seen at an end needs that end cleared in time, one removal per element', () => {
+  // b = [1, 2, 3]; a popLeft of b returned 3 (returned at 20).
+  const seen = done(1, 10, 20, { op: 'popLeft', deque: 'b' }, 3);
+  const rule = (...more: Op[]) => dequeObservedAtEnd(indexOf, 2, [seen, ...more], new Set());
+
+  test('one lost popLeft cannot clear two elements off the left; their own pops can', () => {
+    expect(rule(open(2, 0, { op: 'popLeft', deque: 'b' }))([1, 2, 3], pendingExcept(), 1)).toBe(false);
+    expect(rule(open(2, 0, { op: 'popLeft', deque: 'b' }))([2, 3], pendingExcept(), 1)).toBe(true);
+    expect(rule(open(2, 0, { op: 'popLeft', deque: 'b' }), done(3, 5, 30, { op: 'popLeft', deque: 'b' }, 1))([1, 2, 3], pendingExcept(), 1)).toBe(true);
+    // Their own pops called after 20 are too late, and once the lost pop is used there is none.
+    expect(rule(open(2, 0, { op: 'popLeft', deque: 'b' }), done(3, 25, 30, { op: 'popLeft', deque: 'b' }, 1))([1, 2, 3], pendingExcept(), 1)).toBe(false);
+    expect(rule(open(2, 0, { op: 'popLeft', deque: 'b' }))([2, 3], pendingExcept(1), 1)).toBe(false);
+  });
+
+  test('an element may leave by the other end and come back; a value pushed twice is not watched', () => {
+    const away = rule(open(2, 0, { op: 'moveTo', deque: 'b', target: 'a' }));
+    expect(away([1, 2, 3], pendingExcept(), 1)).toBe(true);
+    expect(away([1, 2, 3, 4], pendingExcept(), 1)).toBe(false);
+    expect(dequeObservedAtEnd(indexOf, 2, [seen], new Set(['3']))([1, 2, 3], pendingExcept(), 1)).toBe(true);
   });
 });
 
