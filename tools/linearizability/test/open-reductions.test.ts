@@ -103,7 +103,7 @@ describe('the rule for moves: an element to be seen in another deque needs a mov
 
 describe('the rule for ends: an element to be seen at an end needs that end cleared in time, one removal per element', () => {
   // b = [1, 2, 3]; a popLeft of b returned 3 (returned at 20).
-  const seen = done(1, 10, 20, { op: 'popLeft', deque: 'b' }, 3);
+  const seen: Op = done(1, 10, 20, { op: 'popLeft', deque: 'b' }, 3);
   const rule = (...more: Op[]) => dequeObservedAtEnd(indexOf, 2, [seen, ...more], new Set());
 
   test('one lost popLeft cannot clear two elements off the left; their own pops can', () => {
