@@ -25,9 +25,22 @@
  * test (Model.feasibility, a necessary condition for the pending operations
  * to fit) drops a new state before that, without keeping it. A step bound and a time
  * bound end the search with 'unknown' rather than hanging.
+ *
+ * Two restrictions of where open-ended operations go, each sound because any
+ * linearization can be rewritten into one that obeys it (same outputs, same
+ * real-time order), and because it depends only on the (set, state) pair,
+ * so the memo still decides futures:
+ * - twins (equal inputs) are linearized in invocation order (open-twins.ts);
+ * - an open-ended operation is never linearized where its step leaves the
+ *   state as it was (equal memo keys mean equal states): in a
+ *   linearization, delete such a step — no state or output changes, and an
+ *   open-ended operation is never required — and what is left obeys the
+ *   rule. (A lost `moveTo` or `pop` of an empty deque, a rotation of one
+ *   element: taken, it only removes the chance to take it later.)
  */
 import type { HistoryOperation } from './history';
 import { jsonEqual, type Model } from './model';
+import { earlierTwins } from './open-twins';
 
 export interface CheckOptions {
   /** Most search steps before giving up with 'unknown'; default 5,000,000. */
@@ -40,7 +53,14 @@ export interface CheckOptions {
    * combining history took 17.9 M steps). A violation is final at once.
    * Default: none.
    */
-  readonly retry?: Omit<CheckOptions, 'retry'>;
+  readonly retry?: Omit<CheckOptions, 'retry' | 'openReductions'>;
+  /**
+   * Whether the search applies its two restrictions on open-ended
+   * operations (twins in call order, no step that changes nothing; see the
+   * file comment). They never change a verdict; default true — false only to
+   * compare against the plain search (the differential tests).
+   */
+  readonly openReductions?: boolean;
 }
 
 export type CheckResult =
@@ -78,8 +98,9 @@ export function checkLinearizability<S, I, O>(model: Model<S, I, O>, history: re
   // Search the operations that can matter; report indexes into `history`.
   const kept = history.map((_, index) => index).filter(pruner(model, history));
   const operations = kept.map((index) => resolved(model, history[index]!));
-  let result = search(model, operations, options);
-  if (result.kind === 'unknown' && options.retry !== undefined) result = search(model, operations, options.retry);
+  const reduce = options.openReductions !== false;
+  let result = search(model, operations, options, reduce);
+  if (result.kind === 'unknown' && options.retry !== undefined) result = search(model, operations, options.retry, reduce);
   const original = (indexes: readonly number[]): number[] => indexes.map((index) => kept[index]!);
   if (result.kind === 'ok') return { ...result, linearization: original(result.linearization) };
   if (result.kind === 'violation') return { ...result, longestPrefix: original(result.longestPrefix) };
@@ -103,7 +124,7 @@ function resolved<S, I, O>(model: Model<S, I, O>, operation: HistoryOperation<I,
   return output === undefined ? operation : { ...operation, return: operation.call, output };
 }
 
-function search<S, I, O>(model: Model<S, I, O>, operations: readonly HistoryOperation<I, O>[], options: CheckOptions): CheckResult {
+function search<S, I, O>(model: Model<S, I, O>, operations: readonly HistoryOperation<I, O>[], options: CheckOptions, reduce: boolean): CheckResult {
   const maxSteps = options.maxSteps ?? DEFAULT_MAX_STEPS;
   const deadline = Date.now() + (options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   const equal = model.outputsEqual?.bind(model) ?? jsonEqual;
@@ -113,11 +134,13 @@ function search<S, I, O>(model: Model<S, I, O>, operations: readonly HistoryOper
   const memo = new Memo();
   const feasible = model.feasibility?.(operations);
   const pending = (op: number): boolean => (linearized[op >>> 5]! & (1 << (op & 31))) === 0;
-  const stack: { node: Node; state: S; candidates: readonly Node[]; tried: number }[] = [];
+  const stack: { node: Node; state: S; stateKey: string; candidates: readonly Node[]; tried: number }[] = [];
+  const twins = reduce ? earlierTwins(operations) : new Int32Array(operations.length).fill(-1);
   const byDeadline = (a: Node, b: Node): number => returnOf(operations, a) - returnOf(operations, b) || operations[a.op]!.call - operations[b.op]!.call;
   let longest: number[] = [];
   let done = 0;
   let state = model.init();
+  let stateKey = model.key(state);
   let candidates: readonly Node[] = candidatesOf(head, byDeadline);
   let tried = 0;
   for (let steps = 0; ; steps++) {
@@ -127,22 +150,30 @@ function search<S, I, O>(model: Model<S, I, O>, operations: readonly HistoryOper
     if (tried < candidates.length) {
       const entry = candidates[tried++]!;
       const operation = operations[entry.op]!;
-      const next = model.step(state, operation.input, operation.return === null ? undefined : operation.output);
-      if (operation.return !== null && !equal(next.output, operation.output as O)) continue;
+      const open = operation.return === null;
+      // Open-ended twins in invocation order only (see open-twins.ts).
+      if (open && twins[entry.op]! >= 0 && pending(twins[entry.op]!)) continue;
+      const next = model.step(state, operation.input, open ? undefined : operation.output);
+      if (!open && !equal(next.output, operation.output as O)) continue;
+      let nextKey = open && reduce ? model.key(next.state) : undefined;
+      // An open-ended operation that changes nothing here is dominated by leaving it pending: see the file comment.
+      if (nextKey === stateKey) continue;
       toggle(linearized, entry.op);
       // A state the model's test refuses has no future: not kept in the memo (the test is as cheap as its key, and memory is the bound).
       if (feasible !== undefined && !feasible(next.state, pending, entry.op)) {
         toggle(linearized, entry.op);
         continue;
       }
-      const key = `${bitsKey(linearized)}|${model.key(next.state)}`;
+      nextKey ??= model.key(next.state);
+      const key = `${bitsKey(linearized)}|${nextKey}`;
       if (memo.has(key)) {
         toggle(linearized, entry.op);
         continue;
       }
       memo.add(key);
-      stack.push({ node: entry, state, candidates, tried });
+      stack.push({ node: entry, state, stateKey, candidates, tried });
       state = next.state;
+      stateKey = nextKey;
       if (operation.return !== null) done += 1;
       lift(entry);
       if (stack.length > longest.length) longest = stack.map(({ node }) => node.op);
@@ -154,6 +185,7 @@ function search<S, I, O>(model: Model<S, I, O>, operations: readonly HistoryOper
     const top = stack.pop();
     if (top === undefined) return { kind: 'violation', longestPrefix: longest, steps };
     state = top.state;
+    stateKey = top.stateKey;
     toggle(linearized, top.node.op);
     if (operations[top.node.op]!.return !== null) done -= 1;
     unlift(top.node);

@@ -39,7 +39,9 @@ test("the visualization data Porcupine's viewer reads: the linearization, or the
   expect(partition!.PartialLinearizations[0]!.map((step) => step.Index)).toEqual([0, 2]);
   expect(partition!.PartialLinearizations[0]!.at(-1)!.StateDescription).toBe('a: []; b: []');
 
-  const bad = [...history, done(3, 50, 60, { op: 'pop', deque: 'a' }, 1)];
+  // A value nobody pushed: the prefix runs up to it. (A second pop of 1 would be refused by the feasibility test as soon
+  // as the first one took it — a value still to be seen gone for good — and the prefix would end before that pop.)
+  const bad = [...history, done(3, 50, 60, { op: 'pop', deque: 'a' }, 3)];
   const result = checkLinearizability(model, bad);
   expect(result.kind).toBe('violation');
   const visual = toPorcupineVisualization(model, bad, result);

@@ -36,9 +36,20 @@
  * workloads never do) may stay for good, its pops taking the other copy,
  * so its removals count as returning at any time (found by a differential
  * run against the plain search; test/deque-feasibility*.test.ts).
+ *
+ * A fourth rule, for moves (deque-exits.ts): an element still to be seen in
+ * another deque needs a move out of its deque in time, and open-ended moves
+ * are counted — each moves one element. A fifth (deque-lost-values.ts): a
+ * value still to be seen must not have been popped or cleared for good. A
+ * sixth (deque-observed-at-end.ts) counts what the first one only checks
+ * element by element: an element to be seen at an end needs the elements
+ * between it and that end removed in time, one removal each.
  */
 import type { HistoryOperation } from '../history';
 import { canonicalJson } from '../model';
+import { dequeExits } from './deque-exits';
+import { dequeLostValues } from './deque-lost-values';
+import { dequeObservedAtEnd } from './deque-observed-at-end';
 import type { DequeInput, DequeOutput, DequeState } from './deque-model';
 
 /** A pending operation that may take an element out of a deque. */
@@ -128,7 +139,12 @@ export function dequeFeasibility<V>(
     }
     return true;
   };
-  return (state, pending, last) => affected[last]!.every((deque) => feasible(state, pending, deque));
+  const exitsAllow = dequeExits(indexOf, deques, operations, pushedTwice);
+  const notLost = dequeLostValues(operations, pushedTwice);
+  const endsClear = dequeObservedAtEnd(indexOf, deques, operations, pushedTwice);
+  const allow = (state: DequeState<V>, pending: (op: number) => boolean, deque: number): boolean =>
+    feasible(state, pending, deque) && exitsAllow(state[deque]!, pending, deque) && endsClear(state[deque]!, pending, deque);
+  return (state, pending, last) => affected[last]!.every((deque) => allow(state, pending, deque)) && notLost(state, pending, last);
 }
 
 /** The values (canonical JSON) more than one push pushed. */
