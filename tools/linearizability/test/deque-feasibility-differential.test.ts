@@ -8,7 +8,7 @@
  * histories: about one in 300 of these.)
  */
 import { checkLinearizability, dequeModel, type DequeInput, type DequeOutput, type HistoryOperation } from '../src';
-import { generator } from './helpers';
+import { appendDrain, generator, maybeSwapOutputs, outputsAt } from './helpers';
 
 type Op = HistoryOperation<DequeInput<number>, DequeOutput<number>>;
 const model = dequeModel<number>(['a', 'b']);
@@ -40,12 +40,7 @@ function randomHistory(random: () => number): Op[] {
             : { op: kind, deque };
     return { point: call + random() * length, operation: { client, input, call, return: call + length } as Op };
   });
-  let state = model.init();
-  for (const { operation } of [...timed].sort((x, y) => x.point - y.point)) {
-    const next = model.step(state, operation.input);
-    state = next.state;
-    (operation as { output?: DequeOutput<number> }).output = next.output;
-  }
+  const state = outputsAt(model, timed);
   const operations = timed.map(({ operation }): Op => {
     const roll = random() * 3;
     if (roll < 0.08) return { client: operation.client, input: operation.input, call: operation.call, return: null, error: 'MCC_ERR_TIMEOUT' };
@@ -54,20 +49,9 @@ function randomHistory(random: () => number): Op[] {
     return operation;
   });
   const seen = operations.filter((operation) => operation.return !== null && typeof operation.output === 'number' && operation.input.op !== 'length');
-  if (random() < 0.3 && seen.length > 1) {
-    const [x, y] = [pick(seen), pick(seen)];
-    [(x as { output?: unknown }).output, (y as { output?: unknown }).output] = [y.output, x.output];
-  }
-  if (random() < 0.5) {
-    // A drain at the end, as the suites record one.
-    let time = Math.max(...free) + 2;
-    state.forEach((items, index) => {
-      for (const item of [...items, null]) {
-        operations.push({ client: 99, input: { op: 'popLeft', deque: index === 0 ? 'a' : 'b' }, call: time, return: time + 1, output: item });
-        time += 2;
-      }
-    });
-  }
+  maybeSwapOutputs(random, seen, 0.3);
+  // A drain at the end, as the suites record one.
+  if (random() < 0.5) appendDrain(operations, state, Math.max(...free));
   return operations;
 }
 

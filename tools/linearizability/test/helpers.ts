@@ -1,4 +1,4 @@
-import type { HistoryOperation, Model } from '../src';
+import type { DequeInput, DequeOutput, DequeState, HistoryOperation, Model } from '../src';
 
 /** An operation that returned `output` (times in µs). */
 export function done<I, O>(client: number, call: number, ret: number, input: I, output: O): HistoryOperation<I, O> {
@@ -38,4 +38,37 @@ export function replays<S, I, O>(model: Model<S, I, O>, operations: readonly His
   const everyDefinite = operations.every((operation, index) => operation.return === null || position.has(index));
   const inRealTime = order.every((later, at) => order.slice(at + 1).every((after) => (operations[after]!.return ?? Infinity) >= operations[later]!.call));
   return everyDefinite && inRealTime;
+}
+
+type DequeOp = HistoryOperation<DequeInput<number>, DequeOutput<number>>;
+
+/** Gives each operation the output of one linearization: at a random point within its call (`point`). */
+export function outputsAt(model: Model<DequeState<number>, DequeInput<number>, DequeOutput<number>>, timed: readonly { readonly point: number; readonly operation: DequeOp }[]): DequeState<number> {
+  let state = model.init();
+  for (const { operation } of [...timed].sort((x, y) => x.point - y.point)) {
+    const next = model.step(state, operation.input);
+    state = next.state;
+    (operation as { output?: DequeOutput<number> }).output = next.output;
+  }
+  return state;
+}
+
+/** With `probability`, swaps the outputs of two operations among `seen` (often a violation). */
+export function maybeSwapOutputs(random: () => number, seen: readonly DequeOp[], probability: number): void {
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+  if (random() < probability && seen.length > 1) {
+    const [x, y] = [pick(seen), pick(seen)];
+    [(x as { output?: unknown }).output, (y as { output?: unknown }).output] = [y.output, x.output];
+  }
+}
+
+/** Appends a drain of deques `a` and `b` after every other operation (popLeft until empty), as the suites record one. */
+export function appendDrain(operations: DequeOp[], state: DequeState<number>, after: number): void {
+  let time = after + 2;
+  state.forEach((items, index) => {
+    for (const item of [...items, null]) {
+      operations.push({ client: 99, input: { op: 'popLeft', deque: index === 0 ? 'a' : 'b' }, call: time, return: time + 1, output: item });
+      time += 2;
+    }
+  });
 }

@@ -10,7 +10,7 @@
  * at the end, and outputs damaged or swapped so that many are violations.
  */
 import { checkLinearizability, dequeModel, type DequeInput, type DequeOutput, type HistoryOperation } from '../src';
-import { generator, replays } from './helpers';
+import { appendDrain, generator, maybeSwapOutputs, outputsAt, replays } from './helpers';
 
 type Op = HistoryOperation<DequeInput<number>, DequeOutput<number>>;
 const model = dequeModel<number>(['a', 'b']);
@@ -46,12 +46,7 @@ function randomHistory(random: () => number): Op[] {
             : { op: kind, deque };
     return { point: call + random() * length, operation: { client, input, call, return: call + length } as Op };
   });
-  let state = model.init();
-  for (const { operation } of [...timed].sort((x, y) => x.point - y.point)) {
-    const next = model.step(state, operation.input);
-    state = next.state;
-    (operation as { output?: DequeOutput<number> }).output = next.output;
-  }
+  const state = outputsAt(model, timed);
   const lost = 0.2 + random() * 0.4;
   const operations = timed.map(({ operation }): Op => {
     const roll = random();
@@ -60,20 +55,9 @@ function randomHistory(random: () => number): Op[] {
     return operation;
   });
   const seen = operations.filter((operation) => operation.return !== null && typeof operation.output === 'number');
-  if (random() < 0.2 && seen.length > 1) {
-    const [x, y] = [pick(seen), pick(seen)];
-    [(x as { output?: unknown }).output, (y as { output?: unknown }).output] = [y.output, x.output];
-  }
-  if (random() < 0.7) {
-    // A drain at the end, as the suites record one: every lost move must then be explained by where the values are.
-    let time = Math.max(...free) + 2;
-    state.forEach((items, index) => {
-      for (const item of [...items, null]) {
-        operations.push({ client: 99, input: { op: 'popLeft', deque: index === 0 ? 'a' : 'b' }, call: time, return: time + 1, output: item });
-        time += 2;
-      }
-    });
-  }
+  maybeSwapOutputs(random, seen, 0.2);
+  // A drain at the end, as the suites record one: every lost move must then be explained by where the values are.
+  if (random() < 0.7) appendDrain(operations, state, Math.max(...free));
   return operations;
 }
 
