@@ -16,20 +16,18 @@
  * and the deque would report itself corrupted. Call `expire` after the last
  * use, or `expire(0)` to make every record permanent again before reusing it.
  */
-import { InvalidArgumentError, McasContentionError } from '@mcc/mcas';
+import { InvalidArgumentError, MAX_RELATIVE_TTL_SECONDS, McasContentionError } from '@mcc/mcas';
 import { hasChunks } from './anchor';
 import { parseChunk } from './chunk';
 import { isExternal, type Element } from './element';
 import type { DequeRecords } from './records';
 
-/** memcached reads a TTL above 30 days as a Unix time. */
-const MAX_TTL_SECONDS = 30 * 86_400;
 const SLICE = 100;
 const ATTEMPTS = 10;
 
 export async function expireDeque(records: DequeRecords, seconds: number): Promise<void> {
-  if (!Number.isInteger(seconds) || seconds < 0 || seconds > MAX_TTL_SECONDS) {
-    throw new InvalidArgumentError(`expire needs a whole number of seconds from 0 (never expire) to ${MAX_TTL_SECONDS}, got ${String(seconds)}`);
+  if (!Number.isInteger(seconds) || seconds < 0 || seconds > MAX_RELATIVE_TTL_SECONDS) {
+    throw new InvalidArgumentError(`expire needs a whole number of seconds from 0 (never expire) to ${MAX_RELATIVE_TTL_SECONDS}, got ${String(seconds)}`);
   }
   const client = records.store.client;
   const touchAll = async (keys: readonly string[]): Promise<void> => {

@@ -42,5 +42,6 @@ export {
   McasOutcomeUnknownError,
   McasContentionError,
   isLostReply,
+  MAX_RELATIVE_TTL_SECONDS,
   type ConnectOptions,
 } from '@mcc/mcas';

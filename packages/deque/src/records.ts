@@ -15,11 +15,6 @@ import type { ChunkRef, Flush, PlanningCache } from './plan';
 
 export type AnchorEntry = Entry<Anchor>;
 
-/** One anchor state: its CAS id with its sequence number (a CAS id alone repeats after a server restart). */
-function anchorId(anchor: AnchorEntry): string {
-  return `${anchor.cas}/${anchor.value.s}`;
-}
-
 /**
  * Deletes garbage quietly (no round trip of its own, nothing awaited). Its
  * failures are nobody's: the operation that made the garbage has already
@@ -50,7 +45,8 @@ export class DequeRecords {
    * server restart, on a deque created again since.
    */
   #fresh = new Map<number, Entry<Chunk>>();
-  #freshFor = '';
+  #freshCas = -1n;
+  #freshSequence = -1;
   /** External values fetched for pops not yet committed. */
   readonly #values = new Map<string, unknown>();
   /** Whether this process has seen the anchor: its absence is then corruption rather than "not found". */
@@ -92,10 +88,10 @@ export class DequeRecords {
 
   /** What the planner may use for this anchor. */
   cacheFor(anchor: AnchorEntry): PlanningCache {
-    const id = anchorId(anchor);
-    if (id !== this.#freshFor) {
+    if (!this.#isFreshFor(anchor)) {
       this.#fresh = new Map();
-      this.#freshFor = id;
+      this.#freshCas = anchor.cas;
+      this.#freshSequence = anchor.value.s;
     }
     return {
       chunk: (slot, base) => (base === undefined ? this.#fresh.get(slot) : this.#chunks.get(`${slot}@${base}`))?.value,
@@ -170,7 +166,12 @@ export class DequeRecords {
   #remember(slot: number, entry: Entry<Chunk>, anchor: AnchorEntry): void {
     if (this.#chunks.size >= CHUNK_CACHE_SIZE) this.#chunks.delete(this.#chunks.keys().next().value!);
     this.#chunks.set(`${slot}@${entry.value.s}`, entry);
-    if (anchorId(anchor) === this.#freshFor) this.#fresh.set(slot, entry);
+    if (this.#isFreshFor(anchor)) this.#fresh.set(slot, entry);
+  }
+
+  /** Whether `#fresh` holds chunks fetched for this anchor state (a CAS id alone repeats after a server restart). */
+  #isFreshFor(anchor: AnchorEntry): boolean {
+    return anchor.cas === this.#freshCas && anchor.value.s === this.#freshSequence;
   }
 
   /**

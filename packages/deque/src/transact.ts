@@ -31,7 +31,7 @@
  * locations in key order, so it can no longer succeed. If that cannot be
  * told (too many changes since), the outcome is 'unknown'.
  */
-import { InvalidArgumentError, McasContentionError, McasOutcomeUnknownError, compareKeys, isLostReply, mcas, type Store } from '@mcc/mcas';
+import { InvalidArgumentError, MAX_RELATIVE_TTL_SECONDS, McasContentionError, McasOutcomeUnknownError, compareKeys, isLostReply, mcas, type Store } from '@mcc/mcas';
 import { RECENT_BATCHES, type Anchor } from './anchor';
 import { isExternal, type Element } from './element';
 import type { DequeEngine } from './engine';
@@ -50,7 +50,7 @@ import { dequeOpChannel, traceTransact } from './tracing';
  * a day, a work queue whose consumers were all killed during a claim and
  * started again two days later would be reported corrupt, with nothing lost.
  */
-const DESCRIPTOR_TTL_SECONDS = 2_592_000;
+const DESCRIPTOR_TTL_SECONDS = MAX_RELATIVE_TTL_SECONDS;
 
 /** What to take from one deque: `count` values (fewer if it holds fewer) from one end. */
 export interface DequeTake {

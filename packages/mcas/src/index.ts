@@ -15,7 +15,7 @@ export { Backoff, pause, type BackoffOptions } from './backoff';
 export { mcasOutcome } from './help';
 export { isLostReply } from './io';
 export type { McasUpdate } from './plan';
-export { type McasOptions, type McasHooks, type McasStep, DEFAULT_DESCRIPTOR_TTL_SECONDS } from './options';
+export { type McasOptions, type McasHooks, type McasStep, DEFAULT_DESCRIPTOR_TTL_SECONDS, MAX_RELATIVE_TTL_SECONDS } from './options';
 export { McasCorruptionError, McasOutcomeUnknownError, McasContentionError } from './errors';
 export { DESCRIPTOR_KIND, REFERENCE_KIND } from './kinds';
 export { describeLocation, type LocationDescription } from './describe-location';

@@ -17,8 +17,12 @@ export function checkStore(store: unknown, method: string): asserts store is Sto
 
 /** Default lifetime of a descriptor (and of its split-out values): one day. */
 export const DEFAULT_DESCRIPTOR_TTL_SECONDS = 86_400;
-/** memcached reads a TTL above 30 days as a Unix time. */
-const MAX_RELATIVE_TTL_SECONDS = 30 * 86_400;
+/**
+ * The longest TTL memcached reads as seconds from now: 30 days (2,592,000 s).
+ * One second more is read as a Unix time — in 1970, so the item is gone at
+ * once (checked against 1.6.18).
+ */
+export const MAX_RELATIVE_TTL_SECONDS = 30 * 86_400;
 
 /**
  * A point in an originator's run, passed to {@link McasHooks.afterStep}:

@@ -2,7 +2,7 @@
  * What every part of one queue handle shares: its store, its four deques,
  * its settings. Built once per handle by WorkQueue.
  */
-import type { Deque, Store } from '@mcc/deque';
+import { MAX_RELATIVE_TTL_SECONDS, type Deque, type Store } from '@mcc/deque';
 import type { DeadLetter, QueueKeys, ReadyItem, TimedItem } from './records';
 
 export interface QueueSettings {
@@ -32,12 +32,11 @@ export const MAX_LEASE_MS = 2_147_483_647;
 /**
  * A marker must outlive the lease-log entry it settles, which stays until a
  * sweep drops it — and sweeps run only while consumers claim. So markers
- * live as long as memcached lets a relative TTL be: 30 days (2,592,000 s;
- * memcached 1.6.18 reads one second more as a Unix time, in 1970: the item
- * is gone at once — checked). With one day, as before, a queue left without
+ * live as long as memcached lets a relative TTL be (MAX_RELATIVE_TTL_SECONDS,
+ * 30 days). With one day, as before, a queue left without
  * consumers for a day redelivered the jobs acknowledged just before they
  * stopped, and an extension beyond a day lapsed after a day
  * (test/marker-ttl.test.ts). Beyond 30 days without a sweep the same can
  * happen (README, "Expiry").
  */
-export const MARKER_TTL_SECONDS = 2_592_000;
+export const MARKER_TTL_SECONDS = MAX_RELATIVE_TTL_SECONDS;
