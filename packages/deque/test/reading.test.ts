@@ -106,4 +106,20 @@ describe('expire', () => {
     expect(await kept.range(0, -1)).toHaveLength(40);
     await expect(doomed.expire(-1)).rejects.toBeInstanceOf(InvalidArgumentError);
   });
+
+  it('succeeds when the anchor is gone before its check read (a TTL of 1 s can run out at once)', async () => {
+    const store = stores.open(cluster.addresses);
+    const deque = await Deque.create<string>(store);
+    await deque.append('x');
+    const anchorKey = `mcc:dq:${deque.name}`;
+    const touch = store.client.touch.bind(store.client);
+    // As memcached does when its clock ticks right after the touch: the anchor expires before expire looks again.
+    jest.spyOn(store.client, 'touch').mockImplementation(async (key, seconds) => {
+      const touched = await touch(key, seconds);
+      if (key === anchorKey) await store.client.delete(key);
+      return touched;
+    });
+    await expect(deque.expire(1)).resolves.toBeUndefined();
+    expect(await Deque.exists(store, deque.name)).toBe(false);
+  });
 });
