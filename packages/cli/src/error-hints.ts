@@ -10,6 +10,7 @@ export interface ErrorFacts {
   readonly server?: string | undefined;
   readonly key?: string | undefined;
   readonly deque?: string | undefined;
+  readonly queue?: string | undefined;
   readonly value?: unknown;
   readonly descriptorKey?: string | undefined;
 }
@@ -51,6 +52,10 @@ const HINTS: Readonly<Record<string, (facts: ErrorFacts) => string>> = {
   MCC_ERR_DEQUE_CORRUPTED: ({ deque }) =>
     `a record was lost: run memcached with -M (and enough -m) so it never evicts, and don't restart servers holding deques; mcc fsck ${deque ?? '<deque>'} lists the damage`,
   MCC_ERR_DEQUE_OUTCOME_UNKNOWN: ({ value }) => `a reply was lost; the value involved was ${safeJson(value)}: check the deque (mcc inspect) before retrying`,
+  MCC_ERR_QUEUE_EXISTS: ({ queue }) => `the name is taken: use it (mcc queue stats ${queue ?? '<queue>'}) or pick another name`,
+  MCC_ERR_QUEUE_NOT_FOUND: ({ queue }) => `create it with: mcc queue create ${queue ?? '<queue>'}`,
+  MCC_ERR_QUEUE_CORRUPTED: () =>
+    'a queue record has the wrong shape (written by something else, or damaged): nothing was changed; inspect its deques (mcc inspect <queue>/ready, …/taken, …/delayed, …/dead)',
   MCC_ERR_CLI_INVALID_JSON: () => `values are JSON: 42, '{"a":1}', '[1,2]', and strings need quotes: '"text"'`,
   MCC_ERR_CLI_TOOL_NOT_BUILT: () => 'build the workspace first: pnpm build (or pnpm --filter <package> build)',
 };
