@@ -58,7 +58,7 @@ import { MAX_LEASE_MS, type QueueCore, type QueueSettings } from './core';
 import { QueueExistsError, QueueNotFoundError } from './errors';
 import { Job } from './job';
 import { parseMeta, queueKeys, validateQueueName, type DeadLetter, type QueueMeta, type ReadyItem, type TimedItem } from './records';
-import { countInFlight } from './stats';
+import { countLeaseLog } from './stats';
 import { queueOp } from './tracing';
 
 export interface WorkQueueOptions {
@@ -78,13 +78,13 @@ export interface ClaimOptions {
 }
 
 export interface QueueStats {
-  /** Jobs claimable now. */
+  /** Jobs claimable now, with those nacked (without a delay) or taken over that a sweep has yet to put back. */
   readonly ready: number;
-  /** Jobs waiting for their delay. */
+  /** Jobs waiting for their delay, nacked ones with a delay included. */
   readonly delayed: number;
   /** Leases not yet acked, nacked or taken over (expired ones included until a consumer takes them over). */
   readonly inFlight: number;
-  /** Jobs in the dead letters. */
+  /** Jobs in the dead letters, with those whose last allowed delivery was nacked or taken over. */
   readonly dead: number;
 }
 
@@ -225,9 +225,9 @@ export class WorkQueue<T = unknown> {
   }
 
   async #stats(): Promise<QueueStats> {
-    await this.#core.settings();
-    const [ready, delayed, dead, inFlight] = await Promise.all([this.#core.ready.length(), this.#core.delayed.length(), this.deadLetters.length(), countInFlight(this.#core)]);
-    return { ready, delayed, inFlight, dead };
+    const settings = await this.#core.settings();
+    const [ready, delayed, dead, log] = await Promise.all([this.#core.ready.length(), this.#core.delayed.length(), this.deadLetters.length(), countLeaseLog(this.#core, settings)]);
+    return { ready: ready + log.ready, delayed: delayed + log.delayed, inFlight: log.inFlight, dead: dead + log.dead };
   }
 
   /**
