@@ -12,11 +12,11 @@ beforeAll(() => {
 });
 afterAll(() => store.close());
 
-/** Claims and nacks until `count` jobs are dead letters (maxDeliveries 1: the first nack kills; a later claim's sweep moves them). */
+/** Claims and nacks until `count` jobs are in the dead letters (maxDeliveries 1: the first nack kills; a later claim's sweep moves them there). */
 async function makeDeadLetters(queue: WorkQueue, count: number): Promise<void> {
   const deadline = Date.now() + 20_000;
-  while ((await queue.stats()).dead < count) {
-    if (Date.now() > deadline) throw new Error(`only ${(await queue.stats()).dead} of ${count} jobs became dead letters`);
+  while ((await queue.deadLetters.length()) < count) {
+    if (Date.now() > deadline) throw new Error(`only ${await queue.deadLetters.length()} of ${count} jobs reached the dead letters`);
     const job = await queue.claim({ waitMs: 100 });
     if (job !== undefined) await job.nack();
   }

@@ -26,20 +26,23 @@ export const queueDeadCommand: Command = {
     const { values, args: [name] } = opened;
     const limit = positiveNumber(NAME, 'limit', values.limit, DEFAULT_LIMIT, { integer: true });
     const target = opened.servers();
-    const { total, letters } = await withQueue(target, name, async (queue) => {
-      // stats() first: a queue that does not exist is QueueNotFoundError, not its dead deque's error.
+    const { total, pending, letters } = await withQueue(target, name, async (queue) => {
+      // stats() first: a queue that does not exist is QueueNotFoundError, not its dead deque's error. Its
+      // `dead` also counts jobs whose last delivery failed but that no sweep has moved yet: not listable.
       const { dead } = await queue.stats();
-      return { total: dead, letters: dead === 0 ? [] : await queue.deadLetters.range(0, limit - 1) };
+      const total = await queue.deadLetters.length();
+      return { total, pending: Math.max(0, dead - total), letters: total === 0 ? [] : await queue.deadLetters.range(0, limit - 1) };
     });
+    const pendingNote = pending === 0 ? '' : ` (and ${formatCount(pending)} on the way: a last delivery failed, the next sweep moves ${pending === 1 ? 'it' : 'them'} here)`;
     if (values.json) {
-      printJson({ queue: name, total, deadLetters: letters });
+      printJson({ queue: name, total, pending, deadLetters: letters });
       return total === 0 ? EXIT_CODES.negative : EXIT_CODES.ok;
     }
     if (total === 0) {
-      note(`queue ${name} has no dead letters`);
+      note(`queue ${name} has no dead letters${pendingNote}`);
       return EXIT_CODES.negative;
     }
-    print(`queue ${name}: ${formatCount(total)} dead letter${total === 1 ? '' : 's'}${letters.length < total ? `, the oldest ${formatCount(letters.length)}` : ''}`);
+    print(`queue ${name}: ${formatCount(total)} dead letter${total === 1 ? '' : 's'}${letters.length < total ? `, the oldest ${formatCount(letters.length)}` : ''}${pendingNote}`);
     const rows = [['id', 'deliveries', 'value'], ...letters.map((letter) => [letter.id, String(letter.deliveries), formatValue(letter.value)])];
     for (const line of formatColumns(rows)) print(`  ${line}`);
     return EXIT_CODES.ok;
