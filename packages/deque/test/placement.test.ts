@@ -8,8 +8,8 @@
  * a bound handle's DequeNotFoundError says where the anchor is.
  */
 import { usePrivateMemcached } from '@mcc/harness';
-import { Client, mccFlags, REFERENCE_KIND, type Store } from '@mcc/mcas';
-import { Deque, DequeExistsError, DequeNotFoundError, DequePlacementError, DequePlacementUnknownError } from '../src';
+import { Client, mccFlags, mcasGet, REFERENCE_KIND, type Store } from '@mcc/mcas';
+import { Deque, DequeCorruptedError, DequeExistsError, DequeNotFoundError, DequePlacementError, DequePlacementUnknownError } from '../src';
 import { rejectionOf, storeFactory, writesDuring } from './helpers';
 
 const stores = storeFactory();
@@ -54,7 +54,8 @@ async function rawGet(server: string, key: string): Promise<Buffer | null> {
   }
 }
 
-const VALUES = Array.from({ length: 120 }, (_, i) => `value-${String(i).padStart(3, '0')}-${'x'.repeat(60)}`); // several chunks
+/** Enough for several chunks when appended one by one. */
+const VALUES = Array.from({ length: 120 }, (_, i) => `value-${String(i).padStart(3, '0')}-${'x'.repeat(60)}`);
 
 describe('a server added to the list', () => {
   const memcached = usePrivateMemcached(3);
@@ -72,7 +73,7 @@ describe('a server added to the list', () => {
     oldOwner = oldList.client.serverFor(anchorOf(name));
     newOwner = newList.client.serverFor(anchorOf(name));
     const deque = await Deque.open<string>(oldList, name);
-    await deque.extend(VALUES);
+    for (const value of VALUES) await deque.append(value); // flushed into chunks as the buffer fills
   });
 
   it('Deque.open and Deque.create with the new list refuse with DequePlacementError and write nothing on any server', async () => {
@@ -118,6 +119,26 @@ describe('a server added to the list', () => {
     expect(await deque.range(0, -1)).toEqual(VALUES);
     await deque.append('after');
     expect(await deque.pop()).toBe('after');
+  });
+
+  it('a chunk the new list places elsewhere, under an anchor it does not move: DequeCorruptedError naming the chunk, nothing skipped', async () => {
+    for (let attempt = 0; ; attempt++) {
+      let name: string;
+      do name = `stays-${process.pid}-${++counter}`;
+      while (oldList.client.serverFor(anchorOf(name)) !== newList.client.serverFor(anchorOf(name)));
+      const deque = await Deque.create<string>(oldList, name);
+      for (const value of VALUES) await deque.append(value); // flushed into chunks as the buffer fills
+      const anchor = (await mcasGet<{ a: number; b: number }>(oldList, anchorOf(name)))!.value;
+      const chunkKeys = Array.from({ length: anchor.b - anchor.a + 1 }, (_, i) => `${anchorOf(name)}:c:${anchor.a + i}`);
+      const moved = chunkKeys.filter((key) => oldList.client.serverFor(key) !== newList.client.serverFor(key));
+      if (moved.length === 0 && attempt < 50) continue; // every chunk stayed: try another name
+      expect(moved.length).toBeGreaterThan(0);
+      const error = (await rejectionOf(Deque.bind(newList, name).range(0, -1))) as DequeCorruptedError;
+      expect(error).toBeInstanceOf(DequeCorruptedError);
+      expect(moved).toContain(error.missingKey);
+      expect(await Deque.bind<string>(oldList, name).range(0, -1)).toEqual(VALUES);
+      return;
+    }
   });
 
   it('a move over the anchor in flight (an MCAS reference at the anchor key) counts as an anchor; a foreign item there does not', async () => {
