@@ -59,7 +59,7 @@ export class DequePlacementError extends McError {
     super(
       DequePlacementError.code,
       `deque "${deque}" was not created: its anchor ${key} lives on ${foundOn.join(', ')}, but the server list places it on ${owner}. ` +
-        `The server list probably changed (a server added, removed, renamed or reordered, or clients running with different lists); ` +
+        `The server list probably changed (a server added, removed or renamed, a weight changed, or clients running with different lists); ` +
         `mcc never remaps keys, so creating it on ${owner} would make a second deque of that name. Nothing was written (${SERVER_LIST_SECTION})`,
       { key, server: owner },
     );

@@ -3,8 +3,9 @@
  *
  * mcc never remaps a key (protocol README, "Key placement"): the anchor of
  * deque NAME lives on the server the ring names for `mcc:dq:NAME`. Change the
- * server list — add a server, reorder or rename one, or run old-list and
- * new-list clients side by side in a rolling deploy — and the ring may name
+ * server list — add a server, rename one or change its weight (not the
+ * order: the ring does not depend on it), or run old-list and new-list
+ * clients side by side in a rolling deploy — and the ring may name
  * another server. Its owner then has no anchor, and `Deque.open` would create
  * a second, empty deque of the same name while the first, with its values,
  * sits on the old server: the values look lost, and with both lists in use
@@ -22,8 +23,9 @@ import { DequeExistsError, DequePlacementError, DequePlacementUnknownError } fro
 interface Probe {
   /** Servers holding a deque anchor at the key, in `client.servers` order. */
   readonly foundOn: string[];
-  /** Servers that could not be read, with the first failure. */
+  /** Servers that could not be read. */
   readonly unreadable: string[];
+  /** Why the first of them could not be read (the `cause` of DequePlacementUnknownError). */
   readonly firstFailure: unknown;
 }
 
