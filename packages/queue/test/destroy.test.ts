@@ -7,14 +7,13 @@
  */
 import { recordTraces, useMemcached } from '@mcc/harness';
 import { QueueNotFoundError, WorkQueue, type QueueOpMessage, type Store } from '../src';
-import { storeFactory } from './helpers';
+import { storeFactory, uniqueNames } from './helpers';
 
 const cluster = useMemcached(2, { evictions: false });
 const stores = storeFactory();
 afterAll(() => stores.closeAll());
 
-let counter = 0;
-const uniqueName = (): string => `dq-${process.pid}-${Date.now()}-${counter++}`;
+const uniqueName = uniqueNames('dq');
 const open = () => stores.open(cluster.addresses);
 
 const DEQUES = ['ready', 'taken', 'delayed', 'dead'];

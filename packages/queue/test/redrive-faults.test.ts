@@ -6,21 +6,13 @@
  * the dead letters, or in `ready` once, and a batch applies whole or not at
  * all.
  */
-import { FaultProxy, useMemcached } from '@mcc/harness';
 import { Deque, DequeOutcomeUnknownError, WorkQueue, type DeadLetter, type RedrivenJob, type RedriveUnknown } from '../src';
-import { storeFactory } from './helpers';
+import { storeFactory, uniqueNames, useProxiedMemcached } from './helpers';
 
-const server = useMemcached(1, { evictions: false });
 const stores = storeFactory();
-let proxy: FaultProxy;
-beforeAll(async () => (proxy = await FaultProxy.start(server.addresses[0]!)));
-afterAll(async () => {
-  await stores.closeAll();
-  await proxy.close();
-});
+const { server, proxy } = useProxiedMemcached(stores);
 
-let counter = 0;
-const uniqueName = (): string => `rfq-${process.pid}-${Date.now()}-${counter++}`;
+const uniqueName = uniqueNames('rfq');
 
 const COUNT = 20;
 const letters: DeadLetter<number>[] = Array.from({ length: COUNT }, (_, k) => ({ id: `old-${k}`, value: k, deliveries: 5 }));
@@ -35,18 +27,18 @@ async function redriveWithCut(afterReplies: number, options: { unreachable?: boo
   const clean = stores.open(server.addresses);
   const q = await WorkQueue.create<number>(clean, name);
   await q.deadLetters.extend(letters);
-  const faulty = WorkQueue.bind<number>(stores.open([proxy.address], { requestTimeoutMs: 1000 }), name);
+  const faulty = WorkQueue.bind<number>(stores.open([proxy().address], { requestTimeoutMs: 1000 }), name);
   // One redrive first: the handle has read the record and holds both anchors, so the next
   // redrive's first request is its MCAS (no read before it to lose instead).
   const first = await faulty.redrive({ max: 1 });
 
   // Unreachable: no new connection gets through (the open one works until the cut), so the
   // redrive cannot read the anchors to learn its outcome.
-  if (options.unreachable === true) proxy.setMode('refuse');
-  proxy.injectReplyFault({ kind: 'cut', afterReplies });
+  if (options.unreachable === true) proxy().setMode('refuse');
+  proxy().injectReplyFault({ kind: 'cut', afterReplies });
   const outcome = await faulty.redrive({ max: 5 }).catch((error: unknown) => error);
-  const hit = proxy.clearReplyFaults() === 0;
-  proxy.setMode('pass');
+  const hit = proxy().clearReplyFaults() === 0;
+  proxy().setMode('pass');
 
   // The dead letters first: an MCAS the redrive left pending holds their anchor (the first in key
   // order), and this read helps it to its end before `ready` is read.

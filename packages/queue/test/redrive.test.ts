@@ -6,14 +6,13 @@
  */
 import { useMemcached, recordTraces, sleep } from '@mcc/harness';
 import { Deque, InvalidArgumentError, QueueCorruptedError, QueueNotFoundError, WorkQueue, type DeadLetter, type Job, type QueueOpMessage, type RedrivenJob } from '../src';
-import { storeFactory, writesDuring } from './helpers';
+import { storeFactory, uniqueNames, writesDuring } from './helpers';
 
 const cluster = useMemcached(2, { evictions: false });
 const stores = storeFactory();
 afterAll(() => stores.closeAll());
 
-let counter = 0;
-const uniqueName = (): string => `rq-${process.pid}-${Date.now()}-${counter++}`;
+const uniqueName = uniqueNames('rq');
 const open = () => stores.open(cluster.addresses);
 
 /** The raw `ready` deque of a queue: its items `{i, v, d}` as stored. */
