@@ -10,6 +10,7 @@ export interface ErrorFacts {
   readonly server?: string | undefined;
   readonly key?: string | undefined;
   readonly deque?: string | undefined;
+  readonly queue?: string | undefined;
   readonly value?: unknown;
   readonly descriptorKey?: string | undefined;
 }
@@ -48,9 +49,19 @@ const HINTS: Readonly<Record<string, (facts: ErrorFacts) => string>> = {
   MCC_ERR_DEQUE_EXISTS: ({ deque }) => `the name is taken: use it (mcc push ${deque ?? '<deque>'} …) or pick another name`,
   MCC_ERR_DEQUE_NOT_FOUND: ({ deque }) =>
     `create it with: mcc create ${deque ?? '<deque>'} (and pass --colocate everywhere if it was created with --colocate)`,
+  MCC_ERR_DEQUE_PLACEMENT: () =>
+    'the server list differs from the one the deque was created with (a server added, removed or renamed, or a weight changed): use the same --servers list as its other clients; mcc never moves records between servers',
+  MCC_ERR_DEQUE_PLACEMENT_UNKNOWN: () =>
+    'a server could not be read to rule out that the deque lives there (after a change of the server list): bring every server up (mcc doctor checks them) and try again',
   MCC_ERR_DEQUE_CORRUPTED: ({ deque }) =>
     `a record was lost: run memcached with -M (and enough -m) so it never evicts, and don't restart servers holding deques; mcc fsck ${deque ?? '<deque>'} lists the damage`,
   MCC_ERR_DEQUE_OUTCOME_UNKNOWN: ({ value }) => `a reply was lost; the value involved was ${safeJson(value)}: check the deque (mcc inspect) before retrying`,
+  MCC_ERR_QUEUE_EXISTS: ({ queue }) => `the name is taken: use it (mcc queue stats ${queue ?? '<queue>'}) or pick another name`,
+  MCC_ERR_QUEUE_NOT_FOUND: ({ queue }) => `create it with: mcc queue create ${queue ?? '<queue>'}`,
+  MCC_ERR_LEASE_EXPIRED: () =>
+    'the lease ran out and another consumer took the job over (it may run twice): extend long jobs (job.extend) or create the queue with a longer --lease-ms',
+  MCC_ERR_QUEUE_CORRUPTED: () =>
+    'a queue record has the wrong shape (written by something else, or damaged): nothing was changed; inspect its deques (mcc inspect <queue>/ready, …/taken, …/delayed, …/dead)',
   MCC_ERR_CLI_INVALID_JSON: () => `values are JSON: 42, '{"a":1}', '[1,2]', and strings need quotes: '"text"'`,
   MCC_ERR_CLI_TOOL_NOT_BUILT: () => 'build the workspace first: pnpm build (or pnpm --filter <package> build)',
 };

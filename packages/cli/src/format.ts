@@ -58,6 +58,7 @@ export function describeError(error: unknown): ErrorReport {
       server: field(error, 'server'),
       key: field(error, 'key'),
       deque: field(error, 'deque'),
+      queue: field(error, 'queue'),
       descriptorKey: field(error, 'descriptorKey'),
       value: (error as { value?: unknown }).value,
     });

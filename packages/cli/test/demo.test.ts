@@ -22,7 +22,7 @@ interface DemoSummary {
 function expectAllChecksPassed(summary: DemoSummary): void {
   expect(summary.checks.filter((check) => !check.ok)).toEqual([]);
   expect(summary.checks.map((check) => check.name)).toEqual(
-    expect.arrayContaining(['items in = items out', 'no duplicates', 'order per producer per consumer', 'moveTo conserved the items', "accounts' total conserved", 'backlog within its cap']),
+    expect.arrayContaining(['items in = items out', 'no duplicates', 'order per producer per consumer', 'moveTo conserved the items', "accounts' total conserved", 'work queue: every job done once', 'backlog within its cap']),
   );
   for (const workload of summary.workloads) expect(workload.ops).toBeGreaterThan(0);
   expect(summary.ok).toBe(true);
@@ -45,7 +45,7 @@ describe('mcc demo', () => {
   it('runs against --servers and prints a verified summary', async () => {
     const run = await runCli(['demo', '--seconds', '3', '--servers', cluster.addresses.join(',')]);
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain('all 9 checks passed');
+    expect(run.stdout).toContain('all 10 checks passed');
     expect(run.stdout).toMatch(/PASS\s+items in = items out/);
     expect(run.stdout).toMatch(/PASS\s+backlog within its cap/);
     expect(run.stdout).toMatch(/round trips\/op/);

@@ -19,6 +19,7 @@ import { DequeRecords, dropQuietly, type AnchorEntry } from './records';
 import { waitFor, type WaitOptions } from './wait-through';
 import { clearDeque } from './clear';
 import { dequeExists, openDeque } from './open';
+import { checkPlacementBeforeCreate } from './placement';
 import { expireDeque } from './expire';
 import { readRange } from './range';
 import { transact, type DequeTake, type TransactDecision, type TransactOutcome } from './transact';
@@ -95,6 +96,8 @@ export class Deque<T = unknown> {
    * Creates a new, empty deque. Without a name, a random one is chosen.
    * @throws InvalidArgumentError for a bad name or option (see {@link DequeOptions}).
    * @throws DequeExistsError if the name is taken.
+   * @throws DequePlacementError if the anchor's owner has none but another server does: the server list changed since the deque was created (nothing is written).
+   * @throws DequePlacementUnknownError if the owner has none and another server could not be read to rule that out (nothing is written).
    * @throws CasUnsupportedError if the anchor's server runs with CAS disabled (`-C`); nothing is written.
    */
   static async create<T = unknown>(store: Store, name?: string, options?: DequeOptions): Promise<Deque<T>> {
@@ -103,18 +106,28 @@ export class Deque<T = unknown> {
     // Every later operation is a CAS: refuse a CAS-less server (-C) before writing anything.
     const server = store.client.serverFor(anchorKey);
     if (!(await store.client.serverInfo(server)).casEnabled) throw new CasUnsupportedError(server, anchorKey);
+    // Not on another server, where an earlier server list placed it (placement.ts)? With one server: no I/O.
+    await checkPlacementBeforeCreate(store.client, deque.name, anchorKey);
     const created = await store.add(anchorKey, createdAnchor(), { kind: RecordKind.DequeAnchor });
     if (created === null) throw new DequeExistsError(deque.name, deque.#records.keys.anchor);
     deque.#engine.invalidate(created as AnchorEntry);
     return deque;
   }
 
-  /** A handle on an existing deque, without I/O; the first operation rejects with DequeNotFoundError if it does not exist. */
+  /**
+   * A handle on an existing deque, without I/O; the first operation rejects
+   * with DequeNotFoundError if it does not exist (its `foundOn` names other
+   * servers holding the anchor, if the server list changed).
+   */
   static bind<T = unknown>(store: Store, name: string, options?: DequeOptions): Deque<T> {
     return new Deque<T>(store, name, options);
   }
 
-  /** Creates the deque, or binds to it if it exists (two processes opening one name at once get the same deque). */
+  /**
+   * Creates the deque, or binds to it if it exists (two processes opening one
+   * name at once get the same deque). Rejects like `create` when the anchor
+   * is found on another server than its owner, instead of creating a second deque.
+   */
   static open<T = unknown>(store: Store, name: string, options: DequeOptions = {}): Promise<Deque<T>> {
     return openDeque(() => Deque.create<T>(store, name, options), () => Deque.bind<T>(store, name, options));
   }

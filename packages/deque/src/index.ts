@@ -12,7 +12,7 @@ export { waitFor } from './wait-through';
 export type { DequeStats } from './engine';
 export type { DequeOpKind, DequeOpMessage } from './tracing';
 export { inspectDeque, type CombiningReport, type DequeReport, type DequeProblem } from './inspect';
-export { DequeExistsError, DequeNotFoundError, DequeCorruptedError, DequeOutcomeUnknownError } from './errors';
+export { DequeExistsError, DequeNotFoundError, DequePlacementError, DequePlacementUnknownError, DequeCorruptedError, DequeOutcomeUnknownError } from './errors';
 export {
   connect,
   Store,

@@ -11,6 +11,7 @@ import { parseAnchor, type Anchor } from './anchor';
 import { parseChunk, type Chunk } from './chunk';
 import { DequeCorruptedError, DequeNotFoundError } from './errors';
 import type { DequeKeys } from './keys';
+import { anchorFoundElsewhere } from './placement';
 import type { ChunkRef, Flush, PlanningCache } from './plan';
 
 export type AnchorEntry = Entry<Anchor>;
@@ -60,21 +61,35 @@ export class DequeRecords {
 
   /** Reads the anchor (helping any MCAS on it). */
   async readAnchor(): Promise<AnchorEntry> {
-    return this.#checkAnchor(await mcasGet<Anchor>(this.store, this.keys.anchor));
+    const entry = await mcasGet<Anchor>(this.store, this.keys.anchor);
+    return entry === null ? this.#absent() : this.#checkAnchor(entry);
   }
 
   /** Reads several deques' anchors in one parallel batch (for moves). */
   static async readAnchors(records: readonly DequeRecords[]): Promise<AnchorEntry[]> {
     const store = records[0]!.store;
     const found = await mcasGetMulti<Anchor>(store, records.map((record) => record.keys.anchor));
-    return records.map((record) => record.#checkAnchor(found.get(record.keys.anchor) ?? null));
+    const entries: AnchorEntry[] = [];
+    for (const record of records) {
+      const entry = found.get(record.keys.anchor);
+      entries.push(entry === undefined ? await record.#absent() : record.#checkAnchor(entry));
+    }
+    return entries;
   }
 
-  #checkAnchor(entry: Entry<Anchor> | null): AnchorEntry {
-    if (entry === null) {
-      if (this.#seenAnchor) throw new DequeCorruptedError(this.name, this.keys.anchor, 'the anchor vanished (evicted, server restarted, or destroyed by another process)');
-      throw new DequeNotFoundError(this.name, this.keys.anchor);
-    }
+  /**
+   * The anchor is missing: corruption if this process saw it, else "not
+   * found" — with the other servers probed for it (placement.ts), which
+   * costs I/O only here, on the way to an error.
+   */
+  async #absent(): Promise<never> {
+    if (this.#seenAnchor) throw new DequeCorruptedError(this.name, this.keys.anchor, 'the anchor vanished (evicted, server restarted, or destroyed by another process)');
+    const { client } = this.store;
+    const foundOn = await anchorFoundElsewhere(client, this.keys.anchor);
+    throw new DequeNotFoundError(this.name, this.keys.anchor, { owner: client.serverFor(this.keys.anchor), foundOn });
+  }
+
+  #checkAnchor(entry: Entry<Anchor>): AnchorEntry {
     const anchor = parseAnchor(entry.value);
     if (typeof anchor === 'string') throw new DequeCorruptedError(this.name, this.keys.anchor, anchor);
     this.#seenAnchor = true;

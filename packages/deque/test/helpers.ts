@@ -21,3 +21,13 @@ export async function writesDuring(store: Store, action: () => Promise<unknown>)
   await action();
   return store.client.metrics.writes - before;
 }
+
+/** The error a promise rejects with (for checks of its fields); fails if it resolves. */
+export async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected a rejection, but the promise resolved');
+}

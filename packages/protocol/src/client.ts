@@ -48,6 +48,16 @@ export interface StoreOptions extends CasCondition {
   ttl?: number;
 }
 
+export interface GetOptions {
+  /**
+   * Read from this server (`host:port`, one of {@link Client.servers})
+   * instead of the key's owner: for looking for an item where the server
+   * list no longer places it (after the list changed), never for ordinary
+   * reads. @throws InvalidArgumentError if it is not one of `servers`.
+   */
+  server?: string;
+}
+
 export interface CounterOptions {
   /** Create a missing counter with this value (the delta is not applied). Omit to leave a missing counter missing. */
   initial?: number | bigint;
@@ -96,9 +106,10 @@ export class Client {
     return this.#connectionOf(keyOrServer).serverInfo();
   }
 
-  /** Reads an item with its flags and CAS, or `null` if missing. */
-  async get(key: string): Promise<Item | null> {
-    return this.#send(new GetCommand(key, validateKey(key), false));
+  /** Reads an item with its flags and CAS, or `null` if missing; from its owner, or from `options.server`. */
+  async get(key: string, options: GetOptions = {}): Promise<Item | null> {
+    const command = new GetCommand(key, validateKey(key), false);
+    return options.server === undefined ? this.#send(command) : this.#connectionNamed(options.server).send(command);
   }
 
   /**
@@ -185,7 +196,7 @@ export class Client {
     return this.#send(new TouchCommand(key, validateKey(key), seconds));
   }
 
-  /** Round trip to every server (or one): resolves when all answered. */
+  /** Round trip to every server (or one, named as in {@link Client.servers}): resolves when all answered. */
   async noop(server?: string): Promise<void> {
     await this.#everyServer(server, NOOP);
   }
@@ -239,7 +250,7 @@ export class Client {
 
   async #everyServer<T>(server: string | undefined, command: Command<T>): Promise<Map<string, T>> {
     this.#checkOpen();
-    const connections = server === undefined ? [...this.#connections.values()] : [this.#connectionOf(server)];
+    const connections = server === undefined ? [...this.#connections.values()] : [this.#connectionNamed(server)];
     const results = await Promise.all(connections.map((connection) => connection.send(command)));
     return new Map(connections.map((connection, index) => [connection.server, results[index]!]));
   }
@@ -251,9 +262,21 @@ export class Client {
     return this.#connections.get(keyOrServer) ?? this.#connections.get(this.serverFor(keyOrServer))!;
   }
 
+  /** The connection of a server named exactly as in `servers` (never read as a key: a typo must not reach some other server). */
+  #connectionNamed(server: string): Connection {
+    this.#checkOpen();
+    const connection = typeof server === 'string' ? this.#connections.get(server) : undefined;
+    if (connection === undefined) throw new InvalidArgumentError(`server must be one of this client's servers (${this.servers.join(', ')}), got ${describeServer(server)}`);
+    return connection;
+  }
+
   #checkOpen(): void {
     if (this.#closed) throw new ClientClosedError();
   }
+}
+
+function describeServer(server: unknown): string {
+  return typeof server === 'string' ? JSON.stringify(server) : typeof server;
 }
 
 function validateCounterTtl(ttl: number | undefined): number {

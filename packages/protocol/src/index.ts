@@ -5,7 +5,7 @@
  *
  * @packageDocumentation
  */
-export { Client, type Value, type StoreOptions, type CasCondition, type CounterOptions } from './client';
+export { Client, type Value, type StoreOptions, type CasCondition, type CounterOptions, type GetOptions } from './client';
 export type { Item } from './item';
 export type { ServerInfo } from './connection/server-info';
 export type { AuthOptions, ClientOptions, Protocol, SaslOptions } from './options';

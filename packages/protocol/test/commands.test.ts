@@ -39,6 +39,29 @@ const cases: Case[] = [
     }
   }],
 
+  ['get from a named server: reads that server, wherever the ring places the key (one request)', async ({ client }) => {
+    // Each key is written straight to every server (a client of that server alone), its value naming the server.
+    const direct = client.servers.map((server) => new Client([server]));
+    try {
+      for (const key of keysOnEachServer(client, 'get-from')) {
+        await Promise.all(direct.map((single, index) => single.set(key, client.servers[index]!)));
+        for (const server of client.servers) {
+          const epoch = (await client.serverInfo(server)).epoch;
+          const { result: item, requests } = await cost(client, () => client.get(key, { server }));
+          expect({ server, value: item!.value.toString(), epoch: item!.epoch, requests }).toEqual({ server, value: server, epoch, requests: 1 });
+        }
+        // Gone from one server: only that server's read misses.
+        const emptied = client.servers.length - 1;
+        await direct[emptied]!.delete(key);
+        expect(await client.get(key, { server: client.servers[emptied]! })).toBeNull();
+        const owner = client.serverFor(key);
+        expect((await client.get(key))?.value.toString()).toBe(owner === client.servers[emptied] ? undefined : owner);
+      }
+    } finally {
+      await Promise.all(direct.map((single) => single.close()));
+    }
+  }],
+
   ['set returns the new CAS from its reply (nothing read back); get returns the same CAS', async ({ client }) => {
     for (const key of keysOnEachServer(client, 'set-cas')) {
       await client.noop(client.serverFor(key)); // connected before measuring

@@ -84,6 +84,23 @@ describe('validation against a server with -I 1m', () => {
     }
   });
 
+  test('get and noop from a server that is not one of `servers` → InvalidArgumentError naming the servers, nothing sent', async () => {
+    const key = uniqueKey('named');
+    const [server] = client.servers as [string];
+    const port = server.slice(server.lastIndexOf(':') + 1);
+    // Another port, the weighted spelling, another name of the same host, padding, a key (never read as one), no name, not a string.
+    const notServers: unknown[] = ['127.0.0.1:1', `${server}:1`, `localhost:${port}`, ` ${server}`, key, '', 11211, null];
+    for (const notServer of notServers) {
+      for (const operation of [() => client.get(key, { server: notServer as string }), () => client.noop(notServer as string)]) {
+        const error = await refusedLocally(InvalidArgumentError, operation);
+        expect(error.message).toContain(`one of this client's servers (${server})`);
+      }
+    }
+    await client.set(key, 'here');
+    expect((await client.get(key, { server }))!.value.toString()).toBe('here');
+    expect((await client.get(key, { server: undefined }))!.value.toString()).toBe('here');
+  });
+
   test('the longest keys are accepted: 250 bytes, ASCII or UTF-8', async () => {
     const ascii = uniqueKey('k').padEnd(250, 'k');
     const utf8 = 'é'.repeat(125);

@@ -10,6 +10,7 @@
 export { WorkQueue, type WorkQueueOptions, type ClaimOptions, type QueueStats } from './work-queue';
 export { Job } from './job';
 export type { DeadLetter } from './records';
+export type { RedrivenJob, RedriveUnknown } from './redrive';
 export type { SweepCounters } from './claimer';
 export type { QueueOpKind, QueueOpMessage } from './tracing';
 export type { SweepReport } from './sweep';

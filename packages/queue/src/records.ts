@@ -93,6 +93,14 @@ export function parseItem(queue: string, where: string, value: unknown, timed: b
   return value as unknown as ReadyItem;
 }
 
+/**
+ * A dead letter as the sweeps write it. The dead letters are a public deque
+ * (`q.deadLetters`), so what a redrive takes from it may be anything.
+ */
+export function isDeadLetter(value: unknown): value is DeadLetter {
+  return isRecord(value) && typeof value.id === 'string' && 'value' in value && Number.isSafeInteger(value.deliveries) && (value.deliveries as number) >= 1;
+}
+
 export function parseMarker(queue: string, key: string, value: unknown): Marker {
   if (isRecord(value)) {
     if ((value.s === 'a' || value.s === 'x') && Object.keys(value).length === 1) return value as Marker;

@@ -84,15 +84,18 @@ export async function sweepLeases(core: QueueCore, settings: QueueSettings): Pro
     const entry = window[index]!;
     if (fate.kind === 'keep') (fate.extended ? keepRight : keepLeft).push({ keep: [0, index] });
     else if (fate.kind === 'drop') report.dropped++;
-    else if (entry.d >= settings.maxDeliveries) {
-      toDead.push({ value: { id: entry.i, value: entry.v, deliveries: entry.d } satisfies DeadLetter });
-      report.dead++;
-    } else if (fate.kind === 'nack' && fate.at > now) {
-      toDelayed.push({ value: { i: entry.i, v: entry.v, d: entry.d, u: fate.at } satisfies TimedItem });
-      report.nacked++;
-    } else {
-      toReady.push({ value: { i: entry.i, v: entry.v, d: entry.d } satisfies ReadyItem });
-      report[fate.kind === 'nack' ? 'nacked' : 'redelivered']++;
+    else {
+      const destination = destinationOf(fate, entry.d, settings.maxDeliveries, now);
+      if (destination.to === 'dead') {
+        toDead.push({ value: { id: entry.i, value: entry.v, deliveries: entry.d } satisfies DeadLetter });
+        report.dead++;
+      } else if (destination.to === 'delayed') {
+        toDelayed.push({ value: { i: entry.i, v: entry.v, d: entry.d, u: destination.at } satisfies TimedItem });
+        report.nacked++;
+      } else {
+        toReady.push({ value: { i: entry.i, v: entry.v, d: entry.d } satisfies ReadyItem });
+        report[fate.kind === 'nack' ? 'nacked' : 'redelivered']++;
+      }
     }
   });
   const steps: { deque: Deque<any>; take?: { side: 'left'; count: number } }[] = [{ deque: core.leases, take: { side: 'left', count: window.length } }];
@@ -149,7 +152,32 @@ async function fateOf(core: QueueCore, settings: QueueSettings, entry: TimedItem
   );
 }
 
-function settledFate(marker: Marker | null): Fate | null {
+/** A delivery settled without an ack: taken over, or nacked (back at `at`). */
+type Unfinished = Extract<Fate, { readonly kind: 'redeliver' | 'nack' }>;
+
+/** Where the job of an unfinished delivery goes next: the one rule for sweeps and for `stats`. */
+type Destination = { readonly to: 'ready' | 'dead' } | { readonly to: 'delayed'; readonly at: number };
+
+function destinationOf(fate: Unfinished, delivery: number, maxDeliveries: number, now: number): Destination {
+  if (delivery >= maxDeliveries) return { to: 'dead' };
+  return fate.kind === 'nack' && fate.at > now ? { to: 'delayed', at: fate.at } : { to: 'ready' };
+}
+
+/**
+ * What a lease-log entry stands for right now, without changing anything
+ * (`stats`): a live delivery ('in flight': no marker, or extended — expired
+ * or not, until someone takes it over), nothing ('done': acked), or a job
+ * that a sweep will move on — counted where it is going, as the sweep
+ * would send it (taken over or nacked: ready, delayed or dead).
+ */
+export function leaseStanding(marker: Marker | null, delivery: number, maxDeliveries: number, now: number): 'inFlight' | 'done' | Destination['to'] {
+  const fate = settledFate(marker);
+  if (fate === null) return 'inFlight';
+  if (fate.kind === 'drop') return 'done';
+  return destinationOf(fate, delivery, maxDeliveries, now).to;
+}
+
+function settledFate(marker: Marker | null): Exclude<Fate, { readonly kind: 'keep' }> | null {
   if (marker === null || marker.s === 'e') return null;
   if (marker.s === 'a') return { kind: 'drop' };
   if (marker.s === 'x') return { kind: 'redeliver' };

@@ -10,16 +10,17 @@
 import { tracingChannel } from 'node:diagnostics_channel';
 import { DequeOutcomeUnknownError } from '@mcc/deque';
 import { LeaseExpiredError } from './errors';
+import type { RedrivenJob } from './redrive';
 import type { SweepReport } from './sweep';
 
-export type QueueOpKind = 'push' | 'claim' | 'ack' | 'nack' | 'extend' | 'sweep' | 'stats' | 'expire';
+export type QueueOpKind = 'push' | 'claim' | 'ack' | 'nack' | 'extend' | 'sweep' | 'stats' | 'expire' | 'redrive' | 'destroy';
 
 /** The context of one `mcc:queue:op` trace. */
 export interface QueueOpMessage {
   /** The queue's name. */
   readonly queue: string;
   readonly kind: QueueOpKind;
-  /** push: the ids pushed (known once it succeeded); claim: the id claimed; ack, nack, extend: the job's; sweep, stats, expire: none. */
+  /** push: the ids pushed (known once it succeeded); redrive: the new ids of the jobs redriven (once it succeeded); claim: the id claimed; ack, nack, extend: the job's; sweep, stats, expire, destroy: none. */
   jobIds: string[];
   /** claim, ack, nack, extend: which delivery of the job (1 on the first claim); else null. */
   delivery: number | null;
@@ -49,10 +50,11 @@ export function traceQueueOp<R>(queue: string, kind: QueueOpKind, jobIds: string
   }, message);
 }
 
-/** What a result tells: the ids pushed, the job claimed, the sweep's report. */
+/** What a result tells: the ids pushed or redriven, the job claimed, the sweep's report. */
 function learn(message: QueueOpMessage, result: unknown): void {
   message.outcome = 'ok';
   if (message.kind === 'push') message.jobIds = typeof result === 'string' ? [result] : [...(result as string[])];
+  else if (message.kind === 'redrive') message.jobIds = (result as readonly RedrivenJob[]).map((job) => job.id);
   else if (message.kind === 'sweep') message.sweep = result as SweepReport;
   else if (message.kind === 'claim') {
     const job = result as { id: string; deliveries: number } | undefined;

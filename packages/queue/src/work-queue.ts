@@ -10,6 +10,8 @@
  *              ▲                  │ lease expired (marker 'x') / nack (marker 'n')
  *              └──── redeliver ───┤
  *   delayed ──due──▶ ready        └──▶ dead letters (after maxDeliveries claims)
+ *                      ▲                    │
+ *                      └───── redrive ──────┘ (fresh job ids, deliveries from 0)
  *
  * - Every state change is one atomic step: a claim is ONE `Deque.transact`
  *   (an MCAS over the `ready` and lease-log anchors) that takes jobs from
@@ -49,16 +51,19 @@
  *   early or late. Keep clocks synchronized (NTP) well below that bound.
  * - Ordering: ready jobs come out in push order; redelivered and nacked
  *   jobs return to the front of ready (they are older than anything there);
- *   delayed jobs join the back when due.
+ *   delayed jobs join the back when due, redriven dead letters (redrive.ts)
+ *   when redriven.
  */
-import { randomFillSync } from 'node:crypto';
 import { Deque, DequeExistsError, InvalidArgumentError, waitFor, type Store } from '@mcc/deque';
 import { Claimer, type SweepCounters } from './claimer';
+import { destroyQueue } from './destroy';
 import { MAX_LEASE_MS, type QueueCore, type QueueSettings } from './core';
 import { QueueExistsError, QueueNotFoundError } from './errors';
 import { Job } from './job';
+import { jobId } from './job-id';
 import { parseMeta, queueKeys, validateQueueName, type DeadLetter, type QueueMeta, type ReadyItem, type TimedItem } from './records';
-import { countInFlight } from './stats';
+import { redrive, type RedrivenJob } from './redrive';
+import { countLeaseLog } from './stats';
 import { queueOp } from './tracing';
 
 export interface WorkQueueOptions {
@@ -78,13 +83,13 @@ export interface ClaimOptions {
 }
 
 export interface QueueStats {
-  /** Jobs claimable now. */
+  /** Jobs claimable now, with those nacked (without a delay) or taken over that a sweep has yet to put back. */
   readonly ready: number;
-  /** Jobs waiting for their delay. */
+  /** Jobs waiting for their delay, nacked ones with a delay included. */
   readonly delayed: number;
   /** Leases not yet acked, nacked or taken over (expired ones included until a consumer takes them over). */
   readonly inFlight: number;
-  /** Jobs in the dead letters. */
+  /** Jobs in the dead letters, with those whose last allowed delivery was nacked or taken over. */
   readonly dead: number;
 }
 
@@ -99,16 +104,19 @@ export class WorkQueue<T = unknown> {
   readonly #core: QueueCore;
   readonly #claimer: Claimer<T>;
   #settings: Promise<QueueSettings> | undefined;
+  /** The record as `create` wrote it (no need to read it); forgotten by `destroy`. */
+  #known: QueueMeta | undefined;
 
   private constructor(store: Store, name: string, options: WorkQueueOptions, meta?: QueueMeta) {
     this.name = validateQueueName(name);
     this.store = store;
     validateOptions(options);
+    this.#known = meta;
     const keys = queueKeys(this.name);
     this.deadLetters = Deque.bind<DeadLetter<T>>(store, keys.dead);
     // A failed read of the record (lost reply, queue not created yet) is that operation's failure only: forget it, so the next one reads again.
     const settings = (): Promise<QueueSettings> =>
-      (this.#settings ??= this.#loadSettings(options, meta).catch((error: unknown) => {
+      (this.#settings ??= this.#loadSettings(options).catch((error: unknown) => {
         this.#settings = undefined;
         throw error;
       }));
@@ -225,9 +233,9 @@ export class WorkQueue<T = unknown> {
   }
 
   async #stats(): Promise<QueueStats> {
-    await this.#core.settings();
-    const [ready, delayed, dead, inFlight] = await Promise.all([this.#core.ready.length(), this.#core.delayed.length(), this.deadLetters.length(), countInFlight(this.#core)]);
-    return { ready, delayed, inFlight, dead };
+    const settings = await this.#core.settings();
+    const [ready, delayed, dead, log] = await Promise.all([this.#core.ready.length(), this.#core.delayed.length(), this.deadLetters.length(), countLeaseLog(this.#core, settings)]);
+    return { ready: ready + log.ready, delayed: delayed + log.delayed, inFlight: log.inFlight, dead: dead + log.dead };
   }
 
   /**
@@ -247,13 +255,67 @@ export class WorkQueue<T = unknown> {
     await this.store.client.touch(core.keys.meta, seconds);
   }
 
+  /**
+   * Puts dead letters back into the queue: the oldest first, onto the back
+   * of `ready`, in their dead-letter order; resolves with each one's new job
+   * id and the id it had (`{ id, from }`). A redriven job has a fresh id and
+   * starts at 0 deliveries (so it gets `maxDeliveries` claims again); its
+   * value is the dead letter's.
+   *
+   * Atomic per batch of up to 256: each batch leaves the dead letters and
+   * enters `ready` in one transaction, so a crash or a lost reply never
+   * loses a dead letter or redrives one twice, and concurrent redrives share
+   * them out. `max` (a whole number ≥ 1) bounds how many; by default those
+   * there when it starts.
+   * @throws InvalidArgumentError for a bad `max`, before any I/O
+   * A redrive that fails after its first batch leaves the batches before
+   * the failure redriven (in `ready` under their new ids).
+   * @throws QueueNotFoundError if the queue does not exist
+   * @throws QueueCorruptedError if a dead letter is not `{ id: string, value, deliveries ≥ 1 }` (q.deadLetters is an ordinary deque): its batch is left as it was
+   * @throws DequeOutcomeUnknownError if the reply to a batch's transaction was lost and its outcome could not be learned: its `value` is `{ redriven, unknown }` — the jobs redriven before, and the batch that is either all in `ready` under the new ids or all still in the dead letters (never both, never neither)
+   */
+  redrive(options: { max?: number } = {}): Promise<RedrivenJob[]> {
+    return queueOp(this.name, 'redrive', null, null, () => redrive(this.#core, options.max));
+  }
+
+  /**
+   * Removes the queue from memcached: the markers of the deliveries in its
+   * lease log, its four deques (their records and values) and its record.
+   * Markers of earlier deliveries are not found and expire with their TTL
+   * (30 days); a queue created again under the name never meets them.
+   *
+   * Stop every producer and consumer of the queue first: like
+   * `Deque.destroy`, it promises nothing against operations running at the
+   * same time (a push during it may survive it). Afterwards the name is
+   * free: `WorkQueue.create` makes a new, empty queue; this handle and new
+   * `bind` handles reject with QueueNotFoundError. Other handles that were
+   * used before it work on a queue created again under the name, and until
+   * then reject with their deques' errors (`DequeCorruptedError`: an anchor
+   * they had seen vanished). A destroy that failed half-way (the record is
+   * deleted last) is finished by calling it again, from any handle.
+   * @throws QueueNotFoundError if the queue does not exist
+   */
+  destroy(): Promise<void> {
+    return queueOp(this.name, 'destroy', null, null, () => this.#destroy());
+  }
+
+  async #destroy(): Promise<void> {
+    try {
+      await destroyQueue(this.#core);
+    } finally {
+      // Whatever is left, this handle reads the record again before its next operation.
+      this.#known = undefined;
+      this.#settings = undefined;
+    }
+  }
+
   /** What this handle's sweeps did so far: jobs redelivered after expired leases, nacks put back, dead-lettered, acked entries dropped. */
   get sweepCounters(): Readonly<SweepCounters> {
     return this.#claimer.counters;
   }
 
-  async #loadSettings(options: WorkQueueOptions, known: QueueMeta | undefined): Promise<QueueSettings> {
-    let meta = known;
+  async #loadSettings(options: WorkQueueOptions): Promise<QueueSettings> {
+    let meta = this.#known;
     if (meta === undefined) {
       const key = this.#core.keys.meta;
       const entry = await this.store.get(key);
@@ -274,19 +336,4 @@ function validateOptions(options: WorkQueueOptions): void {
 
 function checkValue(value: unknown, index: number): void {
   if (value === undefined) throw new InvalidArgumentError(`cannot push undefined (at index ${index})`);
-}
-
-const ID_BYTES = 12;
-/** Random bytes drawn from the OS in blocks (one call per 256 ids, not one per id). */
-const ID_POOL = Buffer.alloc(ID_BYTES * 256);
-let idOffset = ID_POOL.length;
-
-/** 96 random bits, base64url: unique without coordination. */
-function jobId(): string {
-  if (idOffset === ID_POOL.length) {
-    randomFillSync(ID_POOL);
-    idOffset = 0;
-  }
-  idOffset += ID_BYTES;
-  return ID_POOL.toString('base64url', idOffset - ID_BYTES, idOffset);
 }

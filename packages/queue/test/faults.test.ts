@@ -1,18 +1,11 @@
-import { FaultProxy, useMemcached, sleep } from '@mcc/harness';
+import { sleep } from '@mcc/harness';
 import { WorkQueue, type Job } from '../src';
-import { storeFactory } from './helpers';
+import { storeFactory, uniqueNames, useProxiedMemcached } from './helpers';
 
-const server = useMemcached(1, { evictions: false });
 const stores = storeFactory();
-let proxy: FaultProxy;
-beforeAll(async () => (proxy = await FaultProxy.start(server.addresses[0]!)));
-afterAll(async () => {
-  await stores.closeAll();
-  await proxy.close();
-});
+const { server, proxy } = useProxiedMemcached(stores);
 
-let counter = 0;
-const uniqueName = (): string => `fq-${process.pid}-${Date.now()}-${counter++}`;
+const uniqueName = uniqueNames('fq');
 
 describe('lost replies', () => {
   it('an ack whose reply was lost is retried and counts once', async () => {
@@ -20,15 +13,15 @@ describe('lost replies', () => {
     const clean = stores.open(server.addresses);
     const q = await WorkQueue.create<string>(clean, name, { leaseMs: 300, maxClockSkewMs: 0 });
     await q.push('once');
-    const faulty = WorkQueue.bind<string>(stores.open([proxy.address], { requestTimeoutMs: 2000 }), name);
+    const faulty = WorkQueue.bind<string>(stores.open([proxy().address], { requestTimeoutMs: 2000 }), name);
     const job = (await faulty.claim())!;
-    proxy.setMode('drop-responses');
-    const sent = proxy.bytesToServer;
+    proxy().setMode('drop-responses');
+    const sent = proxy().bytesToServer;
     const ack = job.ack();
-    await proxy.waitForBytesToServer(sent + 24);
+    await proxy().waitForBytesToServer(sent + 24);
     await sleep(50); // memcached applied the add; its reply is gone
-    proxy.setMode('pass');
-    proxy.dropConnections();
+    proxy().setMode('pass');
+    proxy().dropConnections();
     await ack;
     await sleep(350); // past the lease: an unacked job would be redelivered now
     expect(await q.claim({ waitMs: 200 })).toBeUndefined();
@@ -40,7 +33,7 @@ describe('lost replies', () => {
     const clean = stores.open(server.addresses);
     const q = await WorkQueue.create<number>(clean, name, { leaseMs: 300, maxDeliveries: 1000, maxClockSkewMs: 0 });
     const ids = await q.pushMany(Array.from({ length: 400 }, (_, i) => i));
-    const faulty = WorkQueue.bind<number>(stores.open([proxy.address], { requestTimeoutMs: 200, connectTimeoutMs: 200 }), name);
+    const faulty = WorkQueue.bind<number>(stores.open([proxy().address], { requestTimeoutMs: 200, connectTimeoutMs: 200 }), name);
     const acked = new Set<string>();
     const failures = { claim: 0, ack: 0 };
     // Windows in which requests reached the server and their replies were dropped.
@@ -50,12 +43,12 @@ describe('lost replies', () => {
       // 12 windows, and more (bounded) until some of them really caught requests in flight.
       for (let i = 0; i < 12 || (lostReplyWindows < 3 && i < 60); i++) {
         await sleep(80 + Math.random() * 120);
-        proxy.setMode('drop-responses');
-        const sent = proxy.bytesToServer;
+        proxy().setMode('drop-responses');
+        const sent = proxy().bytesToServer;
         await sleep(30 + Math.random() * 50);
-        if (proxy.bytesToServer > sent) lostReplyWindows++;
-        proxy.setMode('pass');
-        proxy.dropConnections();
+        if (proxy().bytesToServer > sent) lostReplyWindows++;
+        proxy().setMode('pass');
+        proxy().dropConnections();
       }
       faulting = false;
     })();

@@ -1,3 +1,4 @@
+import { FaultProxy, useMemcached } from '@mcc/harness';
 import { connect, type Store } from '../src';
 
 /** Stores opened by a test file, closed after it. */
@@ -20,4 +21,26 @@ export async function writesDuring(store: Store, action: () => Promise<unknown>)
   const before = store.client.metrics.writes;
   await action();
   return store.client.metrics.writes - before;
+}
+
+/** Names unique to this run of a test file: `prefix-pid-time-n`. */
+export function uniqueNames(prefix: string): () => string {
+  let counter = 0;
+  const started = Date.now();
+  return () => `${prefix}-${process.pid}-${started}-${counter++}`;
+}
+
+/**
+ * One memcached (no evictions) with a FaultProxy in front, for a test file:
+ * `proxy()` once the file's tests run; the stores are closed before the proxy.
+ */
+export function useProxiedMemcached(stores: ReturnType<typeof storeFactory>): { readonly server: ReturnType<typeof useMemcached>; proxy(): FaultProxy } {
+  const server = useMemcached(1, { evictions: false });
+  let proxy: FaultProxy | undefined;
+  beforeAll(async () => (proxy = await FaultProxy.start(server.addresses[0]!)));
+  afterAll(async () => {
+    await stores.closeAll();
+    await proxy?.close();
+  });
+  return { server, proxy: () => proxy! };
 }

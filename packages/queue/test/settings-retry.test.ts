@@ -7,27 +7,19 @@
  * forever: found by test/linearizability.test.ts, where a worker whose first
  * read timed out recorded nothing but failures.)
  */
-import { FaultProxy, useMemcached } from '@mcc/harness';
 import { QueueNotFoundError, WorkQueue } from '../src';
-import { storeFactory } from './helpers';
+import { storeFactory, uniqueNames, useProxiedMemcached } from './helpers';
 
-const server = useMemcached(1, { evictions: false });
 const stores = storeFactory();
-let proxy: FaultProxy;
-beforeAll(async () => (proxy = await FaultProxy.start(server.addresses[0]!)));
-afterAll(async () => {
-  await stores.closeAll();
-  await proxy.close();
-});
+const { server, proxy } = useProxiedMemcached(stores);
 
-let counter = 0;
-const uniqueName = (): string => `sr-${process.pid}-${Date.now()}-${counter++}`;
+const uniqueName = uniqueNames('sr');
 
 test('a lost reply on the first read of the queue record fails that operation only', async () => {
   const name = uniqueName();
   const q = await WorkQueue.create<string>(stores.open(server.addresses), name);
-  const bound = WorkQueue.bind<string>(stores.open([proxy.address], { requestTimeoutMs: 2000 }), name);
-  proxy.injectReplyFault({ kind: 'cut' }); // the reply to the record's get
+  const bound = WorkQueue.bind<string>(stores.open([proxy().address], { requestTimeoutMs: 2000 }), name);
+  proxy().injectReplyFault({ kind: 'cut' }); // the reply to the record's get
   await expect(bound.push('first')).rejects.toMatchObject({ code: expect.stringMatching(/^MCC_ERR_CONNECTION/) });
   await new Promise((resolve) => setTimeout(resolve, 300)); // the cut connection's reconnect back-off
   await bound.push('second');

@@ -1,7 +1,8 @@
 /**
  * `mcc demo`: producers and consumers in separate processes on one deque,
- * atomic moves between two deques and MCAS transfers between accounts, all
- * at once, with live progress and a verified summary.
+ * atomic moves between two deques, MCAS transfers between accounts and a
+ * work queue's push/claim/ack, all at once, with live progress and a
+ * verified summary.
  */
 import { positiveNumber } from '../args';
 import { CliError, EXIT_CODES } from '../cli-error';
@@ -19,7 +20,7 @@ const OVERHEAD_ALLOWANCE_MS = 45_000;
 
 export const demoCommand: Command = {
   name: NAME,
-  summary: 'run producers, consumers, atomic moves and MCAS transfers at once, then verify everything',
+  summary: 'run producers, consumers, atomic moves, MCAS transfers and a work queue at once, then verify everything',
   usage: helpText(
     'mcc demo [--seconds N] [--servers LIST] [--json]',
     [
@@ -27,9 +28,11 @@ export const demoCommand: Command = {
       '  - producer and consumer processes on one deque (append {p, i} / popLeft),',
       '  - atomic moveTo between two deques, items shuttled back and forth,',
       '  - MCAS transfers between 10 accounts,',
+      '  - a work queue: jobs pushed, claimed and acked (1 in 25 nacked once),',
       'with live progress on stderr, then checks that items in = items out, no',
-      'duplicates, FIFO order per producer per consumer, and that the moved items',
-      "and the accounts' total are conserved. Exits with 1 if any check fails.",
+      'duplicates, FIFO order per producer per consumer, that the moved items',
+      "and the accounts' total are conserved, and that every job was done once.",
+      'Exits with 1 if any check fails.',
       'Ctrl-C stops it early and prints the figures so far (exit code 130).',
       '',
       "Give it servers of its own for the test: it writes a few thousand items",
@@ -41,7 +44,7 @@ export const demoCommand: Command = {
       '  --producers N    producer processes (default 2)',
       '  --consumers N    consumer processes (default 2)',
       '  --concurrency N  concurrent loops per producer process (default 8;',
-      '                   consumers, moveTo and MCAS run half as many)',
+      '                   consumers, moveTo, MCAS and jobs run half as many)',
       SERVERS_HELP,
       '  --quiet          no progress on stderr',
       JSON_HELP.replace('the result', 'the summary'),

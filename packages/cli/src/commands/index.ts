@@ -11,6 +11,7 @@ import { loadCommand } from './load';
 import { mcasGetCommand } from './mcas-get';
 import { popCommand } from './pop';
 import { pushCommand } from './push';
+import { queueCommand } from './queue';
 import { setCommand } from './set';
 
 export const COMMANDS: readonly Command[] = [
@@ -24,6 +25,7 @@ export const COMMANDS: readonly Command[] = [
   getCommand,
   setCommand,
   mcasGetCommand,
+  queueCommand,
   benchCommand,
   loadCommand,
 ];

@@ -16,7 +16,7 @@
 import type { ConnectionSettings } from '../connection-options';
 
 /** What a worker process does. */
-export type Role = 'producer' | 'consumer' | 'shuttle' | 'bank';
+export type Role = 'producer' | 'consumer' | 'shuttle' | 'bank' | 'jobs';
 
 /** The keys and deques of one demo run (unique per run, so runs on shared servers do not meet). */
 export interface DemoNames {
@@ -27,6 +27,8 @@ export interface DemoNames {
   readonly shuttleRight: string;
   /** The bank's account keys. */
   readonly accounts: readonly string[];
+  /** The work queue (`@mcc/queue`) the jobs worker pushes to, claims from and acks. */
+  readonly workQueue: string;
 }
 
 export interface WorkerAssignment {
@@ -48,7 +50,7 @@ export interface WorkerAssignment {
 export type ParentMessage =
   | { readonly type: 'init'; readonly assignment: WorkerAssignment }
   | { readonly type: 'go' }
-  /** Producers, shuttle and bank: finish the operation in hand, then report. */
+  /** Producers, shuttle and bank: finish the operation in hand, then report; jobs: stop pushing, drain the work queue, then report. */
   | { readonly type: 'stop' }
   /** Consumers: the producers have stopped; pop until the queue is empty, then report. */
   | { readonly type: 'drain' };
@@ -56,7 +58,7 @@ export type ParentMessage =
 export interface WorkerCounters {
   /** Completed operations: appends, pops, moves, committed transfers. */
   ops: number;
-  /** Role-specific: an MCAS that lost a race and was retried (bank), a pop or move that found its deque empty. */
+  /** Role-specific: an MCAS that lost a race and was retried (bank), a pop or move that found its deque empty, a job nacked (jobs). */
   retries: number;
 }
 
@@ -83,6 +85,12 @@ export interface WorkerResult extends WorkerCounters {
   /** Consumers: times one consumer loop popped an item of a stream that was not after the previous one it popped of that stream. */
   readonly orderViolations?: number;
   readonly orderExamples?: readonly string[];
+  /** Jobs: the ids of the jobs pushed (each acknowledged by the queue). */
+  readonly jobsPushed?: readonly string[];
+  /** Jobs: each ack, as [job id, delivery]. */
+  readonly jobsAcked?: readonly (readonly [string, number])[];
+  /** Jobs: each nack, as [job id, delivery]. */
+  readonly jobsNacked?: readonly (readonly [string, number])[];
 }
 
 export type WorkerMessage =

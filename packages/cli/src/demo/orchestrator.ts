@@ -1,21 +1,22 @@
 /**
- * `mcc demo`'s orchestrator: sets up the deques and accounts, runs the
+ * `mcc demo`'s orchestrator: sets up the deques, accounts and work queue, runs the
  * worker processes for the given time, drains the queue, and checks every
  * invariant against what the workers report and what the servers hold.
  *
- *   setup ─▶ fork workers ─▶ ready ─▶ go ─▶ (seconds) ─▶ stop producers, shuttle, bank
- *         ─▶ drain consumers ─▶ fsck deques, drain shuttle deques, read accounts ─▶ summary
+ *   setup ─▶ fork workers ─▶ ready ─▶ go ─▶ (seconds) ─▶ stop producers, shuttle, bank, jobs (which drains its queue)
+ *         ─▶ drain consumers ─▶ fsck deques, drain shuttle deques, read accounts and queue counts ─▶ summary
  */
 import { randomBytes } from 'node:crypto';
 import { connect, Deque, inspectDeque, type Store } from '@mcc/deque';
 import { mcasGetMulti } from '@mcc/mcas';
+import { WorkQueue } from '@mcc/queue';
 import { CliError } from '../cli-error';
 import { clientOptionsOf, type ConnectionSettings } from '../connection-options';
 import { formatCount } from '../format';
 import type { DemoNames, Role, WorkerAssignment, WorkerResult } from './messages';
 import type { ProgressSnapshot, WorkloadProgress } from './progress';
 import { INITIAL_BALANCE } from './roles';
-import { accountsCheck, errorsCheck, queueChecks, shuttleCheck, tallyQueue, type Check } from './verify';
+import { accountsCheck, errorsCheck, jobsCheck, queueChecks, shuttleCheck, tallyQueue, type Check } from './verify';
 import { WorkerProcess } from './worker-process';
 
 export interface DemoSettings {
@@ -71,6 +72,8 @@ const STOP_TIMEOUT_MS = 20_000;
 const DRAIN_TIMEOUT_MS = 20_000;
 const PROGRESS_INTERVAL_MS = 100;
 const BACKLOG_SAMPLE_MS = 250;
+/** The deques of a work queue (@mcc/queue's README, "How it works"): fsck walks them too. */
+const WORK_QUEUE_DEQUES = ['ready', 'taken', 'delayed', 'dead'];
 
 function demoNames(): DemoNames {
   const run = `demo-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
@@ -79,6 +82,7 @@ function demoNames(): DemoNames {
     shuttleLeft: `${run}-left`,
     shuttleRight: `${run}-right`,
     accounts: Array.from({ length: ACCOUNTS }, (_, index) => `mcc:${run}:account:${index}`),
+    workQueue: `${run}-jobs`,
   };
 }
 
@@ -105,6 +109,7 @@ async function setUp(store: Store, names: DemoNames): Promise<void> {
   await Deque.create(store, names.shuttleRight);
   await left.extend(Array.from({ length: SHUTTLE_ITEMS }, (_, index) => index + 1));
   await Promise.all(names.accounts.map((key) => store.set(key, INITIAL_BALANCE)));
+  await WorkQueue.create(store, names.workQueue);
 }
 
 /** Pops everything left in a deque (after its users stopped). */
@@ -129,6 +134,7 @@ async function cleanUp(store: Store, names: DemoNames): Promise<void> {
   await Promise.allSettled([
     ...[names.queue, names.shuttleLeft, names.shuttleRight].map((name) => Deque.bind(store, name).destroy()),
     ...names.accounts.map((key) => store.delete(key)),
+    WorkQueue.bind(store, names.workQueue).destroy(),
   ]);
 }
 
@@ -170,6 +176,7 @@ export async function runDemo(settings: DemoSettings): Promise<DemoResult> {
     { role: 'consumer', count: settings.consumers, concurrency: secondaryConcurrency, label: 'popLeft', unit: 'items' },
     { role: 'shuttle', count: 1, concurrency: secondaryConcurrency, label: 'moveTo', unit: 'moves' },
     { role: 'bank', count: 1, concurrency: secondaryConcurrency, label: 'mcas', unit: 'txns', retriesLabel: 'lost races, retried' },
+    { role: 'jobs', count: 1, concurrency: secondaryConcurrency, label: 'claim', unit: 'jobs', retriesLabel: 'nacked, redelivered' },
   ];
   const producerLoops = settings.producers * settings.concurrency;
   const backlogLimit = Math.max(BACKLOG_LIMIT, 2 * producerLoops);
@@ -235,7 +242,7 @@ export async function runDemo(settings: DemoSettings): Promise<DemoResult> {
     const windowSeconds = atStop.clockMs / 1000;
     const stopping = workers.filter((worker) => worker.role !== 'consumer');
     for (const worker of stopping) worker.send({ type: 'stop' });
-    const stopped = await within(Promise.race([Promise.all(stopping.map((worker) => worker.done)), failure]), STOP_TIMEOUT_MS, 'stopping the producers, shuttle and bank', signal);
+    const stopped = await within(Promise.race([Promise.all(stopping.map((worker) => worker.done)), failure]), STOP_TIMEOUT_MS, 'stopping the producers, shuttle, bank and jobs', signal);
     phase = 'draining';
     for (const worker of ofRole('consumer')) worker.send({ type: 'drain' });
     const consumed = await within(Promise.race([Promise.all(ofRole('consumer').map((worker) => worker.done)), failure]), DRAIN_TIMEOUT_MS, 'draining the queue', signal);
@@ -248,7 +255,7 @@ export async function runDemo(settings: DemoSettings): Promise<DemoResult> {
     const results = [...stopped, ...consumed];
     const byRole = (role: Role): WorkerResult[] => results.filter((result) => result.role === role);
     const verify = async (): Promise<Check[]> => {
-      const fsck = await fsckCheck(store, [names.queue, names.shuttleLeft, names.shuttleRight]);
+      const fsck = await fsckCheck(store, [names.queue, names.shuttleLeft, names.shuttleRight, ...WORK_QUEUE_DEQUES.map((part) => `${names.workQueue}/${part}`)]);
       const leftOver = await drainDeque(store, names.queue);
       const consumerLoops = byRole('consumer').length * secondaryConcurrency;
       const tally = tallyQueue(byRole('producer'), byRole('consumer'), leftOver, consumerLoops);
@@ -256,6 +263,7 @@ export async function runDemo(settings: DemoSettings): Promise<DemoResult> {
       const balances = await mcasGetMulti(store, names.accounts);
       const moves = byRole('shuttle').reduce((sum, result) => sum + result.ops, 0);
       const transfers = byRole('bank').reduce((sum, result) => sum + result.ops, 0);
+      const jobsLeft = await WorkQueue.bind(store, names.workQueue).stats();
       return [
         ...queueChecks(tally),
         shuttleCheck(shuttled, SHUTTLE_ITEMS, moves),
@@ -267,6 +275,7 @@ export async function runDemo(settings: DemoSettings): Promise<DemoResult> {
           ACCOUNTS * INITIAL_BALANCE,
           transfers,
         ),
+        jobsCheck(byRole('jobs'), jobsLeft),
         fsck,
         {
           name: 'backlog within its cap',

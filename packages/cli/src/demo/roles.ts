@@ -6,6 +6,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Deque, type Store } from '@mcc/deque';
 import { mcasUpdate } from '@mcc/mcas';
+import { WorkQueue } from '@mcc/queue';
 import { describeError } from '../format';
 import type { WorkerAssignment, WorkerCounters, WorkerResult } from './messages';
 
@@ -32,13 +33,17 @@ export class RoleStats implements WorkerCounters {
 }
 
 /** The role-specific part of a {@link WorkerResult}. */
-export type RoleOutput = Partial<Pick<WorkerResult, 'produced' | 'uncertain' | 'received' | 'malformed' | 'orderViolations' | 'orderExamples'>>;
+export type RoleOutput = Partial<Pick<WorkerResult, 'produced' | 'uncertain' | 'received' | 'malformed' | 'orderViolations' | 'orderExamples' | 'jobsPushed' | 'jobsAcked' | 'jobsNacked'>>;
 
 export type RoleRunner = (store: Store, assignment: WorkerAssignment, control: LoopControl, stats: RoleStats) => Promise<RoleOutput>;
 
 const EMPTY_BACKOFF_MAX_MS = 20;
 const BACKLOG_CHECK_EVERY = 32;
 const INITIAL_BALANCE = 1000;
+/** The jobs worker nacks 1 job in this many on its first delivery, so some are redelivered. */
+const NACK_EVERY = 25;
+/** How long a drain's claim waits for a job before it looks at the queue's counts again. */
+const DRAIN_CLAIM_WAIT_MS = 100;
 
 function loops<T>(count: number, body: (loop: number) => Promise<T>): Promise<T[]> {
   return Promise.all(Array.from({ length: count }, (_, loop) => body(loop)));
@@ -254,6 +259,52 @@ export const runBank: RoleRunner = async (store, assignment, control, stats) => 
   return {};
 };
 
+/**
+ * A work queue's at-least-once cycle (`@mcc/queue`): each loop pushes a job,
+ * claims the oldest ready job (any loop's) and acks it — or nacks it, for 1
+ * job in NACK_EVERY on its first delivery, so that it comes back with
+ * delivery 2. After `stop` the loops stop pushing and drain the queue:
+ * claim and ack until nothing is ready, delayed or in flight.
+ */
+export const runJobs: RoleRunner = async (store, assignment, control, stats) => {
+  const queue = WorkQueue.bind<{ loop: number; i: number }>(store, assignment.names.workQueue);
+  const pushed: string[] = [];
+  const acked: [string, number][] = [];
+  const nacked: [string, number][] = [];
+  const settle = async (job: Awaited<ReturnType<typeof queue.claim>> & object): Promise<void> => {
+    if (job.deliveries === 1 && job.value.i % NACK_EVERY === NACK_EVERY - 1) {
+      await job.nack();
+      nacked.push([job.id, job.deliveries]);
+      stats.retries++;
+      return;
+    }
+    await job.ack();
+    acked.push([job.id, job.deliveries]);
+    stats.ops++;
+  };
+  const drained = async (): Promise<boolean> => {
+    const { ready, delayed, inFlight } = await queue.stats();
+    return ready + delayed + inFlight === 0;
+  };
+  await loops(assignment.concurrency, async (loop) => {
+    try {
+      for (let i = 0; !control.stopRequested; i++) {
+        pushed.push(await queue.push({ loop, i }));
+        const job = await queue.claim();
+        if (job !== undefined) await settle(job);
+      }
+      for (;;) {
+        const job = await queue.claim({ waitMs: DRAIN_CLAIM_WAIT_MS });
+        if (job !== undefined) await settle(job);
+        else if (await drained()) return;
+      }
+    } catch (error) {
+      stats.record(error);
+    }
+  });
+  return { jobsPushed: pushed, jobsAcked: acked, jobsNacked: nacked };
+};
+
 /** The balance every account starts with. */
 export { INITIAL_BALANCE };
 
@@ -262,4 +313,5 @@ export const ROLE_RUNNERS: Readonly<Record<WorkerAssignment['role'], RoleRunner>
   consumer: runConsumer,
   shuttle: runShuttle,
   bank: runBank,
+  jobs: runJobs,
 };

@@ -191,3 +191,28 @@ export function errorsCheck(results: readonly WorkerResult[]): Check {
     detail: total === 0 ? `${results.length} worker processes, no errors` : `${total} errors, e.g. ${failing[0]?.role} ${failing[0]?.index}: ${failing[0]?.firstErrors[0] ?? '?'}`,
   };
 }
+
+/**
+ * The work queue's check: every job pushed was acked exactly once (none lost,
+ * none done twice, none invented), every nacked job came back and was acked
+ * on a later delivery, and the queue ended empty.
+ */
+export function jobsCheck(results: readonly WorkerResult[], left: { readonly ready: number; readonly delayed: number; readonly inFlight: number; readonly dead: number }): Check {
+  const pushed = new Set(results.flatMap((result) => result.jobsPushed ?? []));
+  const acks = new Map<string, number[]>();
+  for (const [id, delivery] of results.flatMap((result) => result.jobsAcked ?? [])) acks.set(id, [...(acks.get(id) ?? []), delivery]);
+  const nacked = results.flatMap((result) => result.jobsNacked ?? []);
+  const lost = [...pushed].filter((id) => !acks.has(id)).length;
+  const twice = [...acks.values()].filter((deliveries) => deliveries.length > 1).length;
+  const unknown = [...acks.keys()].filter((id) => !pushed.has(id)).length;
+  const notRedelivered = nacked.filter(([id, delivery]) => !(acks.get(id) ?? []).some((later) => later > delivery)).length;
+  const remaining = left.ready + left.delayed + left.inFlight + left.dead;
+  const ok = pushed.size > 0 && lost === 0 && twice === 0 && unknown === 0 && notRedelivered === 0 && remaining === 0;
+  return {
+    name: 'work queue: every job done once',
+    ok,
+    detail: ok
+      ? `${formatCount(pushed.size)} jobs pushed, claimed and acked once each; ${formatCount(nacked.length)} nacked and redelivered; the queue ended empty`
+      : `${formatCount(pushed.size)} pushed: ${lost} never acked, ${twice} acked twice, ${unknown} acked but never pushed, ${notRedelivered} nacked and not redelivered; left in the queue: ${JSON.stringify(left)}`,
+  };
+}
