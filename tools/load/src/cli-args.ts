@@ -50,8 +50,9 @@ Tests:
             popped exactly once, in each producer loop's order
   queue     --producers processes push jobs for --seconds while --consumers
             processes × --workers loops claim and ack them, SIGKILLing
-            themselves at random between claim and ack (and replaced);
-            every job acked exactly once or dead-lettered, redeliveries
+            themselves at random between claim and ack (and replaced),
+            and a redriver puts dead letters back (redrive); every job
+            acked exactly once, dead-lettered or redriven, redeliveries
             only after crashes or expired leases
   linearizability
             histories of --processes × --clients clients doing --ops random

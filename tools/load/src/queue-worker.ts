@@ -4,6 +4,9 @@
  *
  * - A producer pushes jobs `{ n, poison }` in batches (`pushMany`) until the
  *   deadline; every id it reports was acknowledged by the queue.
+ * - A redriver (one process) moves dead letters back into the queue with
+ *   `redrive` (batches of `redriveMax`, every `redriveEveryMs`) until the
+ *   deadline, reporting each new job id with the dead letter's.
  * - A consumer claims and acks. A "poison" job (1 in `poisonEvery`) is never
  *   acked: its lease expires and it is redelivered until it lands in the dead
  *   letters. With probability `crashProbability` per job a consumer
@@ -15,7 +18,7 @@
 import { connect, LeaseExpiredError, WorkQueue } from '@mcc/queue';
 
 export interface QueueWorkerConfig {
-  role: 'produce' | 'consume';
+  role: 'produce' | 'consume' | 'redrive';
   servers: string[];
   name: string;
   /** Producers: first job number, batch size, poison rate, deadline (epoch ms). */
@@ -23,6 +26,9 @@ export interface QueueWorkerConfig {
   batch: number;
   poisonEvery: number;
   deadline: number;
+  /** Redriver: jobs per `redrive` call, and the pause between calls. */
+  redriveMax: number;
+  redriveEveryMs: number;
   /** Consumers. */
   loops: number;
   crashProbability: number;
@@ -33,6 +39,8 @@ type Delivery = [id: string, delivery: number];
 
 export interface QueueWorkerMessage {
   pushed?: [id: string, n: number, poison: boolean][];
+  /** Dead letters put back: [new job id, the dead letter's id]. */
+  redriven?: [id: string, from: string][];
   acked?: Delivery[];
   expired?: Delivery[];
   abandoned?: Delivery[];
@@ -45,7 +53,7 @@ export interface QueueWorkerMessage {
 const config = JSON.parse(process.argv[2]!) as QueueWorkerConfig;
 const store = connect(config.servers, { requestTimeoutMs: 5000 });
 const queue = WorkQueue.bind<{ n: number; poison: boolean }>(store, config.name, { maxClockSkewMs: config.maxClockSkewMs });
-const outbox: Required<Pick<QueueWorkerMessage, 'pushed' | 'acked' | 'expired' | 'abandoned'>> = { pushed: [], acked: [], expired: [], abandoned: [] };
+const outbox: Required<Pick<QueueWorkerMessage, 'pushed' | 'redriven' | 'acked' | 'expired' | 'abandoned'>> = { pushed: [], redriven: [], acked: [], expired: [], abandoned: [] };
 
 function send(message: QueueWorkerMessage): Promise<void> {
   return new Promise((resolve) => process.send!(message, () => resolve()));
@@ -55,6 +63,7 @@ function flush(): Promise<void> {
   if (Object.values(outbox).every((list) => list.length === 0)) return Promise.resolve();
   const message = { ...outbox };
   outbox.pushed = [];
+  outbox.redriven = [];
   outbox.acked = [];
   outbox.expired = [];
   outbox.abandoned = [];
@@ -66,6 +75,13 @@ async function produce(): Promise<void> {
     const values = Array.from({ length: config.batch }, (_, k) => ({ n: n + k, poison: config.poisonEvery > 0 && (n + k) % config.poisonEvery === 0 }));
     const ids = await queue.pushMany(values);
     ids.forEach((id, index) => outbox.pushed.push([id, values[index]!.n, values[index]!.poison]));
+  }
+}
+
+async function redriveDeadLetters(): Promise<void> {
+  while (Date.now() < config.deadline) {
+    for (const job of await queue.redrive({ max: config.redriveMax })) outbox.redriven.push([job.id, job.from]);
+    await new Promise((resolve) => setTimeout(resolve, config.redriveEveryMs));
   }
 }
 
@@ -110,7 +126,8 @@ async function consume(): Promise<void> {
 }
 
 const flusher = setInterval(() => void flush(), 100);
-(config.role === 'produce' ? produce() : consume())
+const roles = { produce, consume, redrive: redriveDeadLetters } as const;
+roles[config.role]()
   .then(async () => {
     clearInterval(flusher);
     await flush();
