@@ -289,19 +289,32 @@ export class Deque<T = unknown> {
     return this.#op('expire', null, 0, () => expireDeque(this.#records, seconds));
   }
 
-  /** Clears the deque and deletes its anchor; later operations reject with DequeNotFoundError. */
+  /**
+   * Clears the deque and deletes its anchor; later operations reject with
+   * DequeNotFoundError. A push racing it is cleared with it or fails (the
+   * deque is gone); none is left behind in a deque it said it removed.
+   */
   async destroy(): Promise<void> {
     return this.#op('destroy', null, 0, () => this.#destroy());
   }
 
   async #destroy(): Promise<void> {
-    const cleared = await clearDeque(this.#records);
-    this.#engine.invalidate();
-    await this.store.delete(cleared);
-    this.#records.forgetAnchor();
-    // The announcement log, if the deque combined (an older one expires with its TTL).
-    const log = cleared.value.q;
-    if (log !== undefined) dropQuietly(this.store, this.#records.keys.log(log));
+    for (;;) {
+      const cleared = await clearDeque(this.#records);
+      this.#engine.invalidate();
+      // The delete is conditional on the cleared anchor. A push that lands between the two
+      // changes the anchor and the delete is refused: clear again (that push is then cleared,
+      // as if it came just before the destroy). Without the retry, destroy resolved with the
+      // deque still there, holding that push. Refused because another destroy deleted it first:
+      // the deque is gone, which is all destroy promises.
+      const deleted = (await this.store.delete(cleared)) || (await this.store.get(this.#records.keys.anchor)) === null;
+      if (!deleted) continue;
+      this.#records.forgetAnchor();
+      // The announcement log, if the deque combined (an older one expires with its TTL).
+      const log = cleared.value.q;
+      if (log !== undefined) dropQuietly(this.store, this.#records.keys.log(log));
+      return;
+    }
   }
 
   #push(side: Side, values: readonly T[]): Promise<void> {
