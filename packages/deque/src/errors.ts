@@ -118,11 +118,13 @@ export class DequeCorruptedError extends McError {
  * carried so nothing is lost silently: a pop's value may have been removed
  * from the deque (it is here), a push's value may or may not be in it, a
  * move within one deque (a rotation) left it in the deque at one end or the other.
+ * Layers above use it for their own moves between deques (`@mcc/queue`'s
+ * redrive: `value` then says what may have moved, see its README).
  */
 export class DequeOutcomeUnknownError extends McError {
   static readonly code = 'MCC_ERR_DEQUE_OUTCOME_UNKNOWN';
   readonly deque: string;
-  /** 'pop', 'push', or 'move' (within one deque). */
+  /** 'pop', 'push', or 'move' (within one deque; or a layer above's move between deques). */
   readonly operation: 'pop' | 'push' | 'move';
   /** The popped value (or the pushed value(s), for a push). */
   readonly value: unknown;

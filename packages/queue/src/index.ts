@@ -46,6 +46,8 @@ export {
   McasContentionError,
   DequeExistsError,
   DequeNotFoundError,
+  DequePlacementError,
+  DequePlacementUnknownError,
   DequeCorruptedError,
   DequeOutcomeUnknownError,
 } from '@mcc/deque';
