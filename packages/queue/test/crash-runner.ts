@@ -94,7 +94,8 @@ export async function runCrashScenario(store: Store, options: RunOptions): Promi
       await new Promise((resolve) => setTimeout(resolve, 200));
       if (producersDone < options.producers || pushed.size < total) continue;
       const stats = await queue.stats();
-      if (stats.ready + stats.delayed + stats.inFlight === 0 && acked.size + stats.dead >= total) break;
+      // The dead deque itself, not stats.dead: that also counts a last delivery a sweep has yet to move there.
+      if (stats.ready + stats.delayed + stats.inFlight === 0 && acked.size + (await queue.deadLetters.length()) >= total) break;
     }
     stopping = true;
     await Promise.all([...children].map((child) => new Promise((resolve) => {

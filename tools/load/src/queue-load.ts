@@ -111,7 +111,8 @@ export async function runQueueLoad(args: LoadArgs, servers: readonly string[], p
       const stats = await queue.stats();
       const now = stats.ready + stats.delayed + stats.inFlight;
       // Every job ends acked, dead, or redriven (carried on by its new job).
-      if (now === 0 && seen.acked.size + stats.dead + seen.redrivenFrom.size >= seen.pushed.size + seen.redriven.size) break;
+      // The dead deque itself, not stats.dead: that also counts a last delivery a sweep has yet to move there.
+      if (now === 0 && seen.acked.size + (await queue.deadLetters.length()) + seen.redrivenFrom.size >= seen.pushed.size + seen.redriven.size) break;
       if (now < left) [left, shrankAt] = [now, Date.now()];
       if (Date.now() - shrankAt > DRAIN_STALL_MS) throw new Error(`the queue stopped draining (nothing left it for ${DRAIN_STALL_MS} ms): ${JSON.stringify(stats)}`);
     }
