@@ -136,13 +136,18 @@ export class WorkQueue<T = unknown> {
   /**
    * Creates a queue (its four deques and its record, which stores
    * `leaseMs` and `maxDeliveries` for handles bound later).
-   * @throws QueueExistsError if the name is taken
+   * @throws QueueExistsError if the name is taken (nothing is written: a deque of the queue that
+   *   was lost stays missing, and is reported by the next operation rather than re-created empty)
    */
   static async create<T = unknown>(store: Store, name: string, options: WorkQueueOptions = {}): Promise<WorkQueue<T>> {
     validateQueueName(name);
     validateOptions(options);
     const meta: QueueMeta = { v: 1, l: options.leaseMs ?? DEFAULT_LEASE_MS, m: options.maxDeliveries ?? DEFAULT_MAX_DELIVERIES };
     const keys = queueKeys(name);
+    // A taken name is refused before anything is written. Opening the deques first would re-create
+    // any that is missing — one lost with its server — as an empty deque, and `open` would then bind
+    // to a queue whose jobs had silently vanished; bound, the missing deque is reported instead.
+    if ((await store.get(keys.meta)) !== null) throw new QueueExistsError(name, keys.meta);
     // The deques first (open: a create that died half-way is completed), the record last: it makes the queue exist.
     await Promise.all([keys.ready, keys.leases, keys.delayed, keys.dead].map((deque) => Deque.open(store, deque)));
     if ((await store.add(keys.meta, meta)) === null) throw new QueueExistsError(name, keys.meta);

@@ -1,0 +1,43 @@
+/**
+ * `create` on a taken name writes nothing — so `open` never papers over a
+ * deque of the queue that was lost (its server restarted): before, `create`
+ * opened the four deques first, which re-created a missing one empty, and
+ * only then found the name taken; `open` bound to the result, and the lost
+ * jobs were silently gone.
+ */
+import { useMemcached } from '@mcc/harness';
+import { DequeNotFoundError, QueueExistsError, WorkQueue } from '../src';
+import { storeFactory, uniqueNames } from './helpers';
+
+const cluster = useMemcached(2, { evictions: false });
+const stores = storeFactory();
+afterAll(() => stores.closeAll());
+const uniqueName = uniqueNames('qc');
+
+describe('WorkQueue.create on a taken name', () => {
+  it('refuses before writing anything, so a lost deque stays missing', async () => {
+    const store = stores.open(cluster.addresses);
+    const name = uniqueName();
+    const q = await WorkQueue.create<string>(store, name);
+    await q.pushMany(['a', 'b']);
+    // The ready deque's anchor is lost, as with a restart of its server.
+    expect(await store.delete(`mcc:dq:${name}/ready`)).toBe(true);
+
+    await expect(WorkQueue.create(store, name)).rejects.toBeInstanceOf(QueueExistsError);
+    expect(await store.get(`mcc:dq:${name}/ready`)).toBeNull();
+
+    // open binds; the loss is reported, not hidden behind an empty queue.
+    const opened = await WorkQueue.open<string>(stores.open(cluster.addresses), name);
+    await expect(opened.claim()).rejects.toBeInstanceOf(DequeNotFoundError);
+  });
+
+  it('still completes a create that died before its record', async () => {
+    const store = stores.open(cluster.addresses);
+    const name = uniqueName();
+    await WorkQueue.create(store, name);
+    expect(await store.delete(`mcc:q:${name}`)).toBe(true); // as if create had died before writing the record
+    const again = await WorkQueue.create<string>(store, name);
+    await again.push('x');
+    expect((await again.claim())?.value).toBe('x');
+  });
+});
