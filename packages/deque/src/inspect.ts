@@ -15,6 +15,7 @@ import { parseChunk } from './chunk';
 import { isExternal, type Element } from './element';
 import { dequeKeys, validateDequeName } from './keys';
 import { mcasGet } from '@mcc/mcas';
+import { anchorFoundElsewhere } from './placement';
 
 export interface DequeProblem {
   readonly key: string;
@@ -91,7 +92,13 @@ export async function inspectDeque(store: Store, name: string, options: { coloca
   const entry = await mcasGet(store, keys.anchor);
   const base = { name, anchorKey: keys.anchor };
   if (entry === null) {
-    return { ...base, exists: false, length: 0, counted: 0, leftBuffer: 0, rightBuffer: 0, chunks: 0, externalValues: 0, sequence: 0, problems: [{ key: keys.anchor, problem: 'the anchor is missing' }] };
+    // Perhaps not lost but placed elsewhere by an earlier server list (placement.ts): say where.
+    const foundOn = await anchorFoundElsewhere(store.client, keys.anchor);
+    const problem =
+      foundOn.length === 0
+        ? 'the anchor is missing'
+        : `the anchor is missing on ${store.client.serverFor(keys.anchor)}, where this server list places it, but one is on ${foundOn.join(', ')}: the server list changed since the deque was created`;
+    return { ...base, exists: false, length: 0, counted: 0, leftBuffer: 0, rightBuffer: 0, chunks: 0, externalValues: 0, sequence: 0, problems: [{ key: keys.anchor, problem }] };
   }
   const anchor = parseAnchor(entry.value);
   if (typeof anchor === 'string') {

@@ -9,7 +9,7 @@
  */
 import { usePrivateMemcached } from '@mcc/harness';
 import { Client, mccFlags, mcasGet, REFERENCE_KIND, type Store } from '@mcc/mcas';
-import { Deque, DequeCorruptedError, DequeExistsError, DequeNotFoundError, DequePlacementError, DequePlacementUnknownError } from '../src';
+import { Deque, DequeCorruptedError, DequeExistsError, DequeNotFoundError, DequePlacementError, DequePlacementUnknownError, inspectDeque } from '../src';
 import { rejectionOf, storeFactory, writesDuring } from './helpers';
 
 const stores = storeFactory();
@@ -111,6 +111,15 @@ describe('a server added to the list', () => {
     expect(nowhere).toBeInstanceOf(DequeNotFoundError);
     expect(nowhere.foundOn).toEqual([]);
     expect(nowhere.message).toContain('does not exist');
+  });
+
+  it('inspectDeque with the new list says where the anchor is', async () => {
+    const report = await inspectDeque(newList, name);
+    expect(report.exists).toBe(false);
+    expect(report.problems).toEqual([
+      { key: anchorOf(name), problem: `the anchor is missing on ${newOwner}, where this server list places it, but one is on ${oldOwner}: the server list changed since the deque was created` },
+    ]);
+    expect((await inspectDeque(newList, movedName(oldList, newList))).problems).toEqual([{ key: expect.any(String), problem: 'the anchor is missing' }]);
   });
 
   it('with the old list the deque is intact and works: open binds, every value in order', async () => {
