@@ -64,7 +64,8 @@ import { jobId } from './job-id';
 import { parseMeta, queueKeys, validateQueueName, type DeadLetter, type QueueMeta, type ReadyItem, type TimedItem } from './records';
 import { redrive, type RedrivenJob } from './redrive';
 import { countLeaseLog } from './stats';
-import { queueOp } from './tracing';
+import { asQueueError } from './lost-deque';
+import { queueOp, type QueueOpKind } from './tracing';
 
 export interface WorkQueueOptions {
   /** How long a claim holds a job before another consumer may take it over, ms. Default 30000 (stored by `create`). */
@@ -175,7 +176,7 @@ export class WorkQueue<T = unknown> {
    * @throws DequeOutcomeUnknownError if the reply was lost and the outcome could not be learned (the job may be in the queue)
    */
   async push(value: T, options: { delayMs?: number } = {}): Promise<string> {
-    return queueOp(this.name, 'push', null, null, () => this.#push(value, options));
+    return this.#op('push', null, null, () => this.#push(value, options));
   }
 
   async #push(value: T, options: { delayMs?: number }): Promise<string> {
@@ -191,7 +192,7 @@ export class WorkQueue<T = unknown> {
 
   /** Enqueues all values atomically (all or none, adjacent, in order); resolves with their ids. */
   async pushMany(values: Iterable<T>): Promise<string[]> {
-    return queueOp(this.name, 'push', null, null, () => this.#pushMany(values));
+    return this.#op('push', null, null, () => this.#pushMany(values));
   }
 
   async #pushMany(values: Iterable<T>): Promise<string[]> {
@@ -214,7 +215,7 @@ export class WorkQueue<T = unknown> {
     const waitMs = options.waitMs ?? 0;
     if (!(waitMs >= 0)) throw new InvalidArgumentError(`claim: waitMs must be ≥ 0, got ${String(waitMs)}`);
     // The one waiting loop of the deques, which also waits through dropped connections.
-    return queueOp(this.name, 'claim', null, null, () => waitFor(() => this.#claimer.next(), { timeoutMs: waitMs, ...(options.signal === undefined ? {} : { signal: options.signal }) }));
+    return this.#op('claim', null, null, () => waitFor(() => this.#claimer.next(), { timeoutMs: waitMs, ...(options.signal === undefined ? {} : { signal: options.signal }) }));
   }
 
   /** Claims jobs as they come, until the signal aborts: `for await (const job of q.jobs({ signal })) { …; await job.ack(); }`. */
@@ -223,7 +224,7 @@ export class WorkQueue<T = unknown> {
     while (signal?.aborted !== true) {
       let job: Job<T> | undefined;
       try {
-        job = await queueOp(this.name, 'claim', null, null, () => waitFor(() => this.#claimer.next(), signal === undefined ? {} : { signal }));
+        job = await this.#op('claim', null, null, () => waitFor(() => this.#claimer.next(), signal === undefined ? {} : { signal }));
       } catch (error) {
         if (signal?.aborted) return;
         throw error;
@@ -232,9 +233,23 @@ export class WorkQueue<T = unknown> {
     }
   }
 
+  /**
+   * Runs one operation of this handle as a trace (`mcc:queue:op`), with a
+   * missing deque of the queue reported as the queue's error (lost-deque.ts).
+   */
+  #op<R>(kind: QueueOpKind, jobIds: string[] | null, delivery: number | null, run: () => Promise<R>): Promise<R> {
+    return queueOp(this.name, kind, jobIds, delivery, async () => {
+      try {
+        return await run();
+      } catch (error) {
+        throw await asQueueError(this.#core, error);
+      }
+    });
+  }
+
   /** Counts, each from one read (not one instant across all four); `inFlight` reads the lease log and its markers. */
   stats(): Promise<QueueStats> {
-    return queueOp(this.name, 'stats', null, null, () => this.#stats());
+    return this.#op('stats', null, null, () => this.#stats());
   }
 
   async #stats(): Promise<QueueStats> {
@@ -251,7 +266,7 @@ export class WorkQueue<T = unknown> {
    * older chunks keep the TTL (see `Deque.expire`) — `expire(0)` first.
    */
   expire(seconds: number): Promise<void> {
-    return queueOp(this.name, 'expire', null, null, () => this.#expire(seconds));
+    return this.#op('expire', null, null, () => this.#expire(seconds));
   }
 
   async #expire(seconds: number): Promise<void> {
@@ -280,7 +295,7 @@ export class WorkQueue<T = unknown> {
    * @throws DequeOutcomeUnknownError if the reply to a batch's transaction was lost and its outcome could not be learned: its `value` is `{ redriven, unknown }` — the jobs redriven before, and the batch that is either all in `ready` under the new ids or all still in the dead letters (never both, never neither)
    */
   redrive(options: { max?: number } = {}): Promise<RedrivenJob[]> {
-    return queueOp(this.name, 'redrive', null, null, () => redrive(this.#core, options.max));
+    return this.#op('redrive', null, null, () => redrive(this.#core, options.max));
   }
 
   /**
@@ -289,19 +304,18 @@ export class WorkQueue<T = unknown> {
    * Markers of earlier deliveries are not found and expire with their TTL
    * (30 days); a queue created again under the name never meets them.
    *
-   * Stop every producer and consumer of the queue first: like
-   * `Deque.destroy`, it promises nothing against operations running at the
-   * same time (a push during it may survive it). Afterwards the name is
+   * Stop every producer and consumer of the queue first: an operation
+   * running meanwhile fails, or what it did is removed with the queue (a job
+   * claimed meanwhile may still be handed out). Afterwards the name is
    * free: `WorkQueue.create` makes a new, empty queue; this handle and new
-   * `bind` handles reject with QueueNotFoundError. Other handles that were
-   * used before it work on a queue created again under the name, and until
-   * then reject with their deques' errors (`DequeCorruptedError`: an anchor
-   * they had seen vanished). A destroy that failed half-way (the record is
+   * `bind` handles reject with QueueNotFoundError, and so do handles used
+   * before it (until a queue is created again under the name, which they
+   * then use). A destroy that failed half-way (the record is
    * deleted last) is finished by calling it again, from any handle.
    * @throws QueueNotFoundError if the queue does not exist
    */
   destroy(): Promise<void> {
-    return queueOp(this.name, 'destroy', null, null, () => this.#destroy());
+    return this.#op('destroy', null, null, () => this.#destroy());
   }
 
   async #destroy(): Promise<void> {

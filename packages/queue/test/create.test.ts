@@ -6,7 +6,7 @@
  * jobs were silently gone.
  */
 import { useMemcached } from '@mcc/harness';
-import { DequeNotFoundError, QueueExistsError, WorkQueue } from '../src';
+import { QueueCorruptedError, QueueExistsError, WorkQueue } from '../src';
 import { storeFactory, uniqueNames } from './helpers';
 
 const cluster = useMemcached(2, { evictions: false });
@@ -26,9 +26,13 @@ describe('WorkQueue.create on a taken name', () => {
     await expect(WorkQueue.create(store, name)).rejects.toBeInstanceOf(QueueExistsError);
     expect(await store.get(`mcc:dq:${name}/ready`)).toBeNull();
 
-    // open binds; the loss is reported, not hidden behind an empty queue.
+    // open binds; the loss is reported, as the queue's (the deque's own error would say "create it").
     const opened = await WorkQueue.open<string>(stores.open(cluster.addresses), name);
-    await expect(opened.claim()).rejects.toBeInstanceOf(DequeNotFoundError);
+    for (const operation of [() => opened.claim(), () => opened.stats(), () => q.push('c')]) {
+      const error = await operation().catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(QueueCorruptedError);
+      expect((error as Error).message).toContain(`its deque "${name}/ready" is missing`);
+    }
   });
 
   it('still completes a create that died before its record', async () => {

@@ -64,6 +64,9 @@ describe('destroy', () => {
     await expect(WorkQueue.bind<number>(open(), name).claim()).rejects.toBeInstanceOf(QueueNotFoundError);
     await expect(q.push(4)).rejects.toBeInstanceOf(QueueNotFoundError); // the destroying handle forgot the record
     await expect(q.destroy()).rejects.toBeInstanceOf(QueueNotFoundError);
+    // A handle that had used the queue: its deques' anchors vanished, and the queue says what that means.
+    await expect(held.push(4)).rejects.toBeInstanceOf(QueueNotFoundError);
+    await expect(held.stats()).rejects.toBeInstanceOf(QueueNotFoundError);
 
     const again = await WorkQueue.create<number>(open(), name);
     expect(await again.stats()).toEqual({ ready: 0, delayed: 0, inFlight: 0, dead: 0 });
