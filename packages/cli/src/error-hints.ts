@@ -61,7 +61,7 @@ const HINTS: Readonly<Record<string, (facts: ErrorFacts) => string>> = {
   MCC_ERR_LEASE_EXPIRED: () =>
     'the lease ran out and another consumer took the job over (it may run twice): extend long jobs (job.extend) or create the queue with a longer --lease-ms',
   MCC_ERR_QUEUE_CORRUPTED: () =>
-    'a queue record has the wrong shape (written by something else, or damaged): nothing was changed; inspect its deques (mcc inspect <queue>/ready, …/taken, …/delayed, …/dead)',
+    'a record of the queue is damaged, or one of its deques was lost (a restarted or evicting server: run memcached with -M and enough -m): nothing was changed or re-created; inspect its deques (mcc inspect <queue>/ready, …/taken, …/delayed, …/dead)',
   MCC_ERR_CLI_INVALID_JSON: () => `values are JSON: 42, '{"a":1}', '[1,2]', and strings need quotes: '"text"'`,
   MCC_ERR_CLI_TOOL_NOT_BUILT: () => 'build the workspace first: pnpm build (or pnpm --filter <package> build)',
 };
