@@ -3,26 +3,11 @@
  * tests) starts its own memcached, forks 2 producer and 2 consumer processes
  * for ~3 s, checks every invariant and must exit 0 with its summary.
  */
-import { spawn } from 'node:child_process';
-import * as path from 'node:path';
-
-const CLI = path.join(__dirname, '..', 'dist', 'index.js');
-
-function runCli(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+import { runLoad } from './run-load';
 
 describe('pnpm load deque', () => {
   it('runs 2 producers + 2 consumers for 3 s and finds every value popped exactly once, in order', async () => {
-    const { code, stdout, stderr } = await runCli(['deque', '--producers', '2', '--consumers', '2', '--concurrency', '4', '--seconds', '3']);
+    const { code, stdout, stderr } = await runLoad(['deque', '--producers', '2', '--consumers', '2', '--concurrency', '4', '--seconds', '3']);
     if (code !== 0) throw new Error(`exit code ${code}\nstdout:\n${stdout}\nstderr:\n${stderr}`);
     expect(stdout).toMatch(/^deque: 2 producer \+ 2 consumer processes × 4 loops, \d+ B values, 3 s/m);
     expect(stdout).toMatch(/ops\/s \(pushes \+ pops\)\s+[\d,]+ over/);
@@ -35,7 +20,7 @@ describe('pnpm load deque', () => {
   }, 60_000);
 
   it('refuses an unknown option with exit code 2', async () => {
-    const { code, stderr } = await runCli(['deque', '--bogus']);
+    const { code, stderr } = await runLoad(['deque', '--bogus']);
     expect(code).toBe(2);
     expect(stderr).toMatch(/bogus/);
   });

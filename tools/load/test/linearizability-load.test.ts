@@ -3,30 +3,16 @@
  * memcached, records histories under faults for ~4 s (deques; every fourth of registers, every fourth of a work queue),
  * checks each and must exit 0 with its summary.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-
-const CLI = path.join(__dirname, '..', 'dist', 'index.js');
-
-function runCli(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+import { runLoad } from './run-load';
 
 describe('pnpm load linearizability', () => {
   it('checks histories of deques and MCAS registers under injected faults and finds them linearizable', async () => {
     const saveDir = mkdtempSync(path.join(tmpdir(), 'load-lin-'));
     const args = ['linearizability', '--seconds', '4', '--processes', '2', '--ops', '8', '--fault-rate', '0.05', '--seed', '40', '--save-dir', saveDir];
-    const { code, stdout, stderr } = await runCli(args);
+    const { code, stdout, stderr } = await runLoad(args);
     if (code !== 0) throw new Error(`exit code ${code}\nstdout:\n${stdout}\nstderr:\n${stderr}`);
     const histories = Number(/histories checked\s+(\d+)/.exec(stdout)?.[1]);
     // One history at least (on an idle machine about three: two of deques, one of registers).
@@ -39,7 +25,7 @@ describe('pnpm load linearizability', () => {
   }, 120_000);
 
   it('refuses a fault rate outside 0..1 with exit code 2', async () => {
-    const { code, stderr } = await runCli(['linearizability', '--fault-rate', '1.5']);
+    const { code, stderr } = await runLoad(['linearizability', '--fault-rate', '1.5']);
     expect(code).toBe(2);
     expect(stderr).toMatch(/--fault-rate/);
   });

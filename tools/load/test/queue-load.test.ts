@@ -6,26 +6,11 @@
  * job acked once, dead, or redriven — exactly one — and every dead letter
  * redriven at most once.
  */
-import { spawn } from 'node:child_process';
-import * as path from 'node:path';
-
-const CLI = path.join(__dirname, '..', 'dist', 'index.js');
-
-function runCli(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+import { runLoad } from './run-load';
 
 describe('pnpm load queue', () => {
   it('loses and doubles nothing with consumer crashes and dead letters redriven meanwhile', async () => {
-    const { code, stdout, stderr } = await runCli(['queue', '--producers', '2', '--consumers', '2', '--workers', '4', '--seconds', '3']);
+    const { code, stdout, stderr } = await runLoad(['queue', '--producers', '2', '--consumers', '2', '--workers', '4', '--seconds', '3']);
     if (code !== 0) throw new Error(`exit code ${code}\nstdout:\n${stdout}\nstderr:\n${stderr}`);
     const pushed = Number(/jobs pushed\s+([\d,]+)/.exec(stdout)?.[1]?.replace(/,/g, ''));
     const redriven = Number(/redriven\s+(\d+) dead letters put back/.exec(stdout)?.[1]);
