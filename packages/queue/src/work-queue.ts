@@ -328,6 +328,17 @@ export class WorkQueue<T = unknown> {
     }
   }
 
+  /**
+   * The names of the queue's four deques (ready, lease log, delayed, dead
+   * letters; docs/FORMAT.md, "Queue records"), for operators' tools:
+   * `inspectDeque`, `mcc inspect`, `mcc fsck`. Reading them is safe; writing
+   * to them bypasses the queue.
+   */
+  get dequeNames(): readonly string[] {
+    const { ready, leases, delayed, dead } = this.#core.keys;
+    return [ready, leases, delayed, dead];
+  }
+
   /** What this handle's sweeps did so far: jobs redelivered after expired leases, nacks put back, dead-lettered, acked entries dropped. */
   get sweepCounters(): Readonly<SweepCounters> {
     return this.#claimer.counters;

@@ -6,7 +6,7 @@
  * jobs were silently gone.
  */
 import { useMemcached } from '@mcc/harness';
-import { QueueCorruptedError, QueueExistsError, WorkQueue } from '../src';
+import { Deque, QueueCorruptedError, QueueExistsError, WorkQueue } from '../src';
 import { storeFactory, uniqueNames } from './helpers';
 
 const cluster = useMemcached(2, { evictions: false });
@@ -43,5 +43,14 @@ describe('WorkQueue.create on a taken name', () => {
     const again = await WorkQueue.create<string>(store, name);
     await again.push('x');
     expect((await again.claim())?.value).toBe('x');
+  });
+
+  it('names its four deques for operators, and they exist', async () => {
+    const store = stores.open(cluster.addresses);
+    const name = uniqueName();
+    const q = await WorkQueue.create(store, name);
+    expect(q.dequeNames).toEqual([`${name}/ready`, `${name}/taken`, `${name}/delayed`, `${name}/dead`]);
+    expect(await Promise.all(q.dequeNames.map((deque) => Deque.exists(store, deque)))).toEqual([true, true, true, true]);
+    expect(q.dequeNames).toContain(q.deadLetters.name);
   });
 });

@@ -72,8 +72,6 @@ const STOP_TIMEOUT_MS = 20_000;
 const DRAIN_TIMEOUT_MS = 20_000;
 const PROGRESS_INTERVAL_MS = 100;
 const BACKLOG_SAMPLE_MS = 250;
-/** The deques of a work queue (@mcc/queue's README, "How it works"): fsck walks them too. */
-const WORK_QUEUE_DEQUES = ['ready', 'taken', 'delayed', 'dead'];
 
 function demoNames(): DemoNames {
   const run = `demo-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
@@ -255,7 +253,7 @@ export async function runDemo(settings: DemoSettings): Promise<DemoResult> {
     const results = [...stopped, ...consumed];
     const byRole = (role: Role): WorkerResult[] => results.filter((result) => result.role === role);
     const verify = async (): Promise<Check[]> => {
-      const fsck = await fsckCheck(store, [names.queue, names.shuttleLeft, names.shuttleRight, ...WORK_QUEUE_DEQUES.map((part) => `${names.workQueue}/${part}`)]);
+      const fsck = await fsckCheck(store, [names.queue, names.shuttleLeft, names.shuttleRight, ...WorkQueue.bind(store, names.workQueue).dequeNames]);
       const leftOver = await drainDeque(store, names.queue);
       const consumerLoops = byRole('consumer').length * secondaryConcurrency;
       const tally = tallyQueue(byRole('producer'), byRole('consumer'), leftOver, consumerLoops);
